@@ -1,0 +1,1 @@
+// Placeholder until the local driver lands: installs nothing.

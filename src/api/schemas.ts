@@ -1,0 +1,252 @@
+/**
+ * The wire contract. Each schema here is at once the request validator, the TypeScript type (via `Static`), the
+ * source of the OpenAPI document and the type of the typed client used by the CLI and the console.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const MAX_STRING = 512;
+
+export const ErrorItem = Type.Object(
+  {
+    status: Type.Integer(),
+    title: Type.String(),
+    details: Type.String(),
+    field: Type.Optional(
+      Type.String({ description: 'The request field the error is about, e.g. config.sparkImage' }),
+    ),
+  },
+  { title: 'ErrorItem' },
+);
+export const ErrorBody = Type.Object({ errors: Type.Array(ErrorItem) }, { title: 'ErrorBody' });
+export type ErrorBody = Static<typeof ErrorBody>;
+
+const BooleanLike = Type.Union([Type.Boolean(), Type.Union([Type.Literal('true'), Type.Literal('false')])]);
+const MetricsLike = Type.Union([
+  Type.Boolean(),
+  Type.Union([
+    Type.Literal('true'),
+    Type.Literal('false'),
+    Type.Literal('jolokia'),
+    Type.Literal('prometheus'),
+  ]),
+]);
+
+export const ClusterConfigInput = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({ maxLength: 253, description: 'A stored cluster configuration to start from' }),
+    ),
+    masterCount: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1, description: 'Spark masters: 0 or 1' }),
+    ),
+    workerCount: Type.Optional(Type.Integer({ minimum: 0, description: 'Spark workers' })),
+    sparkMasterConfig: Type.Optional(
+      Type.String({
+        maxLength: 253,
+        description: 'ConfigMap (local: config directory) with Spark config files for the master',
+      }),
+    ),
+    sparkWorkerConfig: Type.Optional(
+      Type.String({
+        maxLength: 253,
+        description: 'ConfigMap (local: config directory) with Spark config files for the workers',
+      }),
+    ),
+    sparkImage: Type.Optional(
+      Type.String({
+        maxLength: MAX_STRING,
+        description:
+          'Container image (local driver: local image) for every master and worker; default: the server default',
+        examples: ['docker.io/apache/spark:3.5.3'],
+      }),
+    ),
+    imageUrl: Type.Optional(
+      Type.String({
+        maxLength: MAX_STRING,
+        description: 'Same field as sparkImage, under the design spec name',
+      }),
+    ),
+    exposeWebUI: Type.Optional(BooleanLike),
+    metrics: Type.Optional(MetricsLike),
+  },
+  { additionalProperties: false, title: 'ClusterConfigInput' },
+);
+export type ClusterConfigInput = Static<typeof ClusterConfigInput>;
+
+export const NewCluster = Type.Object(
+  {
+    name: Type.String({
+      maxLength: 253,
+      description: 'Cluster name: a DNS-1035 label of at most 54 characters',
+    }),
+    config: Type.Optional(ClusterConfigInput),
+  },
+  { additionalProperties: false, title: 'NewCluster' },
+);
+export type NewCluster = Static<typeof NewCluster>;
+
+export const ClusterConfigModel = Type.Object(
+  {
+    name: Type.Optional(Type.String({ description: 'The stored configuration the cluster started from' })),
+    masterCount: Type.Integer(),
+    workerCount: Type.Integer(),
+    sparkMasterConfig: Type.String(),
+    sparkWorkerConfig: Type.String(),
+    sparkImage: Type.String(),
+    exposeWebUI: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+    metrics: Type.String(),
+  },
+  { title: 'ClusterConfigModel' },
+);
+
+export const ReplicaCount = Type.Object(
+  { desired: Type.Integer(), ready: Type.Integer() },
+  { title: 'ReplicaCount' },
+);
+
+export const ClusterStatus = Type.Union(
+  ['Creating', 'Running', 'Scaling', 'Degraded', 'Incomplete', 'Stopped', 'Lost'].map((s) => Type.Literal(s)),
+  { title: 'ClusterStatus' },
+);
+
+export const Pod = Type.Object(
+  {
+    name: Type.String(),
+    ip: Type.String(),
+    type: Type.Union([Type.Literal('master'), Type.Literal('worker')]),
+    status: Type.String(),
+    ready: Type.Boolean(),
+    image: Type.String({ description: 'The image this pod really runs' }),
+    restarts: Type.Integer(),
+    reason: Type.Optional(Type.String()),
+    pid: Type.Optional(Type.Integer()),
+  },
+  { title: 'Pod' },
+);
+
+export const ClusterEvent = Type.Object(
+  {
+    time: Type.String(),
+    type: Type.Union([Type.Literal('Normal'), Type.Literal('Warning')]),
+    reason: Type.String(),
+    message: Type.String(),
+    object: Type.Optional(Type.String()),
+  },
+  { title: 'ClusterEvent' },
+);
+
+const ImageSource = Type.Union([
+  Type.Literal('request'),
+  Type.Literal('stored-config'),
+  Type.Literal('default'),
+]);
+
+export const ClusterModel = Type.Object(
+  {
+    name: Type.String(),
+    href: Type.String(),
+    status: ClusterStatus,
+    reason: Type.Optional(Type.String()),
+    config: ClusterConfigModel,
+    image: Type.String({ description: 'The effective image of the cluster' }),
+    customImage: Type.Boolean({ description: 'True when the image is not the server default' }),
+    imageSource: ImageSource,
+    masterUrl: Type.String(),
+    masterWebUrl: Type.String(),
+    masterWebRoute: Type.Optional(Type.String()),
+    masters: ReplicaCount,
+    workers: ReplicaCount,
+    pods: Type.Array(Pod),
+    events: Type.Optional(Type.Array(ClusterEvent)),
+    createdAt: Type.String(),
+  },
+  { title: 'ClusterModel' },
+);
+export type ClusterModel = Static<typeof ClusterModel>;
+
+export const ClusterSummary = Type.Object(
+  {
+    name: Type.String(),
+    href: Type.String(),
+    status: ClusterStatus,
+    reason: Type.Optional(Type.String()),
+    masterCount: Type.Integer(),
+    workerCount: Type.Integer(),
+    workersReady: Type.Integer(),
+    masterUrl: Type.String(),
+    masterWebUrl: Type.String(),
+    masterWebRoute: Type.Optional(Type.String()),
+    image: Type.String(),
+    customImage: Type.Boolean(),
+    imageSource: ImageSource,
+    createdAt: Type.String(),
+  },
+  { title: 'ClusterSummary' },
+);
+export type ClusterSummary = Static<typeof ClusterSummary>;
+
+export const ClusterResponse = Type.Object({ cluster: ClusterModel }, { title: 'ClusterResponse' });
+export type ClusterResponse = Static<typeof ClusterResponse>;
+export const ClusterList = Type.Object({ clusters: Type.Array(ClusterSummary) }, { title: 'ClusterList' });
+export type ClusterList = Static<typeof ClusterList>;
+
+export const ServerInfo = Type.Object(
+  {
+    application: Type.Object({
+      name: Type.String(),
+      version: Type.String(),
+      'web-url': Type.String(),
+      'web-service-name': Type.String(),
+      'default-cluster-image': Type.String(),
+      driver: Type.Union([Type.Literal('kubernetes'), Type.Literal('local')]),
+      'custom-images': Type.Union([
+        Type.Literal('allowed'),
+        Type.Literal('restricted'),
+        Type.Literal('disabled'),
+      ]),
+      'allowed-images': Type.Array(Type.String()),
+      'max-workers': Type.Integer(),
+      'max-clusters': Type.Integer(),
+      details: Type.Record(Type.String(), Type.String()),
+    }),
+  },
+  { title: 'ServerInfo' },
+);
+export type ServerInfo = Static<typeof ServerInfo>;
+
+export const LocalImageModel = Type.Object(
+  {
+    ref: Type.String(),
+    base: Nullable(Type.String()),
+    sparkHome: Type.String(),
+    sparkVersion: Nullable(Type.String()),
+    createdAt: Type.String(),
+    isDefault: Type.Boolean(),
+    jars: Type.Array(Type.String()),
+    pyFiles: Type.Array(Type.String()),
+    conf: Type.Record(Type.String(), Type.String()),
+    env: Type.Record(Type.String(), Type.String()),
+    usedBy: Type.Array(Type.String()),
+  },
+  { title: 'LocalImage' },
+);
+export const ImageList = Type.Object({ images: Type.Array(LocalImageModel) }, { title: 'ImageList' });
+export type ImageList = Static<typeof ImageList>;
+
+export const ClusterNameParams = Type.Object(
+  { name: Type.String({ maxLength: 253 }) },
+  { additionalProperties: false },
+);
+export const LogsQuery = Type.Object(
+  {
+    pod: Type.Optional(
+      Type.String({ maxLength: 253, description: 'Pod or process name; the master when omitted' }),
+    ),
+    tail: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,6}$', description: 'Number of last lines (default 500)' }),
+    ),
+  },
+  { additionalProperties: false },
+);

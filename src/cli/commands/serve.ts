@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { parseServeConfig, type ServeFlags } from '../../server/serve-config.js';
+import { serve } from '../../server/serve.js';
+import type { CliIo } from '../io.js';
+
+export function registerServe(program: Command, io: CliIo, run: (work: () => Promise<number>) => void): void {
+  program
+    .command('serve')
+    .description('Start the REST server and web console')
+    .option(
+      '--driver <driver>',
+      'where clusters run: kubernetes or local (default: kubernetes when configured, else local)',
+    )
+    .option('--host <host>', 'address to listen on (default 127.0.0.1, env OSHINKO_HOST)')
+    .option('--port <port>', 'port to listen on (default 8080, env OSHINKO_PORT)')
+    .option('--default-image <ref>', 'default cluster image (env OSHINKO_CLUSTER_IMAGE)')
+    .option('--kubeconfig <file>', 'kubeconfig file (env KUBECONFIG; in a pod: the service account)')
+    .option(
+      '--namespace <ns>',
+      'namespace for clusters (default: the kubeconfig context or service account namespace)',
+    )
+    .option('--home <dir>', 'oshinko data directory for the local driver (env OSHINKO_HOME)')
+    .option('--token-file <file>', 'require this bearer token on every API call (env OSHINKO_TOKEN)')
+    .option('--allow-insecure-remote', 'allow listening on a non-loopback address without a token')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko serve                                  # local driver, http://127.0.0.1:8080
+  oshinko serve --driver kubernetes --namespace spark
+  OSHINKO_CLUSTER_IMAGE=quay.io/me/spark:3.5 oshinko serve --port 9000`,
+    )
+    .action((flags: ServeFlags) => {
+      run(async () => {
+        const config = parseServeConfig(flags, io.env);
+        const server = await serve(config);
+        io.stderr.write(`oshinko ${config.driver} driver listening on ${server.url}\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            resolve();
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+        io.stderr.write('shutting down\n');
+        await server.close();
+        return 0;
+      });
+    });
+}

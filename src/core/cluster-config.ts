@@ -1,0 +1,231 @@
+import {
+  METRICS_MODES,
+  type ClusterConfig,
+  type MetricsMode,
+  type ResolvedClusterConfig,
+} from './cluster.js';
+import { configNameProblem } from './cluster-name.js';
+import { InvalidInputError, UnprocessableError } from './errors.js';
+import { parseImageReference } from './image-ref.js';
+
+/** The `config` object of a create or update request, after schema validation. */
+export interface ClusterConfigRequest {
+  readonly name?: string | undefined;
+  readonly masterCount?: number | undefined;
+  readonly workerCount?: number | undefined;
+  readonly sparkMasterConfig?: string | undefined;
+  readonly sparkWorkerConfig?: string | undefined;
+  readonly sparkImage?: string | undefined;
+  /** The design spec's name for `sparkImage`; both are accepted as one field. */
+  readonly imageUrl?: string | undefined;
+  readonly exposeWebUI?: boolean | string | undefined;
+  readonly metrics?: boolean | string | undefined;
+}
+
+/** Where stored cluster configurations live: ConfigMaps on Kubernetes, files on the local driver. */
+export interface StoredConfigSource {
+  /** Key/value pairs of the named configuration, or undefined when there is none. */
+  read(name: string): Promise<Readonly<Record<string, string>> | undefined>;
+  /** How to name the configuration in an error message, e.g. "ConfigMap 'small'". */
+  describe(name: string): string;
+}
+
+export const DEFAULT_STORED_CONFIG = 'default-oshinko-cluster-config';
+export const MAX_MASTERS = 1;
+export const STORED_CONFIG_KEYS = [
+  'mastercount',
+  'workercount',
+  'sparkmasterconfig',
+  'sparkworkerconfig',
+  'sparkimage',
+  'exposeui',
+  'metrics',
+] as const;
+
+type Overrides = { -readonly [K in keyof ClusterConfig]?: ClusterConfig[K] };
+
+export function builtinDefaults(defaultImage: string): ClusterConfig {
+  return {
+    masterCount: 1,
+    workerCount: 1,
+    sparkMasterConfig: '',
+    sparkWorkerConfig: '',
+    sparkImage: defaultImage,
+    exposeWebUI: true,
+    metrics: 'false',
+  };
+}
+
+/** Validates an image reference and names the field in the error. */
+export function assertImageReference(image: string, field: string): void {
+  const result = parseImageReference(image);
+  if (!result.ok) {
+    throw new InvalidInputError(`invalid ${field} ${JSON.stringify(image)}: ${result.reason}`, { field });
+  }
+}
+
+/** `sparkImage` and `imageUrl` are one field under two names; giving both with different values is an error. */
+export function requestedImage(config: ClusterConfigRequest | undefined): string | undefined {
+  const { sparkImage, imageUrl } = config ?? {};
+  if (sparkImage !== undefined && imageUrl !== undefined && sparkImage !== imageUrl) {
+    throw new InvalidInputError(
+      `config.sparkImage ${JSON.stringify(sparkImage)} and config.imageUrl ${JSON.stringify(imageUrl)} name the same field with different values; give one of them`,
+      { field: 'config.sparkImage' },
+    );
+  }
+  const image = sparkImage ?? imageUrl;
+  if (image === undefined || image === '') return undefined;
+  assertImageReference(image, sparkImage !== undefined ? 'config.sparkImage' : 'config.imageUrl');
+  return image;
+}
+
+function parseBoolean(value: string | boolean, field: string): boolean {
+  if (typeof value === 'boolean') return value;
+  const lower = value.trim().toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  throw new InvalidInputError(`invalid ${field} ${JSON.stringify(value)}: expected true or false`, { field });
+}
+
+function parseMetrics(value: string | boolean, field: string): MetricsMode {
+  const text = typeof value === 'boolean' ? String(value) : value.trim().toLowerCase();
+  if ((METRICS_MODES as readonly string[]).includes(text)) return text as MetricsMode;
+  throw new InvalidInputError(
+    `invalid ${field} ${JSON.stringify(value)}: expected one of ${METRICS_MODES.join(', ')}`,
+    { field },
+  );
+}
+
+function parseCount(value: string | number, field: string, max: number): number {
+  const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < 0 || number > max) {
+    throw new InvalidInputError(
+      `invalid ${field} ${JSON.stringify(value)}: expected an integer from 0 to ${max}`,
+      {
+        field,
+      },
+    );
+  }
+  return number;
+}
+
+function parseConfigName(value: string, field: string): string {
+  if (value === '') return value;
+  const problem = configNameProblem(value);
+  if (problem)
+    throw new InvalidInputError(`invalid ${field} ${JSON.stringify(value)}: ${problem}`, { field });
+  return value;
+}
+
+/** Reads one stored configuration; errors name the configuration and the key. */
+async function readStored(
+  source: StoredConfigSource,
+  name: string,
+  maxWorkers: number,
+): Promise<Overrides | undefined> {
+  const data = await source.read(name);
+  if (data === undefined) return undefined;
+  const out: Overrides = {};
+  for (const [key, raw] of Object.entries(data)) {
+    const field = `${name}.${key}`;
+    const where = `${source.describe(name)}, key '${key}'`;
+    try {
+      switch (key) {
+        case 'mastercount':
+          out.masterCount = parseCount(raw, field, MAX_MASTERS);
+          break;
+        case 'workercount':
+          out.workerCount = parseCount(raw, field, maxWorkers);
+          break;
+        case 'sparkmasterconfig':
+          out.sparkMasterConfig = parseConfigName(raw.trim(), field);
+          break;
+        case 'sparkworkerconfig':
+          out.sparkWorkerConfig = parseConfigName(raw.trim(), field);
+          break;
+        case 'sparkimage':
+          if (raw.trim() !== '') {
+            assertImageReference(raw.trim(), field);
+            out.sparkImage = raw.trim();
+          }
+          break;
+        case 'exposeui':
+          out.exposeWebUI = parseBoolean(raw, field);
+          break;
+        case 'metrics':
+          out.metrics = parseMetrics(raw, field);
+          break;
+        default:
+          throw new UnprocessableError(
+            `unknown key '${key}' (${field}); the keys a stored cluster configuration may have are ${STORED_CONFIG_KEYS.join(', ')}`,
+          );
+      }
+    } catch (error) {
+      if (error instanceof Error) {
+        throw new UnprocessableError(`stored cluster configuration error in ${where}: ${error.message}`, {
+          field: 'config.name',
+        });
+      }
+      throw error;
+    }
+  }
+  return out;
+}
+
+export interface ResolveOptions {
+  readonly defaultImage: string;
+  readonly storedConfigs: StoredConfigSource;
+  readonly maxWorkers: number;
+}
+
+/**
+ * Merges, later winning: built-in defaults <- `default-oshinko-cluster-config` <- the named stored config <-
+ * explicit request fields. The image follows the same order and its origin is recorded.
+ */
+export async function resolveClusterConfig(
+  request: ClusterConfigRequest | undefined,
+  options: ResolveOptions,
+): Promise<ResolvedClusterConfig> {
+  const image = requestedImage(request);
+  const storedName = request?.name === undefined || request.name === '' ? undefined : request.name;
+  if (storedName !== undefined) parseConfigName(storedName, 'config.name');
+
+  const merged: Overrides = { ...builtinDefaults(options.defaultImage) };
+  let imageSource: ResolvedClusterConfig['imageSource'] = 'default';
+
+  const base = await readStored(options.storedConfigs, DEFAULT_STORED_CONFIG, options.maxWorkers);
+  if (base) {
+    Object.assign(merged, base);
+    if (base.sparkImage !== undefined) imageSource = 'stored-config';
+  }
+  if (storedName !== undefined && storedName !== DEFAULT_STORED_CONFIG) {
+    const named = await readStored(options.storedConfigs, storedName, options.maxWorkers);
+    if (named === undefined) {
+      throw new UnprocessableError(`named config '${storedName}' does not exist`, { field: 'config.name' });
+    }
+    Object.assign(merged, named);
+    if (named.sparkImage !== undefined) imageSource = 'stored-config';
+  }
+
+  if (request?.masterCount !== undefined)
+    merged.masterCount = parseCount(request.masterCount, 'config.masterCount', MAX_MASTERS);
+  if (request?.workerCount !== undefined) {
+    merged.workerCount = parseCount(request.workerCount, 'config.workerCount', options.maxWorkers);
+  }
+  if (request?.sparkMasterConfig !== undefined) {
+    merged.sparkMasterConfig = parseConfigName(request.sparkMasterConfig, 'config.sparkMasterConfig');
+  }
+  if (request?.sparkWorkerConfig !== undefined) {
+    merged.sparkWorkerConfig = parseConfigName(request.sparkWorkerConfig, 'config.sparkWorkerConfig');
+  }
+  if (request?.exposeWebUI !== undefined)
+    merged.exposeWebUI = parseBoolean(request.exposeWebUI, 'config.exposeWebUI');
+  if (request?.metrics !== undefined) merged.metrics = parseMetrics(request.metrics, 'config.metrics');
+  if (image !== undefined) {
+    merged.sparkImage = image;
+    imageSource = 'request';
+  }
+  return { config: Object.freeze(merged as ClusterConfig), imageSource, storedConfig: storedName };
+}
+
+export { parseCount, parseBoolean, parseMetrics };

@@ -1,0 +1,172 @@
+import type { ClusterView } from './cluster.js';
+import {
+  MAX_MASTERS,
+  resolveClusterConfig,
+  requestedImage,
+  parseCount,
+  type ClusterConfigRequest,
+} from './cluster-config.js';
+import { assertClusterName } from './cluster-name.js';
+import { deriveStatus } from './cluster-status.js';
+import type { ClusterDriver, LocalImage } from './driver.js';
+import {
+  ConflictError,
+  InvalidInputError,
+  LimitExceededError,
+  NotFoundError,
+  UnprocessableError,
+} from './errors.js';
+import { checkImagePolicy, type ImagePolicy } from './image-policy.js';
+
+export interface NewClusterRequest {
+  readonly name: string;
+  readonly config?: ClusterConfigRequest | undefined;
+}
+
+export interface ServiceSettings {
+  readonly defaultImage: string;
+  readonly maxWorkers: number;
+  readonly maxClusters: number;
+  readonly imagePolicy: ImagePolicy;
+}
+
+/**
+ * The use cases of the product, independent of transport and of where clusters run: validation, config merge,
+ * policy and limits happen here, once, before a driver is asked to do anything.
+ */
+export class ClusterService {
+  /** Per-name serialisation, so concurrent calls on one cluster see each other's results. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly driver: ClusterDriver,
+    readonly settings: ServiceSettings,
+  ) {}
+
+  get driverKind(): ClusterDriver['kind'] {
+    return this.driver.kind;
+  }
+
+  describeDriver(): Readonly<Record<string, string>> {
+    return this.driver.describe();
+  }
+
+  private async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(name, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(name) === settled) this.locks.delete(name);
+    }
+  }
+
+  private view(observation: Parameters<typeof deriveStatus>[0]): ClusterView {
+    return deriveStatus(observation, this.settings.defaultImage);
+  }
+
+  async create(request: NewClusterRequest): Promise<ClusterView> {
+    assertClusterName(request.name, 'name');
+    const resolved = await resolveClusterConfig(request.config, {
+      defaultImage: this.settings.defaultImage,
+      storedConfigs: this.driver.storedConfigs,
+      maxWorkers: this.settings.maxWorkers,
+    });
+    const imageField =
+      request.config?.imageUrl !== undefined && request.config.sparkImage === undefined
+        ? 'config.imageUrl'
+        : 'config.sparkImage';
+    checkImagePolicy(
+      this.settings.imagePolicy,
+      resolved.config.sparkImage,
+      this.settings.defaultImage,
+      imageField,
+    );
+    await this.driver.checkImage(resolved.config.sparkImage).catch((error: unknown) => {
+      if (error instanceof UnprocessableError && error.field === undefined) {
+        throw new UnprocessableError(error.message, { field: imageField });
+      }
+      throw error;
+    });
+    return this.withLock(request.name, async () => {
+      const existing = await this.driver.list();
+      if (existing.some((cluster) => cluster.name === request.name)) {
+        throw new ConflictError(`cluster '${request.name}' already exists`, { field: 'name' });
+      }
+      if (existing.length >= this.settings.maxClusters) {
+        throw new LimitExceededError(
+          `this server allows at most ${this.settings.maxClusters} clusters (OSHINKO_MAX_CLUSTERS) and ${existing.length} exist; delete one first`,
+        );
+      }
+      return this.view(await this.driver.create({ name: request.name, ...resolved }));
+    });
+  }
+
+  async list(): Promise<ClusterView[]> {
+    const clusters = await this.driver.list();
+    return clusters.map((cluster) => this.view(cluster)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async get(name: string): Promise<ClusterView> {
+    assertClusterName(name, 'name');
+    const cluster = await this.driver.get(name);
+    if (!cluster) throw new NotFoundError(`cluster '${name}' does not exist`);
+    return this.view(cluster);
+  }
+
+  /** Scales a cluster. Only counts may change; anything else that differs from the cluster is refused. */
+  async update(name: string, request: NewClusterRequest): Promise<ClusterView> {
+    assertClusterName(name, 'name');
+    if (request.name !== name) {
+      throw new InvalidInputError(
+        `the name in the body (${JSON.stringify(request.name)}) must equal the name in the path (${JSON.stringify(name)})`,
+        { field: 'name' },
+      );
+    }
+    const config = request.config ?? {};
+    const image = requestedImage(config);
+    return this.withLock(name, async () => {
+      const current = await this.driver.get(name);
+      if (!current) throw new NotFoundError(`cluster '${name}' does not exist`);
+      if (image !== undefined && image !== current.config.sparkImage) {
+        throw new UnprocessableError(
+          `the image of an existing cluster cannot be changed (it runs ${JSON.stringify(current.config.sparkImage)}); delete the cluster and create it again with the new image`,
+          { field: config.sparkImage !== undefined ? 'config.sparkImage' : 'config.imageUrl' },
+        );
+      }
+      const masterCount =
+        config.masterCount === undefined
+          ? current.config.masterCount
+          : parseCount(config.masterCount, 'config.masterCount', MAX_MASTERS);
+      const workerCount =
+        config.workerCount === undefined
+          ? current.config.workerCount
+          : parseCount(config.workerCount, 'config.workerCount', this.settings.maxWorkers);
+      return this.view(await this.driver.scale(name, { masterCount, workerCount }));
+    });
+  }
+
+  async delete(name: string): Promise<void> {
+    assertClusterName(name, 'name');
+    await this.withLock(name, async () => {
+      if (!(await this.driver.delete(name))) throw new NotFoundError(`cluster '${name}' does not exist`);
+    });
+  }
+
+  async logs(name: string, pod: string | undefined, tailLines: number): Promise<string> {
+    const cluster = await this.get(name);
+    if (pod !== undefined && !cluster.pods.some((p) => p.name === pod)) {
+      throw new NotFoundError(`cluster '${name}' has no pod '${pod}'`, { field: 'pod' });
+    }
+    return this.driver.logs(name, { pod, tailLines });
+  }
+
+  async listImages(): Promise<LocalImage[] | undefined> {
+    return this.driver.listImages?.();
+  }
+}

@@ -1,0 +1,76 @@
+import type { ClusterObservation, ClusterPhase, ClusterView, PodState, ReplicaCount } from './cluster.js';
+
+/** Waiting reasons that will not resolve by themselves: the cluster is Degraded, not still Creating. */
+const FAILING_POD_STATUSES = new Set([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CrashLoopBackOff',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'Failed',
+  'Crashed',
+  'BackOff',
+]);
+
+export function isFailingPod(pod: PodState): boolean {
+  return FAILING_POD_STATUSES.has(pod.status);
+}
+
+function count(pods: readonly PodState[], type: PodState['type'], desired: number): ReplicaCount {
+  return { desired, ready: pods.filter((pod) => pod.type === type && pod.ready).length };
+}
+
+/**
+ * Derives what the API reports from what a driver observed. Pure, shared by every driver, so the same facts
+ * always give the same status.
+ */
+export function deriveStatus(observation: ClusterObservation, defaultImage: string): ClusterView {
+  const { config, pods } = observation;
+  const masters = count(pods, 'master', config.masterCount);
+  const workers = count(pods, 'worker', config.workerCount);
+  const [status, reason] = phase(observation, masters, workers);
+  return {
+    ...observation,
+    status,
+    reason,
+    image: config.sparkImage,
+    customImage: config.sparkImage !== defaultImage,
+    masters,
+    workers,
+  };
+}
+
+function phase(
+  observation: ClusterObservation,
+  masters: ReplicaCount,
+  workers: ReplicaCount,
+): [ClusterPhase, string | undefined] {
+  if (observation.lost !== undefined) return ['Lost', observation.lost];
+  if (observation.missing.length > 0) return ['Incomplete', `missing ${observation.missing.join(', ')}`];
+  const failing = observation.pods.filter(isFailingPod);
+  if (failing.length > 0) {
+    const first = failing[0];
+    const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : '';
+    return [
+      'Degraded',
+      `${first?.name ?? ''}: ${first?.status ?? ''}${first?.reason ? ` - ${first.reason}` : ''}${more}`,
+    ];
+  }
+  if (masters.desired === 0 && workers.desired === 0)
+    return ['Stopped', 'no master and no workers requested'];
+  const workerPods = observation.pods.filter((pod) => pod.type === 'worker').length;
+  const masterPods = observation.pods.filter((pod) => pod.type === 'master').length;
+  if (workerPods > workers.desired || masterPods > masters.desired) {
+    return [
+      'Scaling',
+      `${workers.ready}/${workers.desired} workers ready, ${workerPods - workers.desired} stopping`,
+    ];
+  }
+  if (masters.ready < masters.desired) return ['Creating', 'waiting for the master'];
+  if (workers.ready < workers.desired)
+    return ['Creating', `${workers.ready}/${workers.desired} workers ready`];
+  return ['Running', undefined];
+}

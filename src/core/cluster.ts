@@ -1,0 +1,93 @@
+/** The domain model of a Spark cluster, independent of where it runs. */
+
+export const METRICS_MODES = ['false', 'true', 'jolokia', 'prometheus'] as const;
+export type MetricsMode = (typeof METRICS_MODES)[number];
+
+/** The effective configuration of a cluster, after stored configs and defaults are merged. */
+export interface ClusterConfig {
+  readonly masterCount: number;
+  readonly workerCount: number;
+  readonly sparkMasterConfig: string;
+  readonly sparkWorkerConfig: string;
+  readonly sparkImage: string;
+  readonly exposeWebUI: boolean;
+  readonly metrics: MetricsMode;
+}
+
+/** Where the cluster's image came from: the request, a stored configuration, or the server default. */
+export type ImageSource = 'request' | 'stored-config' | 'default';
+
+export interface ResolvedClusterConfig {
+  readonly config: ClusterConfig;
+  readonly imageSource: ImageSource;
+  /** Name of the stored configuration the cluster started from, if any was named. */
+  readonly storedConfig: string | undefined;
+}
+
+/** What a driver is asked to create. */
+export interface ClusterSpec extends ResolvedClusterConfig {
+  readonly name: string;
+}
+
+export type PodType = 'master' | 'worker';
+
+/** One Spark daemon: a Kubernetes pod or a local process. */
+export interface PodState {
+  readonly name: string;
+  readonly type: PodType;
+  readonly ip: string;
+  /** Phase or, when it explains more, the waiting reason: Running, Pending, ImagePullBackOff, Restarting ... */
+  readonly status: string;
+  readonly ready: boolean;
+  /** The image the daemon really runs. */
+  readonly image: string;
+  readonly restarts: number;
+  readonly reason?: string | undefined;
+  /** Local driver: the process id. */
+  readonly pid?: number | undefined;
+}
+
+export interface ReplicaCount {
+  readonly desired: number;
+  readonly ready: number;
+}
+
+/** What a driver observes about a cluster; the status is derived from it by `deriveStatus`. */
+export interface ClusterObservation {
+  readonly name: string;
+  readonly config: ClusterConfig;
+  readonly imageSource: ImageSource;
+  readonly storedConfig: string | undefined;
+  readonly createdAt: string;
+  readonly masterUrl: string;
+  readonly masterWebUrl: string;
+  readonly masterWebRoute: string | undefined;
+  readonly pods: readonly PodState[];
+  /** Objects the cluster should have and does not (e.g. "Service spark-ui"): the cluster is Incomplete. */
+  readonly missing: readonly string[];
+  /** Set by a driver when it knows the cluster is gone but still has a record of it (e.g. after a restart). */
+  readonly lost?: string | undefined;
+  /** Recent events or messages, newest last, where the driver has them. */
+  readonly events?: readonly ClusterEvent[] | undefined;
+}
+
+export interface ClusterEvent {
+  readonly time: string;
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+  readonly object?: string | undefined;
+}
+
+export type ClusterPhase =
+  'Creating' | 'Running' | 'Scaling' | 'Degraded' | 'Incomplete' | 'Stopped' | 'Lost';
+
+/** A cluster as the API reports it: the observation plus derived status and counts. */
+export interface ClusterView extends ClusterObservation {
+  readonly status: ClusterPhase;
+  readonly reason: string | undefined;
+  readonly image: string;
+  readonly customImage: boolean;
+  readonly masters: ReplicaCount;
+  readonly workers: ReplicaCount;
+}

@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { ErrorBody, ImageList, ServerInfo } from '../api/schemas.js';
+import type { ClusterService } from '../core/cluster-service.js';
+import { errorHandler } from './error-handler.js';
+import { clusterRoutes } from './routes/clusters.js';
+
+export interface AppOptions {
+  readonly service: ClusterService;
+  readonly version: string;
+  /** Directory of the built console (index.html and assets); the console is not served when absent. */
+  readonly consoleDir?: string | undefined;
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly bodyLimit?: number | undefined;
+  /** Public URL of this server, reported by `GET /` as web-url. */
+  readonly webUrl?: string | undefined;
+}
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+/** Builds the HTTP application. It never listens: `serve` does, tests use `inject` or listen themselves. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { service } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+    },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = {
+      errors: [
+        {
+          status: 404,
+          title: 'not found',
+          details: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
+        },
+      ],
+    };
+    void reply.status(404).send(body);
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'oshinko REST API',
+        version: options.version,
+        description:
+          'Deploy and manage Apache Spark clusters, each with its own image. Wire-compatible with the upstream Oshinko REST server.',
+      },
+      tags: [{ name: 'clusters' }, { name: 'server' }, { name: 'images' }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const consoleDir = options.consoleDir;
+  const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));
+  if (hasConsole) {
+    await app.register(fastifyStatic, {
+      root: consoleDir,
+      prefix: '/console/',
+      index: false,
+      wildcard: true,
+    });
+  }
+
+  app.get(
+    '/',
+    {
+      config: { errorTitle: 'cannot get server information' },
+      schema: {
+        tags: ['server'],
+        summary: 'Server information; browsers (Accept: text/html) get the web console',
+        response: { 200: ServerInfo },
+      },
+    },
+    async (request, reply) => {
+      if (hasConsole && (request.headers.accept ?? '').includes('text/html')) {
+        return reply.type('text/html; charset=utf-8').sendFile('index.html', consoleDir);
+      }
+      const { settings } = service;
+      const policy = settings.imagePolicy;
+      return {
+        application: {
+          name: 'oshinko',
+          version: options.version,
+          'web-url': options.webUrl ?? '',
+          'web-service-name': 'oshinko',
+          'default-cluster-image': settings.defaultImage,
+          driver: service.driverKind,
+          'custom-images': !policy.allowCustomImages
+            ? 'disabled'
+            : policy.allowedPatterns.length > 0
+              ? 'restricted'
+              : 'allowed',
+          'allowed-images': [...policy.allowedPatterns],
+          'max-workers': settings.maxWorkers,
+          'max-clusters': settings.maxClusters,
+          details: { ...service.describeDriver() },
+        },
+      };
+    },
+  );
+
+  clusterRoutes(app, service);
+
+  app.get(
+    '/images',
+    {
+      config: { errorTitle: 'cannot list images' },
+      schema: {
+        tags: ['images'],
+        summary: 'Local images (local driver only; read-only)',
+        response: { 200: ImageList, 404: ErrorBody },
+      },
+    },
+    async (_request, reply) => {
+      const images = await service.listImages();
+      if (images === undefined) {
+        return reply.status(404).send({
+          errors: [
+            {
+              status: 404,
+              title: 'cannot list images',
+              details: `the ${service.driverKind} driver has no local image store`,
+            },
+          ],
+        });
+      }
+      return {
+        images: images.map((image) => ({
+          ...image,
+          base: image.base ?? null,
+          sparkVersion: image.sparkVersion ?? null,
+          jars: [...image.jars],
+          pyFiles: [...image.pyFiles],
+          usedBy: [...image.usedBy],
+          conf: { ...image.conf },
+          env: { ...image.env },
+        })),
+      };
+    },
+  );
+
+  app.get('/healthz', { schema: { hide: true } }, (_request, reply) => reply.send({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await service.list();
+      return { status: 'ready' };
+    } catch (error) {
+      return reply
+        .status(503)
+        .send({ status: 'not ready', details: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()));
+  if (hasConsole) {
+    // Client-side routes of the console (e.g. /ui/clusters/x) get its index page.
+    app.get('/ui/*', { schema: { hide: true } }, (_request, reply) =>
+      reply.type('text/html; charset=utf-8').sendFile('index.html', consoleDir),
+    );
+  }
+  return app;
+}

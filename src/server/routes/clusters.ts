@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import {
+  ClusterList,
+  ClusterNameParams,
+  ClusterResponse,
+  ErrorBody,
+  LogsQuery,
+  NewCluster,
+  type NewCluster as NewClusterBody,
+} from '../../api/schemas.js';
+import type { ClusterService } from '../../core/cluster-service.js';
+import { toClusterModel, toClusterSummary } from '../wire.js';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  413: ErrorBody,
+  422: ErrorBody,
+  500: ErrorBody,
+  503: ErrorBody,
+};
+const DEFAULT_TAIL = 500;
+
+export function clusterRoutes(app: FastifyInstance, service: ClusterService): void {
+  app.get(
+    '/clusters',
+    {
+      config: { errorTitle: 'cannot list clusters' },
+      schema: { tags: ['clusters'], summary: 'List clusters', response: { 200: ClusterList, ...errors } },
+    },
+    async () => ({ clusters: (await service.list()).map(toClusterSummary) }),
+  );
+
+  app.post<{ Body: NewClusterBody }>(
+    '/clusters',
+    {
+      config: { errorTitle: 'cannot create cluster' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'Create a cluster',
+        description:
+          'Creates a Spark cluster. config.sparkImage (or its alias config.imageUrl) picks the image; without it the stored configuration image or the server default is used.',
+        body: NewCluster,
+        response: { 201: ClusterResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const view = await service.create(request.body);
+      return reply
+        .status(201)
+        .header('location', `/clusters/${view.name}`)
+        .send({ cluster: toClusterModel(view) });
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/clusters/:name',
+    {
+      config: { errorTitle: 'cannot get cluster' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'Get a cluster',
+        params: ClusterNameParams,
+        response: { 200: ClusterResponse, ...errors },
+      },
+    },
+    async (request) => ({ cluster: toClusterModel(await service.get(request.params.name)) }),
+  );
+
+  app.put<{ Params: { name: string }; Body: NewClusterBody }>(
+    '/clusters/:name',
+    {
+      config: { errorTitle: 'cannot update cluster' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'Scale a cluster',
+        description: 'Changes config.masterCount and/or config.workerCount; everything else stays as it is.',
+        params: ClusterNameParams,
+        body: NewCluster,
+        response: { 202: ClusterResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const view = await service.update(request.params.name, request.body);
+      return reply.status(202).send({ cluster: toClusterModel(view) });
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/clusters/:name',
+    {
+      config: { errorTitle: 'cluster deletion failed' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'Delete a cluster and every object it has',
+        params: ClusterNameParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await service.delete(request.params.name);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: { pod?: string; tail?: string } }>(
+    '/clusters/:name/logs',
+    {
+      config: { errorTitle: 'cannot get logs' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'The log of one pod (local: process) of a cluster, as text',
+        params: ClusterNameParams,
+        querystring: LogsQuery,
+        response: { 200: Type.String(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const tail = request.query.tail === undefined ? DEFAULT_TAIL : Number(request.query.tail);
+      const text = await service.logs(request.params.name, request.query.pod, tail);
+      return reply.type('text/plain; charset=utf-8').send(text);
+    },
+  );
+}

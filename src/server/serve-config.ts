@@ -1,0 +1,148 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { assertImageReference } from '../core/cluster-config.js';
+import { ConfigurationError } from '../core/errors.js';
+import type { DriverKind } from '../core/driver.js';
+
+/** Everything `oshinko serve` needs, parsed and validated once from flags and environment, then frozen. */
+export interface ServeConfig {
+  readonly driver: DriverKind;
+  readonly host: string;
+  readonly port: number;
+  /** Install-time default image; undefined means the driver's own default. */
+  readonly defaultImage: string | undefined;
+  readonly kubeconfig: string | undefined;
+  readonly namespace: string | undefined;
+  readonly oshinkoHome: string;
+  readonly sparkHome: string | undefined;
+  readonly maxWorkers: number;
+  readonly maxClusters: number;
+  readonly allowCustomImages: boolean;
+  readonly allowedImages: readonly string[];
+  readonly token: string | undefined;
+  readonly allowInsecureRemote: boolean;
+  readonly corsOrigins: readonly string[];
+  readonly bodyLimit: number;
+  readonly logLevel: string;
+}
+
+export interface ServeFlags {
+  driver?: string | undefined;
+  host?: string | undefined;
+  port?: string | undefined;
+  defaultImage?: string | undefined;
+  kubeconfig?: string | undefined;
+  namespace?: string | undefined;
+  home?: string | undefined;
+  tokenFile?: string | undefined;
+  allowInsecureRemote?: boolean | undefined;
+  logLevel?: string | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An empty environment variable counts as unset. */
+function set(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(value: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
+    throw new ConfigurationError(
+      `invalid ${name} ${JSON.stringify(value)}: expected an integer from ${min} to ${max}`,
+    );
+  }
+  return Number(value);
+}
+
+function boolean(value: string, name: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  throw new ConfigurationError(`invalid ${name} ${JSON.stringify(value)}: expected true or false`);
+}
+
+/** The user's data directory for oshinko, following XDG on Linux. */
+export function defaultOshinkoHome(env: Env): string {
+  const dataHome = env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
+  return join(dataHome, 'oshinko');
+}
+
+/** Kubernetes counts as configured when a kubeconfig is named or present, or we run inside a pod. */
+export function kubernetesConfigured(flags: ServeFlags, env: Env): boolean {
+  return (
+    flags.kubeconfig !== undefined ||
+    (env.KUBECONFIG ?? '') !== '' ||
+    (env.KUBERNETES_SERVICE_HOST ?? '') !== '' ||
+    existsSync(join(homedir(), '.kube', 'config'))
+  );
+}
+
+export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
+  const driverText =
+    flags.driver ?? env.OSHINKO_DRIVER ?? (kubernetesConfigured(flags, env) ? 'kubernetes' : 'local');
+  if (driverText !== 'kubernetes' && driverText !== 'local') {
+    throw new ConfigurationError(
+      `invalid --driver ${JSON.stringify(driverText)}: expected kubernetes or local`,
+    );
+  }
+  const host = flags.host ?? env.OSHINKO_HOST ?? '127.0.0.1';
+  const port = integer(flags.port ?? env.OSHINKO_PORT ?? '8080', '--port', 0, 65535);
+  const defaultImage = flags.defaultImage ?? set(env.OSHINKO_CLUSTER_IMAGE);
+  if (defaultImage !== undefined) {
+    try {
+      assertImageReference(
+        defaultImage,
+        flags.defaultImage !== undefined ? '--default-image' : 'OSHINKO_CLUSTER_IMAGE',
+      );
+    } catch (error) {
+      throw new ConfigurationError((error as Error).message);
+    }
+  }
+  let token = set(env.OSHINKO_TOKEN);
+  const tokenFile = flags.tokenFile ?? set(env.OSHINKO_TOKEN_FILE);
+  if (tokenFile !== undefined) {
+    try {
+      token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigurationError(
+        `cannot read --token-file ${JSON.stringify(tokenFile)}: ${(error as Error).message}`,
+      );
+    }
+    if (token === '') throw new ConfigurationError(`--token-file ${JSON.stringify(tokenFile)} is empty`);
+  }
+  const allowedImages = (env.OSHINKO_ALLOWED_IMAGES ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  return Object.freeze({
+    driver: driverText,
+    host,
+    port,
+    defaultImage,
+    kubeconfig: flags.kubeconfig ?? set(env.KUBECONFIG),
+    namespace: flags.namespace ?? set(env.OSHINKO_NAMESPACE),
+    oshinkoHome: flags.home ?? set(env.OSHINKO_HOME) ?? defaultOshinkoHome(env),
+    sparkHome: set(env.SPARK_HOME),
+    maxWorkers: integer(env.OSHINKO_MAX_WORKERS ?? '64', 'OSHINKO_MAX_WORKERS', 0, 10_000),
+    maxClusters: integer(env.OSHINKO_MAX_CLUSTERS ?? '1000', 'OSHINKO_MAX_CLUSTERS', 1, 1_000_000),
+    allowCustomImages: boolean(env.OSHINKO_ALLOW_CUSTOM_IMAGES ?? 'true', 'OSHINKO_ALLOW_CUSTOM_IMAGES'),
+    allowedImages: Object.freeze(allowedImages),
+    token,
+    allowInsecureRemote: flags.allowInsecureRemote ?? false,
+    corsOrigins: Object.freeze(
+      (env.OSHINKO_CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    ),
+    bodyLimit: integer(
+      env.OSHINKO_BODY_LIMIT ?? String(64 * 1024),
+      'OSHINKO_BODY_LIMIT',
+      1024,
+      16 * 1024 * 1024,
+    ),
+    logLevel: flags.logLevel ?? env.OSHINKO_LOG_LEVEL ?? 'info',
+  });
+}

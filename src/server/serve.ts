@@ -1,0 +1,70 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { ClusterService } from '../core/cluster-service.js';
+import type { ClusterDriver } from '../core/driver.js';
+import { ConfigurationError } from '../core/errors.js';
+import { buildApp } from './app.js';
+import type { ServeConfig } from './serve-config.js';
+import { VERSION } from '../version.js';
+
+/** Loads the configured driver; each driver module is imported only when chosen. */
+export async function createDriver(config: ServeConfig): Promise<ClusterDriver> {
+  if (config.driver === 'kubernetes') {
+    const { createKubernetesDriver } = await import('../drivers/kubernetes/index.js');
+    return createKubernetesDriver({ kubeconfig: config.kubeconfig, namespace: config.namespace });
+  }
+  const { createLocalDriver } = await import('../drivers/local/index.js');
+  return createLocalDriver({ home: config.oshinkoHome, sparkHome: config.sparkHome });
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the server: the only place that listens. */
+export async function serve(config: ServeConfig, driver?: ClusterDriver): Promise<RunningServer> {
+  if (!LOOPBACK.has(config.host) && config.token === undefined && !config.allowInsecureRemote) {
+    throw new ConfigurationError(
+      `refusing to listen on ${config.host} without a token: anyone who can reach it could run code on your clusters; set OSHINKO_TOKEN or --token-file, or pass --allow-insecure-remote`,
+    );
+  }
+  const clusterDriver = driver ?? (await createDriver(config));
+  const service = new ClusterService(clusterDriver, {
+    defaultImage: config.defaultImage ?? clusterDriver.defaultImage,
+    maxWorkers: config.maxWorkers,
+    maxClusters: config.maxClusters,
+    imagePolicy: { allowCustomImages: config.allowCustomImages, allowedPatterns: config.allowedImages },
+  });
+  const consoleDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'console', 'dist');
+  const app = await buildApp({
+    service,
+    version: VERSION,
+    consoleDir,
+    bodyLimit: config.bodyLimit,
+    logger: { level: config.logLevel },
+  });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await clusterDriver.close();
+    throw new ConfigurationError(
+      `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`,
+    );
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    close: async () => {
+      await app.close();
+      await clusterDriver.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { ClusterModel, ClusterSummary } from '../api/schemas.js';
+import type { ClusterView } from '../core/cluster.js';
+
+/** Maps the domain view to the upstream-compatible wire shapes (booleans as "true"/"false" strings). */
+export function toClusterModel(view: ClusterView): ClusterModel {
+  const { config } = view;
+  return {
+    name: view.name,
+    href: `/clusters/${view.name}`,
+    status: view.status,
+    ...(view.reason === undefined ? {} : { reason: view.reason }),
+    config: {
+      ...(view.storedConfig === undefined ? {} : { name: view.storedConfig }),
+      masterCount: config.masterCount,
+      workerCount: config.workerCount,
+      sparkMasterConfig: config.sparkMasterConfig,
+      sparkWorkerConfig: config.sparkWorkerConfig,
+      sparkImage: config.sparkImage,
+      exposeWebUI: config.exposeWebUI ? 'true' : 'false',
+      metrics: config.metrics,
+    },
+    image: view.image,
+    customImage: view.customImage,
+    imageSource: view.imageSource,
+    masterUrl: view.masterUrl,
+    masterWebUrl: view.masterWebUrl,
+    ...(view.masterWebRoute === undefined ? {} : { masterWebRoute: view.masterWebRoute }),
+    masters: view.masters,
+    workers: view.workers,
+    pods: view.pods.map((pod) => ({
+      name: pod.name,
+      ip: pod.ip,
+      type: pod.type,
+      status: pod.status,
+      ready: pod.ready,
+      image: pod.image,
+      restarts: pod.restarts,
+      ...(pod.reason === undefined ? {} : { reason: pod.reason }),
+      ...(pod.pid === undefined ? {} : { pid: pod.pid }),
+    })),
+    ...(view.events === undefined ? {} : { events: view.events.map((event) => ({ ...event })) }),
+    createdAt: view.createdAt,
+  };
+}
+
+export function toClusterSummary(view: ClusterView): ClusterSummary {
+  return {
+    name: view.name,
+    href: `/clusters/${view.name}`,
+    status: view.status,
+    ...(view.reason === undefined ? {} : { reason: view.reason }),
+    masterCount: view.config.masterCount,
+    workerCount: view.config.workerCount,
+    workersReady: view.workers.ready,
+    masterUrl: view.masterUrl,
+    masterWebUrl: view.masterWebUrl,
+    ...(view.masterWebRoute === undefined ? {} : { masterWebRoute: view.masterWebRoute }),
+    image: view.image,
+    customImage: view.customImage,
+    imageSource: view.imageSource,
+    createdAt: view.createdAt,
+  };
+}
