@@ -2,15 +2,7 @@
  * Pure: what the Kubernetes API listed becomes one ClusterObservation per cluster. The status itself is derived
  * in the core (`deriveStatus`) from these facts.
  */
-import type {
-  CoreV1Event,
-  V1ContainerStatus,
-  V1Deployment,
-  V1Ingress,
-  V1ObjectMeta,
-  V1Pod,
-  V1Service,
-} from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import type {
   ClusterEvent,
   ClusterObservation,
@@ -18,7 +10,21 @@ import type {
   ResolvedClusterConfig,
 } from '../../core/cluster.js';
 import { builtinDefaults } from '../../core/cluster-config.js';
-import { decodeClusterConfig, masterUrl, masterWebUrl, type V1Route } from './cluster-renderer.js';
+import {
+  decodeClusterConfig,
+  masterUrl,
+  masterWebUrl,
+  type Plain,
+  type V1Deployment,
+  type V1Ingress,
+  type V1ObjectMeta,
+  type V1Route,
+  type V1Service,
+} from './cluster-renderer.js';
+
+export type V1Pod = Plain<k8s.V1Pod>;
+export type CoreV1Event = Plain<k8s.CoreV1Event>;
+type V1ContainerStatus = Plain<k8s.V1ContainerStatus>;
 import { CLUSTER_LABEL, CONFIG_ANNOTATION, SPARK_CONTAINER, TYPE_LABEL, names } from './labels.js';
 
 export interface ClusterObjects {

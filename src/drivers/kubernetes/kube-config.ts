@@ -13,8 +13,8 @@ export interface KubeConfigOptions {
   /** --namespace or OSHINKO_NAMESPACE. */
   readonly namespace: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Overridable for tests. */
-  readonly serviceAccountDir?: string | undefined;
+  /** Tests: a directory standing in for `/` (where the service account is looked for) and for the home. */
+  readonly rootDir?: string | undefined;
   readonly homeDir?: string | undefined;
 }
 
@@ -35,7 +35,7 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export function loadKubeConfig(options: KubeConfigOptions): LoadedKubeConfig {
   const kubeConfig = new KubeConfig();
-  const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const saDir = join(options.rootDir ?? '/', SERVICE_ACCOUNT_DIR);
   let source: string;
   let contextNamespace: string | undefined;
   if (options.kubeconfig !== undefined) {
@@ -63,7 +63,7 @@ export function loadKubeConfig(options: KubeConfigOptions): LoadedKubeConfig {
     source = `kubeconfig ${options.kubeconfig}`;
     contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
   } else if ((options.env.KUBERNETES_SERVICE_HOST ?? '') !== '' && existsSync(join(saDir, 'token'))) {
-    kubeConfig.loadFromCluster();
+    kubeConfig.loadFromCluster(options.rootDir);
     source = 'in-cluster service account';
     const nsFile = join(saDir, 'namespace');
     contextNamespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : undefined;
