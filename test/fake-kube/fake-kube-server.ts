@@ -353,6 +353,12 @@ export class FakeKubeServer {
     return this.create(def, namespace, clone(object));
   }
 
+  /** Deletes an object (with cascade) as a client would; for cleaning up seeded objects. */
+  remove(resource: ResourceName, namespace: string, name: string): void {
+    const object = this.store.get(this.key(resource, namespace, name));
+    if (object !== undefined) this.removeObject(object, true);
+  }
+
   private resourceOf(object: KubeObject): ResourceName | undefined {
     return RESOURCES.find(
       (r) =>
@@ -840,7 +846,7 @@ export class FakeKubeServer {
     if (!['Background', 'Foreground', 'Orphan'].includes(policy)) {
       throw new HttpError(422, 'Invalid', `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}`);
     }
-    this.remove(object, policy !== 'Orphan');
+    this.removeObject(object, policy !== 'Orphan');
     return {
       kind: 'Status',
       apiVersion: 'v1',
@@ -851,7 +857,7 @@ export class FakeKubeServer {
   }
 
   /** Removes an object and, as the garbage collector does, everything that it owns. */
-  private remove(object: KubeObject, cascade: boolean): void {
+  private removeObject(object: KubeObject, cascade: boolean): void {
     const resource = this.resourceOf(object);
     if (resource === undefined) return;
     if (!this.store.delete(this.key(resource, object.metadata.namespace, object.metadata.name))) return;
@@ -860,7 +866,7 @@ export class FakeKubeServer {
     for (const other of [...this.store.values()]) {
       const refs = other.metadata.ownerReferences ?? [];
       if (!refs.some((ref) => ref.uid === uid)) continue;
-      if (cascade) this.remove(other, true);
+      if (cascade) this.removeObject(other, true);
       else {
         other.metadata.ownerReferences = refs.filter((ref) => ref.uid !== uid);
         other.metadata.resourceVersion = this.nextVersion();
@@ -895,7 +901,7 @@ export class FakeKubeServer {
         (o.metadata.ownerReferences ?? []).some((ref) => ref.uid === deployment.metadata.uid),
     );
     for (const old of owned) {
-      if (old.metadata.labels?.['pod-template-hash'] !== templateHash) this.remove(old, true);
+      if (old.metadata.labels?.['pod-template-hash'] !== templateHash) this.removeObject(old, true);
     }
     const rsName = `${name}-${templateHash}`;
     const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
@@ -954,7 +960,7 @@ export class FakeKubeServer {
     const spec = rs.spec ?? {};
     const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
     const pods = this.podsOf(rs).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    for (const extra of pods.slice(replicas).reverse()) this.remove(extra, true);
+    for (const extra of pods.slice(replicas).reverse()) this.removeObject(extra, true);
     const template = isRecord(spec.template) ? spec.template : {};
     const templateMeta = isRecord(template.metadata) ? template.metadata : {};
     for (let i = pods.length; i < replicas; i++) {
