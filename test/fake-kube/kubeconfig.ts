@@ -43,7 +43,7 @@ export interface KubeconfigFile {
 /** Writes the kubeconfig to a temporary file, for code that loads it as `--kubeconfig` would. */
 export function writeKubeconfig(
   fake: FakeKubeServer,
-  namespace: string | undefined = 'default',
+  namespace: string | undefined,
 ): KubeconfigFile {
   const dir = mkdtempSync(join(tmpdir(), 'oshinko-kubeconfig-'));
   const path = join(dir, 'config');
