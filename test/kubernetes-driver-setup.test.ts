@@ -78,6 +78,14 @@ describe('driver start', () => {
     }
   });
 
+  it('says that the namespace does not exist instead of blaming the caller', async () => {
+    stack = await startKubeStack({ namespaces: ['elsewhere'] });
+    const error = await stack.client.createCluster({ name: 'lost' }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as { api?: { status: number } }).api?.status).toBe(503);
+    expect((error as Error).message).toContain(`namespace '${NAMESPACE}' does not exist`);
+  });
+
   it('accepts a KubeConfig built in memory', async () => {
     const fake = await FakeKubeServer.start();
     try {

@@ -41,10 +41,7 @@ export interface KubeconfigFile {
 }
 
 /** Writes the kubeconfig to a temporary file, for code that loads it as `--kubeconfig` would. */
-export function writeKubeconfig(
-  fake: FakeKubeServer,
-  namespace: string | undefined,
-): KubeconfigFile {
+export function writeKubeconfig(fake: FakeKubeServer, namespace: string | undefined): KubeconfigFile {
   const dir = mkdtempSync(join(tmpdir(), 'oshinko-kubeconfig-'));
   const path = join(dir, 'config');
   writeFileSync(path, stringify(kubeconfigFor(fake, namespace)), { mode: 0o600 });

@@ -34,7 +34,7 @@ import {
 } from './cluster-renderer.js';
 import { observeCluster, observeClusters, type ClusterObjects } from './cluster-observer.js';
 import { loadKubeConfig } from './kube-config.js';
-import { ALL_CLUSTERS_SELECTOR, clusterSelector, names } from './labels.js';
+import { ALL_CLUSTERS_SELECTOR, SPARK_CONTAINER, clusterSelector, names } from './labels.js';
 
 /** A current official Apache Spark image: the daemons are started explicitly, so it needs no oshinko scripts. */
 export const DEFAULT_KUBERNETES_IMAGE = 'docker.io/apache/spark:4.0.1';
@@ -315,6 +315,12 @@ export class KubernetesDriver implements ClusterDriver {
           field: 'name',
         });
       }
+      if (isStatus(error, 404)) {
+        // Not the caller's fault: the server is pointed at a namespace that is not there.
+        throw new BackendUnavailableError(
+          `cannot create Deployment ${masterName}: namespace '${namespace}' does not exist (Kubernetes answered 404: ${statusMessage(error as ApiException<unknown>)})`,
+        );
+      }
       throw kubeError(`cannot create Deployment ${masterName}`, error);
     }
     const uid = master.metadata?.uid;
@@ -434,7 +440,7 @@ export class KubernetesDriver implements ClusterDriver {
       this.core.readNamespacedPodLog({
         name: pod,
         namespace: this.namespace,
-        container: 'spark',
+        container: SPARK_CONTAINER,
         tailLines: request.tailLines,
       }),
     );
