@@ -60,7 +60,7 @@ describe('parseImageReference', () => {
     ['example.com:99999/spark', 'invalid registry port'],
     ['example.com:port/spark', 'invalid registry port'],
     ['-bad.example.com/spark', 'invalid registry host'],
-    [`${'a'.repeat(256)}`, 'at most 255'],
+    ['a'.repeat(256), 'at most 255'],
     ['spark;rm -rf /', 'whitespace'],
     ['$(id)', 'invalid repository path component'],
   ])('rejects %j (%s)', (input, reason) => {
