@@ -1160,7 +1160,11 @@ export class FakeKubeServer {
         `container "${containerName}" in pod "${name}" is waiting to start: ${String(waiting.reason)}`,
       );
     }
-    const command = Array.isArray(container.command) ? container.command.map(String) : [];
+    // What the container runs: its args (after the image's entrypoint) or its command.
+    const command = [
+      ...(Array.isArray(container.command) ? container.command.map(String) : []),
+      ...(Array.isArray(container.args) ? container.args.map(String) : []),
+    ];
     const ip = typeof pod.status?.podIP === 'string' ? pod.status.podIP : '';
     const daemon = command.find((part) => part.startsWith('org.apache.spark.deploy.')) ?? 'unknown';
     const lines = [

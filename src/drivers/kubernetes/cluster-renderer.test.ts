@@ -49,7 +49,8 @@ describe('renderMaster', () => {
     expect(master.spec?.selector.matchLabels).toEqual({ [CLUSTER_LABEL]: 'spark', [TYPE_LABEL]: 'master' });
     const container = master.spec?.template.spec?.containers[0];
     expect(container?.image).toBe('quay.io/me/spark:3.5.3');
-    expect(container?.command).toEqual([
+    expect(container?.command).toBeUndefined();
+    expect(container?.args).toEqual([
       '/opt/spark/bin/spark-class',
       'org.apache.spark.deploy.master.Master',
       '--host',
@@ -137,7 +138,8 @@ describe('renderCluster', () => {
     expect(worker.body.spec?.replicas).toBe(3);
     const container = worker.body.spec?.template.spec?.containers[0];
     expect(container?.image).toBe('quay.io/me/spark:1');
-    expect(container?.command).toEqual([
+    expect(container?.command).toBeUndefined();
+    expect(container?.args).toEqual([
       '/opt/spark/bin/spark-class',
       'org.apache.spark.deploy.worker.Worker',
       '--host',

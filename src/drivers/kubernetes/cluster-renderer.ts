@@ -209,6 +209,11 @@ function metadata(
   };
 }
 
+/**
+ * The daemons are started as the container's arguments, not its command: the image's entrypoint still runs, and
+ * the official images' entrypoint passes unknown commands through after giving an arbitrary UID (OpenShift) a
+ * passwd entry and running them under tini. Images without an entrypoint run the arguments as the command.
+ */
 const SPARK_CLASS = `${SPARK_HOME}/bin/spark-class`;
 
 /** JVM options that make the standalone daemons serve Prometheus metrics on their web UI. */
@@ -266,7 +271,7 @@ function masterContainer(spec: ClusterSpec): V1Container {
   return {
     name: SPARK_CONTAINER,
     image: spec.config.sparkImage,
-    command: [
+    args: [
       SPARK_CLASS,
       'org.apache.spark.deploy.master.Master',
       '--host',
@@ -305,7 +310,7 @@ function workerContainer(spec: ClusterSpec): V1Container {
   return {
     name: SPARK_CONTAINER,
     image: spec.config.sparkImage,
-    command: [
+    args: [
       SPARK_CLASS,
       'org.apache.spark.deploy.worker.Worker',
       '--host',
