@@ -100,6 +100,28 @@ describe('driver start', () => {
     }
   });
 
+  it('gives up on a Kubernetes API request that takes too long', async () => {
+    const fake = await FakeKubeServer.start();
+    try {
+      const driver = await createKubernetesDriver({
+        kubeconfig: undefined,
+        namespace: undefined,
+        kubeConfig: kubeConfigObject(fake),
+        requestTimeoutMs: 200,
+      });
+      expect(await driver.list()).toEqual([]);
+      fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 2000 });
+      const started = Date.now();
+      await expect(driver.list()).rejects.toMatchObject({
+        code: 'timeout',
+        message: 'cannot list pods: the Kubernetes API did not answer in time',
+      });
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('reports an unreachable or refusing API server as unavailable, not as the caller’s fault', async () => {
     const fake = await FakeKubeServer.start();
     const driver = await createKubernetesDriver({

@@ -85,6 +85,8 @@ export interface Fault {
   readonly nth?: number | undefined;
   readonly status?: number | undefined;
   readonly message?: string | undefined;
+  /** Instead of failing, answer the request (normally) this many milliseconds late. */
+  readonly delayMs?: number | undefined;
 }
 
 export interface FakeKubeOptions {
@@ -282,6 +284,7 @@ export class FakeKubeServer {
   private readonly faults: { fault: Fault; remaining: number }[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private resourceVersion = 1000;
+  private pendingDelay = 0;
   private podCounter = 0;
   private readonly token: string;
   private readonly openshift: boolean;
@@ -327,7 +330,7 @@ export class FakeKubeServer {
     );
   }
 
-  /** Makes the nth next request matching `verb` (and `resource`) fail with `status`. */
+  /** Makes the nth next request matching `verb` (and `resource`) fail with `status`, or answer late (`delayMs`). */
   failRequest(fault: Fault): void {
     this.faults.push({ fault, remaining: fault.nth ?? 1 });
   }
@@ -382,19 +385,20 @@ export class FakeKubeServer {
   // ---- HTTP ----
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let result: { status: number; body: unknown } | string;
+    let delay = 0;
     try {
       if (request.headers.authorization !== `Bearer ${this.token}`) {
         throw new HttpError(401, 'Unauthorized', 'Unauthorized');
       }
       const url = new URL(request.url ?? '/', 'http://fake');
       const body = await this.readBody(request);
-      const result = this.route(request.method ?? 'GET', url, body, request.headers['content-type'] ?? '');
-      if (typeof result === 'string') {
-        response.writeHead(200, { 'content-type': 'text/plain' }).end(result);
-      } else {
-        response
-          .writeHead(result.status, { 'content-type': 'application/json' })
-          .end(JSON.stringify(result.body));
+      this.pendingDelay = 0;
+      try {
+        result = this.route(request.method ?? 'GET', url, body, request.headers['content-type'] ?? '');
+      } finally {
+        // Read synchronously after route(): no other request can have run in between.
+        delay = this.pendingDelay;
       }
     } catch (error) {
       const failure =
@@ -405,8 +409,9 @@ export class FakeKubeServer {
               'InternalError',
               `fake API server bug: ${(error as Error).stack ?? String(error)}`,
             );
-      response.writeHead(failure.status, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
+      result = {
+        status: failure.status,
+        body: {
           kind: 'Status',
           apiVersion: 'v1',
           metadata: {},
@@ -415,8 +420,17 @@ export class FakeKubeServer {
           reason: failure.reason,
           ...(failure.details === undefined ? {} : { details: failure.details }),
           code: failure.status,
-        }),
-      );
+        },
+      };
+    }
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (response.destroyed) return;
+    if (typeof result === 'string') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end(result);
+    } else {
+      response
+        .writeHead(result.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify(result.body));
     }
   }
 
@@ -438,7 +452,9 @@ export class FakeKubeServer {
       if (entry.remaining <= 0 || fault.verb !== record.verb) continue;
       if (fault.resource !== undefined && fault.resource !== record.resource) continue;
       entry.remaining -= 1;
-      if (entry.remaining === 0) {
+      if (entry.remaining === 0 && fault.delayMs !== undefined) {
+        this.pendingDelay = fault.delayMs;
+      } else if (entry.remaining === 0) {
         const status = fault.status ?? 500;
         throw new HttpError(
           status,

@@ -6,8 +6,12 @@ import {
   CustomObjectsApi,
   NetworkingV1Api,
   PatchStrategy,
+  ServerConfiguration,
+  createConfiguration,
   setHeaderOptions,
+  type Configuration,
   type KubeConfig,
+  type Middleware,
   type V1Deployment,
   type V1Ingress,
   type V1Service,
@@ -22,6 +26,7 @@ import {
   ForbiddenError,
   NotFoundError,
   OshinkoError,
+  TimeoutError,
   UnprocessableError,
 } from '../../core/errors.js';
 import {
@@ -51,7 +56,11 @@ export interface KubernetesDriverOptions {
   readonly ingress?: IngressSettings | undefined;
   /** Tests: a configuration built in memory instead of loaded from a file. */
   readonly kubeConfig?: KubeConfig | undefined;
+  /** Each Kubernetes API request is abandoned after this long (default 30 s). */
+  readonly requestTimeoutMs?: number | undefined;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 interface KubeStatusBody {
   message?: string;
@@ -96,6 +105,9 @@ export function kubeError(action: string, error: unknown): OshinkoError {
         return new BackendUnavailableError(message);
     }
   }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return new TimeoutError(`${action}: the Kubernetes API did not answer in time`);
+  }
   const reason =
     error instanceof Error
       ? error.cause instanceof Error
@@ -125,6 +137,22 @@ async function optional<T>(action: string, work: () => Promise<T>): Promise<T | 
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** A client configuration like `KubeConfig.makeApiClient` makes, plus a deadline on every request. */
+function apiConfiguration(kubeConfig: KubeConfig, server: string, timeoutMs: number): Configuration {
+  const deadline: Middleware = {
+    pre: (context) => {
+      context.setSignal(AbortSignal.timeout(timeoutMs));
+      return Promise.resolve(context);
+    },
+    post: (response) => Promise.resolve(response),
+  };
+  return createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kubeConfig },
+    promiseMiddleware: [deadline],
+  });
+}
+
 export class KubernetesDriver implements ClusterDriver {
   readonly kind = 'kubernetes' as const;
   readonly defaultImage = DEFAULT_KUBERNETES_IMAGE;
@@ -141,12 +169,14 @@ export class KubernetesDriver implements ClusterDriver {
     readonly namespace: string,
     private readonly facts: { source: string; server: string },
     private readonly ingress: IngressSettings | undefined,
+    requestTimeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.apis = kubeConfig.makeApiClient(ApisApi);
+    const configuration = apiConfiguration(kubeConfig, facts.server, requestTimeoutMs);
+    this.core = new CoreV1Api(configuration);
+    this.apps = new AppsV1Api(configuration);
+    this.networking = new NetworkingV1Api(configuration);
+    this.custom = new CustomObjectsApi(configuration);
+    this.apis = new ApisApi(configuration);
     const core = this.core;
     this.storedConfigs = {
       read: async (name) => {
@@ -468,6 +498,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
           namespace,
           { source: 'in memory', server: cluster.server },
           options.ingress,
+          options.requestTimeoutMs,
         ),
       );
     }
@@ -482,6 +513,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
         loaded.namespace,
         { source: loaded.source, server: loaded.server },
         options.ingress,
+        options.requestTimeoutMs,
       ),
     );
   } catch (error) {
