@@ -98,6 +98,9 @@ describe('cluster images on Kubernetes', () => {
     expect(cluster.masterUrl).toBe('spark://custom:7077');
     expect(cluster.masterWebUrl).toBe('http://custom-ui:8080');
     expect(cluster.masterWebRoute).toBe(`http://custom-ui-route-${NAMESPACE}.apps.fake.test`);
+    expect((await stack.client.info()).application.details['web-ui-exposure']).toBe(
+      'OpenShift Route <cluster>-ui-route',
+    );
     const summary = (await stack.client.listClusters()).find((c) => c.name === 'custom');
     expect(summary).toMatchObject({ image: CUSTOM, customImage: true, workersReady: 2, status: 'Running' });
   });

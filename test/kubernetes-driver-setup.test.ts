@@ -30,7 +30,10 @@ describe('plain Kubernetes (no Route API)', () => {
     expect(stack.fake.requests.some((r) => r.resource === 'routes')).toBe(false);
     const info = await stack.client.info();
     expect(info.application.driver).toBe('kubernetes');
-    expect(info.application.details.namespace).toBe(NAMESPACE);
+    expect(info.application.details).toMatchObject({
+      namespace: NAMESPACE,
+      'web-ui-exposure': 'none (no Route API, no ingress domain configured)',
+    });
   });
 
   it('exposes the web UI with an Ingress when OSHINKO_INGRESS_DOMAIN is set', async () => {
@@ -45,6 +48,9 @@ describe('plain Kubernetes (no Route API)', () => {
     });
     const cluster = await stack.client.createCluster({ name: 'web' });
     expect(cluster.masterWebRoute).toBe(`http://web-ui-${NAMESPACE}.apps.example.test`);
+    expect((await stack.client.info()).application.details['web-ui-exposure']).toBe(
+      'Ingress on *.apps.example.test',
+    );
     const [ingress] = stack.fake.objects('ingresses', NAMESPACE);
     expect(ingress?.metadata.name).toBe('web-ui');
     expect(ingress?.spec).toMatchObject({ ingressClassName: 'nginx' });

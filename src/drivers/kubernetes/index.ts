@@ -163,6 +163,7 @@ export class KubernetesDriver implements ClusterDriver {
   private readonly custom: CustomObjectsApi;
   private readonly apis: ApisApi;
   private routeApi: Promise<boolean> | undefined;
+  private routesFound: boolean | undefined;
 
   constructor(
     kubeConfig: KubeConfig,
@@ -194,15 +195,26 @@ export class KubernetesDriver implements ClusterDriver {
       namespace: this.namespace,
       server: this.facts.server,
       config: this.facts.source,
-      'web-ui-exposure':
-        this.ingress === undefined ? 'route (OpenShift)' : `route or ingress *.${this.ingress.domain}`,
+      'web-ui-exposure': this.exposure(),
     };
   }
 
-  /** Whether the OpenShift Route API exists; asked once, on first need, and remembered. */
+  private exposure(): string {
+    if (this.routesFound === true) return 'OpenShift Route <cluster>-ui-route';
+    const ingress = this.ingress === undefined ? undefined : `Ingress on *.${this.ingress.domain}`;
+    if (this.routesFound === false) return ingress ?? 'none (no Route API, no ingress domain configured)';
+    return ingress === undefined
+      ? 'OpenShift Route when the API has one'
+      : `OpenShift Route, else ${ingress}`;
+  }
+
+  /** Whether the OpenShift Route API exists; asked once (again after a failure) and remembered. */
   private hasRoutes(): Promise<boolean> {
     this.routeApi ??= call('cannot discover the API groups', () => this.apis.getAPIVersions()).then(
-      (groups) => groups.groups.some((group) => group.name === ROUTE_GROUP),
+      (groups) => {
+        this.routesFound = groups.groups.some((group) => group.name === ROUTE_GROUP);
+        return this.routesFound;
+      },
       (error: unknown) => {
         this.routeApi = undefined;
         throw error;
