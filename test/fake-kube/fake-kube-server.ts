@@ -423,15 +423,13 @@ export class FakeKubeServer {
         },
       };
     }
+    // Serialized at once: list bodies share the stored objects (no copy), which may change during a delay.
+    const status = typeof result === 'string' ? 200 : result.status;
+    const type = typeof result === 'string' ? 'text/plain' : 'application/json';
+    const payload = typeof result === 'string' ? result : JSON.stringify(result.body);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (response.destroyed) return;
-    if (typeof result === 'string') {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end(result);
-    } else {
-      response
-        .writeHead(result.status, { 'content-type': 'application/json' })
-        .end(JSON.stringify(result.body));
-    }
+    response.writeHead(status, { 'content-type': type }).end(payload);
   }
 
   private async readBody(request: IncomingMessage): Promise<string> {
@@ -621,8 +619,7 @@ export class FakeKubeServer {
     const items = [...this.store.values()]
       .filter((o) => this.resourceOf(o) === def.resource && o.metadata.namespace === namespace)
       .filter((o) => requirements.every((matches) => matches(o.metadata.labels ?? {})))
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
-      .map((o) => clone(o));
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     return {
       kind: `${def.kind}List`,
       apiVersion: def.group === '' ? 'v1' : `${def.group}/${def.version}`,

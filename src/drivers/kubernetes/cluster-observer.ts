@@ -131,16 +131,48 @@ function eventsOf(cluster: string, events: readonly CoreV1Event[]): ClusterEvent
     .slice(-20);
 }
 
-/** Groups the listed objects by cluster and turns each group into an observation. */
-export function observeClusters(objects: ClusterObjects, defaultImage: string): ClusterObservation[] {
-  const clusters = new Set<string>();
-  for (const list of [objects.deployments, objects.services, objects.routes ?? [], objects.ingresses ?? []]) {
-    for (const object of list) {
-      const name = clusterOf(object.metadata);
-      if (name !== undefined) clusters.add(name);
-    }
+/** Splits a list by cluster label in one pass; objects without the label are left out. */
+function byCluster<T extends { metadata?: V1ObjectMeta }>(list: readonly T[] | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const object of list ?? []) {
+    const name = clusterOf(object.metadata);
+    if (name === undefined) continue;
+    const group = groups.get(name);
+    if (group === undefined) groups.set(name, [object]);
+    else group.push(object);
   }
-  return [...clusters].map((name) => observeCluster(name, objects, defaultImage));
+  return groups;
+}
+
+/**
+ * Groups the listed objects by cluster and turns each group into an observation. Grouping first keeps this
+ * linear in the number of objects (observing each cluster against the whole lists was quadratic).
+ */
+export function observeClusters(objects: ClusterObjects, defaultImage: string): ClusterObservation[] {
+  const deployments = byCluster(objects.deployments);
+  const services = byCluster(objects.services);
+  const routes = byCluster(objects.routes);
+  const ingresses = byCluster(objects.ingresses);
+  const pods = byCluster(objects.pods);
+  const clusters = new Set([
+    ...deployments.keys(),
+    ...services.keys(),
+    ...routes.keys(),
+    ...ingresses.keys(),
+  ]);
+  return [...clusters].map((name) =>
+    observeCluster(
+      name,
+      {
+        deployments: deployments.get(name) ?? [],
+        pods: pods.get(name) ?? [],
+        services: services.get(name) ?? [],
+        routes: objects.routes === undefined ? undefined : (routes.get(name) ?? []),
+        ingresses: objects.ingresses === undefined ? undefined : (ingresses.get(name) ?? []),
+      },
+      defaultImage,
+    ),
+  );
 }
 
 export function observeCluster(

@@ -37,7 +37,14 @@ import {
   type SecondaryObject,
   type V1Route,
 } from './cluster-renderer.js';
-import { observeCluster, observeClusters, type ClusterObjects } from './cluster-observer.js';
+import {
+  observeCluster,
+  observeClusters,
+  type ClusterObjects,
+  type CoreV1Event,
+  type V1Pod,
+} from './cluster-observer.js';
+import { JsonLister } from './json-lister.js';
 import { loadKubeConfig } from './kube-config.js';
 import { ALL_CLUSTERS_SELECTOR, SPARK_CONTAINER, clusterSelector, names } from './labels.js';
 
@@ -162,6 +169,8 @@ export class KubernetesDriver implements ClusterDriver {
   private readonly networking: NetworkingV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly apis: ApisApi;
+  /** Lists parsed as plain JSON (timestamps stay strings; the observer reads them either way). */
+  private readonly lister: JsonLister;
   private routeApi: Promise<boolean> | undefined;
   private routesFound: boolean | undefined;
 
@@ -178,6 +187,7 @@ export class KubernetesDriver implements ClusterDriver {
     this.networking = new NetworkingV1Api(configuration);
     this.custom = new CustomObjectsApi(configuration);
     this.apis = new ApisApi(configuration);
+    this.lister = new JsonLister(kubeConfig, facts.server, requestTimeoutMs);
     const core = this.core;
     this.storedConfigs = {
       read: async (name) => {
@@ -237,30 +247,27 @@ export class KubernetesDriver implements ClusterDriver {
     const namespace = this.namespace;
     const labelSelector = selector;
     const routes = await this.hasRoutes();
+    const lister = this.lister;
+    const at = (group: string, resource: string) =>
+      `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}`;
     const [deployments, pods, services, routeList, ingresses, events] = await Promise.all([
-      call('cannot list deployments', () => this.apps.listNamespacedDeployment({ namespace, labelSelector })),
-      call('cannot list pods', () => this.core.listNamespacedPod({ namespace, labelSelector })),
-      call('cannot list services', () => this.core.listNamespacedService({ namespace, labelSelector })),
+      call('cannot list deployments', () =>
+        lister.list<V1Deployment>(at('apis/apps/v1', 'deployments'), labelSelector),
+      ),
+      call('cannot list pods', () => lister.list<V1Pod>(at('api/v1', 'pods'), labelSelector)),
+      call('cannot list services', () => lister.list<V1Service>(at('api/v1', 'services'), labelSelector)),
       routes
-        ? call(
-            'cannot list routes',
-            () =>
-              this.custom.listNamespacedCustomObject({
-                group: ROUTE_GROUP,
-                version: ROUTE_VERSION,
-                namespace,
-                plural: 'routes',
-                labelSelector,
-              }) as Promise<{ items: V1Route[] }>,
+        ? call('cannot list routes', () =>
+            lister.list<V1Route>(at(`apis/${ROUTE_GROUP}/${ROUTE_VERSION}`, 'routes'), labelSelector),
           )
         : undefined,
       !routes && this.ingress !== undefined
         ? call('cannot list ingresses', () =>
-            this.networking.listNamespacedIngress({ namespace, labelSelector }),
+            lister.list<V1Ingress>(at('apis/networking.k8s.io/v1', 'ingresses'), labelSelector),
           )
         : undefined,
       // Events carry no labels; they are read only for one cluster, and their absence is not an error.
-      withEvents ? this.core.listNamespacedEvent({ namespace }).catch(() => undefined) : undefined,
+      withEvents ? lister.list<CoreV1Event>(at('api/v1', 'events')).catch(() => undefined) : undefined,
     ]);
     return {
       deployments: deployments.items,
