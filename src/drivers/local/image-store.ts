@@ -461,6 +461,11 @@ export class LocalImageStore {
     assertRef(ref, 'ref');
     const record = await this.get(ref);
     if (!record) throw new NotFoundError(`image ${ref} is not in the local image store`, { field: 'ref' });
+    if (record.kind === 'runtime' && (await this.defaultRef()) === ref) {
+      throw new ConflictError(`image ${ref} is the default image (the Spark runtime) and cannot be removed`, {
+        field: 'ref',
+      });
+    }
     const users = await this.usedBy(ref);
     if (users.length > 0) {
       throw new ConflictError(
@@ -471,11 +476,6 @@ export class LocalImageStore {
     const dependents = await this.dependents(ref);
     if (dependents.length > 0) {
       throw new ConflictError(`images ${dependents.join(', ')} are built on ${ref}; remove them first`, {
-        field: 'ref',
-      });
-    }
-    if (record.kind === 'runtime' && (await this.defaultRef()) === ref) {
-      throw new ConflictError(`image ${ref} is the default image (the Spark runtime) and cannot be removed`, {
         field: 'ref',
       });
     }
