@@ -12,12 +12,8 @@ export async function startLocalServer(
 ): Promise<{ server: RunningServer; client: OshinkoClient }> {
   const config = parseServeConfig(
     { driver: 'local', port: '0', home, logLevel: 'warn' },
-    {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      JAVA_HOME: process.env.JAVA_HOME,
-      SPARK_HOME: process.env.SPARK_HOME,
-    },
+    // No SPARK_HOME: the tests run the runtime that setup installed, whose image is spark:4.3.0.
+    { PATH: process.env.PATH, HOME: process.env.HOME, JAVA_HOME: process.env.JAVA_HOME },
   );
   const server = await serve(config);
   return { server, client: new OshinkoClient(server.url, { timeoutMs: 60_000 }) };
