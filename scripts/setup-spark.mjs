@@ -3,8 +3,8 @@
 // distribution: bin/spark-class, jars/) into a project-local directory. Idempotent and fast when present;
 // registers nothing globally. `SPARK_HOME`, when set, is used instead and nothing is installed.
 //
-//   node scripts/setup-spark.mjs            install when missing
-//   OSHINKO_RUNTIME_DIR=dir node ...        install somewhere else (default: <repo>/.oshinko/runtime)
+//   node scripts/setup-spark.mjs            install into <repo>/.oshinko/runtime when missing
+//   PYTHON=python3.12 node ...              the Python whose pip installs it (default: python3)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 export const PYSPARK_VERSION = '4.3.0';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const target = resolve(process.env.OSHINKO_RUNTIME_DIR || join(repo, '.oshinko', 'runtime'));
+// The local driver looks here (src/drivers/local: defaultRuntimeDir).
+const target = join(repo, '.oshinko', 'runtime');
 const marker = join(target, 'oshinko-runtime.json');
 
 function fail(message) {
