@@ -13,6 +13,7 @@ import {
   startLocalServer,
   tempHome,
   waitForCluster,
+  writeProbeJar,
 } from './support/local-spark.js';
 
 /** Runs the CLI in-process; returns its exit code and output. */
@@ -39,6 +40,8 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
     home = await tempHome('oshinko-e2e-');
     const module = join(home, 'oshinko_probe_module.py');
     await writeFile(module, 'MAGIC = "custom-module-ok"\n');
+    const jar = join(home, 'probe.jar');
+    writeProbeJar(jar);
     const built = await cli([
       'image',
       'build',
@@ -47,6 +50,8 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
       'spark:4.3.0',
       '--py-file',
       module,
+      '--jar',
+      jar,
       '--conf',
       'spark.oshinko.flavor=custom',
       '--conf',
@@ -116,9 +121,14 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
     ]);
 
     const seenCustom = await runProbe(customHome, readyCustom.masterUrl, home);
-    expect(seenCustom).toEqual({ module: 'custom-module-ok', flavor: 'custom', driverConf: 'custom' });
+    expect(seenCustom).toEqual({
+      module: 'custom-module-ok',
+      flavor: 'custom',
+      driverConf: 'custom',
+      jarResource: expect.stringContaining('probe.jar!/oshinko-probe.txt') as unknown,
+    });
     const seenPlain = await runProbe(defaultHome, readyPlain.masterUrl, home);
-    expect(seenPlain).toEqual({ module: null, flavor: null, driverConf: null });
+    expect(seenPlain).toEqual({ module: null, flavor: null, driverConf: null, jarResource: null });
 
     const log = await client.logs('custom', { tail: 2000 });
     expect(log).toContain("Successfully started service 'sparkMaster'");

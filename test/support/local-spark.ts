@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,8 @@ export interface ProbeResult {
   readonly module: string | null;
   readonly flavor: string | null;
   readonly driverConf: string | null;
+  /** URL of the resource in the image's jar, as an executor JVM's class path finds it. */
+  readonly jarResource: string | null;
 }
 
 const PROBE_APP = `
@@ -71,9 +73,22 @@ def probe(_):
 seen = spark.sparkContext.parallelize([0], 1).mapPartitions(probe).collect()
 result = json.loads(seen[0])
 result["driverConf"] = spark.sparkContext.getConf().get("spark.oshinko.flavor", None)
+# reflect() runs in the executor JVM: its class path has the image's jars or not.
+# reflect() gives String.valueOf(result): "null" when the resource is missing.
+url = spark.range(1).selectExpr(
+    "reflect('java.lang.ClassLoader', 'getSystemResource', 'oshinko-probe.txt') AS r").collect()[0].r
+result["jarResource"] = None if url in (None, "null") else url
 print("PROBE " + json.dumps(result), flush=True)
 spark.stop()
 `;
+
+/** Writes a jar (a zip) holding one resource, `oshinko-probe.txt`, with Python's zipfile. */
+export function writeProbeJar(path: string): void {
+  const script =
+    'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z: z.writestr("oshinko-probe.txt", "ok")';
+  const result = spawnSync('python3', ['-c', script, path], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cannot write ${path}: ${result.stderr}`);
+}
 
 /** Runs the probe application with `<sparkHome>/bin/spark-submit` against a master; returns what executors saw. */
 export async function runProbe(sparkHome: string, masterUrl: string, workDir: string): Promise<ProbeResult> {
