@@ -12,6 +12,7 @@ import { HomeLayout } from './layout.js';
 import { freePorts } from './ports.js';
 import { processesWithEnv, stopProcessGroups } from './processes.js';
 import { acquireServerLock, type ServerLock } from './server-lock.js';
+import { isSparkHome } from './spark-home.js';
 import {
   aliveWorkerPorts,
   CLUSTER_UID_ENV,
@@ -287,6 +288,12 @@ class LocalDriver implements ClusterDriver {
       }
     }
     const image = await this.store.require(spec.config.sparkImage, 'config.sparkImage');
+    if (!isSparkHome(image.sparkHome)) {
+      throw new UnprocessableError(
+        `image ${JSON.stringify(image.ref)} points to ${image.sparkHome}, which is no Spark home any more (no bin/spark-class); remove it with \`oshinko image rm ${image.ref}\` and import or build it again`,
+        { field: 'config.sparkImage' },
+      );
+    }
     const [masterPort = 0, masterWebPort = 0] = await freePorts(2);
     const state: ClusterState = {
       version: STATE_VERSION,
