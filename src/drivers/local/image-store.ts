@@ -447,7 +447,7 @@ export class LocalImageStore {
     const entries = await readdir(this.layout.clusters, { withFileTypes: true }).catch(() => []);
     const out: [string, string][] = [];
     for (const entry of entries) {
-      if (!entry.isDirectory()) continue;
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const state = (await readJsonIfExists(this.layout.clusterFile(entry.name)).catch(() => undefined)) as
         { image?: { ref?: string } } | undefined;
       const image = state?.image?.ref;

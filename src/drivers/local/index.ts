@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterEvent, ClusterObservation, ClusterSpec, PodState } from '../../core/cluster.js';
 import type { ClusterDriver, LocalImage, LogRequest, ReplicaCounts } from '../../core/driver.js';
@@ -101,6 +101,7 @@ class LocalDriver implements ClusterDriver {
     private readonly store: LocalImageStore,
     private readonly lock: ServerLock,
     readonly defaultImage: string,
+    private readonly defaultSparkHome: string,
     options: LocalDriverOptions,
   ) {
     this.storedConfigs = new FileStoredConfigSource(layout.configs);
@@ -112,6 +113,7 @@ class LocalDriver implements ClusterDriver {
   describe(): Readonly<Record<string, string>> {
     return {
       home: this.layout.home,
+      'default-image-spark-home': this.defaultSparkHome,
       images: this.layout.images,
       configs: this.layout.configs,
       host: LOCAL_HOST,
@@ -178,10 +180,10 @@ class LocalDriver implements ClusterDriver {
   async load(): Promise<void> {
     const entries = await readdir(this.layout.clusters, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      if (!entry.isDirectory()) continue;
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const state = (await readJsonIfExists(this.layout.clusterFile(entry.name)).catch(() => undefined)) as
         ClusterState | undefined;
-      if (state?.version !== STATE_VERSION) continue;
+      if (state?.version !== STATE_VERSION || state.name !== entry.name) continue;
       const cluster: LiveCluster = { state, supervisors: new Map(), events: [], writing: Promise.resolve() };
       this.clusters.set(state.name, cluster);
       if (state.lost !== undefined) continue;
@@ -432,7 +434,8 @@ class LocalDriver implements ClusterDriver {
   }
 
   private async removeDir(dir: string): Promise<void> {
-    const trash = `${dir}.removing-${randomBytes(4).toString('hex')}`;
+    // Hidden while it is removed, so a crash half-way never leaves something that looks like a cluster.
+    const trash = join(dirname(dir), `.removing-${basename(dir)}-${randomBytes(4).toString('hex')}`);
     try {
       await rename(dir, trash);
     } catch (error) {
@@ -497,7 +500,7 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Cl
   try {
     const store = new LocalImageStore(layout);
     const runtime = await store.registerDefault(runtimeSparkHome(options));
-    const driver = new LocalDriver(layout, store, lock, runtime.ref, options);
+    const driver = new LocalDriver(layout, store, lock, runtime.ref, runtime.sparkHome, options);
     await driver.load();
     return driver;
   } catch (error) {
