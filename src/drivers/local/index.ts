@@ -210,7 +210,7 @@ class LocalDriver implements ClusterDriver {
         'Adopted',
         `re-adopted ${adopted} running process(es) after a server restart`,
       );
-      for (const supervisor of dead) supervisor.start();
+      for (const supervisor of dead) supervisor.restartAfterDowntime();
       await this.persist(cluster);
     }
   }

@@ -158,6 +158,14 @@ export class Supervisor {
     return true;
   }
 
+  /** Starts again a daemon that ended while no server watched it; it counts as a restart. */
+  restartAfterDowntime(): void {
+    this.restarts += 1;
+    this.note(`${this.spec.name} was not running when the server started; restart ${this.restarts}`);
+    this.events.onEvent('Warning', 'Restarting', `${this.spec.name} ended while the server was down`);
+    this.start();
+  }
+
   private running(pid: number, startedAt: Date, announce = true): void {
     this.pid = pid;
     this.status = 'Running';
