@@ -28,7 +28,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: out, stderr: err };
 }
 
-describe('local driver end to end: custom image, real Spark, supervision', { timeout: 240_000 }, () => {
+describe('local driver end to end: custom image, real Spark, supervision', { timeout: 480_000 }, () => {
   let home: string;
   let server: RunningServer | undefined;
   let client: OshinkoClient;

@@ -7,7 +7,7 @@ import { CLUSTER_UID_ENV } from '../src/drivers/local/spark-daemons.js';
 import type { RunningServer } from '../src/server/serve.js';
 import { allWorkersReady, startLocalServer, tempHome, waitForCluster } from './support/local-spark.js';
 
-describe('local driver across server restarts', { timeout: 240_000 }, () => {
+describe('local driver across server restarts', { timeout: 480_000 }, () => {
   let home: string;
   let server: RunningServer | undefined;
   let client: OshinkoClient;

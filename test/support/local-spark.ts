@@ -30,7 +30,7 @@ export async function waitForCluster(
   client: OshinkoClient,
   name: string,
   done: (cluster: ClusterModel) => boolean,
-  timeoutMs = 120_000,
+  timeoutMs = 240_000,
 ): Promise<ClusterModel> {
   const deadline = Date.now() + timeoutMs;
   let last: ClusterModel | undefined;
