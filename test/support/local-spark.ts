@@ -117,7 +117,10 @@ export async function runProbe(sparkHome: string, masterUrl: string, workDir: st
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // A stuck application must not outlive the test.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
   const line = stdout.split('\n').find((l) => l.startsWith('PROBE '));
   if (code !== 0 || line === undefined) {
     throw new Error(
