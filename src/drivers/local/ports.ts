@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -21,4 +21,37 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort(host));
   return [...ports];
+}
+
+/** Whether something accepts TCP connections on `port`. */
+function accepts(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Waits until `port` accepts connections, polling every `intervalMs`; false when `timeoutMs` passes first or
+ * `cancelled()` says the wait no longer matters.
+ */
+export async function waitUntilListening(
+  port: number,
+  options: { host?: string; timeoutMs: number; intervalMs?: number; cancelled?: () => boolean },
+): Promise<boolean> {
+  const host = options.host ?? '127.0.0.1';
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    if (options.cancelled?.() === true) return false;
+    if (await accepts(port, host)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100).unref());
+  }
 }
