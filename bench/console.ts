@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startChild } from './lib/child.js';
-import { fixed, machine, summarize, table } from './lib/stats.js';
+import { fixed, load, machine, summarize, table } from './lib/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +67,7 @@ function bundle(): string[][] {
 
 async function main(): Promise<void> {
   if (!existsSync(join(dist, 'index.html'))) throw new Error('run `npm run build` first (no console/dist)');
-  console.log(`# Console benchmark (${machine()})\n`);
+  console.log(`# Console benchmark (${machine()}; at the start: ${load()})\n`);
   const fake = await startChild<{ kubeconfig: string }>(here('./rest/fake-kube-child.ts'));
   const server = await startChild<{ url: string }>(here('./rest/server-child.ts'), [fake.info.kubeconfig]);
   const browser = await chromium.launch({
@@ -166,3 +166,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+console.log(`\nAt the end: ${load()}.`);

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { send } from './lib/load.js';
-import { fixed, machine, summarize, table } from './lib/stats.js';
+import { fixed, load, machine, summarize, table } from './lib/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -132,7 +132,7 @@ function usage(pid: number): { cpuSeconds: number; rssMiB: number } {
 async function main(): Promise<void> {
   if (!existsSync(join(sparkHome, 'bin', 'spark-class'))) throw new Error('run `npm run setup` first');
   if (!existsSync(join(repo, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build:server` first');
-  console.log(`# Local driver benchmark (${machine()})\n`);
+  console.log(`# Local driver benchmark (${machine()}; at the start: ${load()})\n`);
   const home = mkdtempSync(join(tmpdir(), 'oshinko-bench-home-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${String(port)}`;
@@ -254,3 +254,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+console.log(`\nAt the end: ${load()}.`);

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { ALL_CLUSTERS_SELECTOR, clusterSelector } from '../src/drivers/kubernetes/labels.js';
 import { startChild, type Child } from './lib/child.js';
 import { runLoad, send, type LoadResult } from './lib/load.js';
-import { fixed, machine, summarize, table, type Summary } from './lib/stats.js';
+import { fixed, load, machine, summarize, table, type Summary } from './lib/stats.js';
 import { NAMESPACE, seededName } from './rest/fake-kube-child.js';
 
 const { values } = parseArgs({
@@ -104,7 +104,7 @@ function latencyRow(
 }
 
 async function main(): Promise<void> {
-  console.log(`# REST path benchmark (${machine()})\n`);
+  console.log(`# REST path benchmark (${machine()}; at the start: ${load()})\n`);
   const fake = await startChild<{ url: string; kubeconfig: string; token: string }>(
     here('./rest/fake-kube-child.ts'),
   );
@@ -249,3 +249,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+console.log(`\nAt the end: ${load()}.`);

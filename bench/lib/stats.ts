@@ -1,5 +1,5 @@
 /** Small statistics for benchmark figures: percentiles by nearest rank, median and spread. */
-import { availableParallelism as availableCpus, totalmem as totalMemory } from 'node:os';
+import { availableParallelism as availableCpus, loadavg, totalmem as totalMemory } from 'node:os';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -38,4 +38,11 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 export function machine(): string {
   return `${String(availableCpus())} CPUs, ${(totalMemory() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+/** The 1, 5 and 15 minute load averages: other work on the machine shows here (the figures are only as quiet). */
+export function load(): string {
+  return `load average ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ')}`;
 }
