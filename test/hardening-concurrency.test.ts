@@ -184,6 +184,26 @@ describe('scale racing delete', () => {
     }
   });
 
+  it('create racing delete on two servers ends gone or whole, never half', async () => {
+    const outcomes: string[] = [];
+    for (const delay of [0, 1, 2, 4, 6, 10]) {
+      const name = `cd-${delay}`;
+      const create = http(stack.server.url, 'POST', '/clusters', { body: { name } });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const deleted = await http(second.url, 'DELETE', `/clusters/${name}`);
+      const created = await create;
+      expect([201, 409]).toContain(created.status);
+      expect([204, 404]).toContain(deleted.status);
+      const got = await http(stack.server.url, 'GET', `/clusters/${name}`);
+      const status = (got.json as { cluster?: { status: string } }).cluster?.status;
+      outcomes.push(`${created.status}/${deleted.status}`);
+      expect(status).not.toBe('Incomplete');
+      await expectConsistent(name);
+    }
+    // Both orders happen: the create winning (the delete removes it after) and the delete cutting it short.
+    expect(outcomes).toContain('409/204');
+  });
+
   it('leaves a consistent cluster when concurrent scales race each other on two servers', async () => {
     await stack.client.createCluster({ name: 'scaled', config: { workerCount: 1 } });
     const clients = [stack.client, new OshinkoClient(second.url)];

@@ -404,9 +404,32 @@ export class KubernetesDriver implements ClusterDriver {
             ? new ForbiddenError(message)
             : new BackendUnavailableError(message);
     }
+    // A delete (from another server) that removed the master while we were creating leaves what we made after
+    // it without an owner: remove it ourselves, so the cluster is whole or gone, never half.
+    const survivor = await optional(`cannot read Deployment ${masterName}`, () =>
+      this.apps.readNamespacedDeployment({ name: masterName, namespace }),
+    );
+    if (survivor?.metadata?.uid !== uid) {
+      const failures: string[] = [];
+      for (const object of [...created].reverse()) {
+        await this.deleteSecondary(object.kind, object.name).catch((error: unknown) => {
+          if (!isStatus(error, 404)) failures.push(`${object.kind} ${object.name}`);
+        });
+      }
+      throw new ConflictError(
+        `cluster '${spec.name}' was deleted while it was being created (${
+          failures.length === 0
+            ? 'nothing was left behind'
+            : `removing ${failures.join(', ')} failed; delete the cluster to clean up`
+        })`,
+        { field: 'name' },
+      );
+    }
     const observation = await this.get(spec.name);
     if (observation === undefined) {
-      throw new BackendUnavailableError(`cluster '${spec.name}' vanished right after it was created`);
+      throw new ConflictError(`cluster '${spec.name}' was deleted right after it was created`, {
+        field: 'name',
+      });
     }
     return observation;
   }
