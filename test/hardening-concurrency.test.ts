@@ -200,8 +200,23 @@ describe('scale racing delete', () => {
       expect(status).not.toBe('Incomplete');
       await expectConsistent(name);
     }
-    // Both orders happen: the create winning (the delete removes it after) and the delete cutting it short.
-    expect(outcomes).toContain('409/204');
+    expect(outcomes.length).toBe(6);
+  });
+
+  it('a delete that cuts a create short on another server: the create removes what it made and answers 409', async () => {
+    // The create stalls after its first Service (the fake answers late); meanwhile the other server deletes.
+    stack.fake.resetRequests();
+    stack.fake.failRequest({ verb: 'create', resource: 'services', nth: 1, delayMs: 300 });
+    const create = http(stack.server.url, 'POST', '/clusters', { body: { name: 'cut' } });
+    while (!stack.fake.requests.some((r) => r.verb === 'create' && r.resource === 'services')) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await http(second.url, 'DELETE', '/clusters/cut')).status).toBe(204);
+    const created = await create;
+    expect(expectEnvelope(created, 409).details).toBe(
+      "cluster 'cut' was deleted while it was being created (nothing was left behind)",
+    );
+    expect(await expectConsistent('cut')).toBe('gone');
   });
 
   it('leaves a consistent cluster when concurrent scales race each other on two servers', async () => {
