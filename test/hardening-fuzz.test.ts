@@ -216,13 +216,11 @@ function requests(doc: OpenApi): fc.Arbitrary<GeneratedRequest> {
     fc
       .tuple(fc.stringMatching(/^[a-z]([-a-z0-9]{0,10}[a-z0-9])?$/), good)
       .map(([name, config]) => ({ method: 'POST', path: '/clusters', body: { name, config } })),
-    fc
-      .integer({ min: 0, max: 3 })
-      .map((workerCount) => ({
-        method: 'PUT',
-        path: '/clusters/keeper',
-        body: { name: 'keeper', config: { workerCount } },
-      })),
+    fc.integer({ min: 0, max: 3 }).map((workerCount) => ({
+      method: 'PUT',
+      path: '/clusters/keeper',
+      body: { name: 'keeper', config: { workerCount } },
+    })),
     body(create).map((b) => ({ method: 'POST', path: '/clusters', body: b })),
     fc
       .tuple(pathName, body(update))
