@@ -50,7 +50,11 @@ describe('image policy', () => {
     const stored = await http(url, 'POST', '/clusters', {
       body: { name: 'custom', config: { name: 'sneaky' } },
     });
-    expect(expectEnvelope(stored, 403).details).toContain('OSHINKO_ALLOW_CUSTOM_IMAGES=false');
+    const storedError = expectEnvelope(stored, 403);
+    expect(storedError.field).toBe('config.name');
+    expect(storedError.details).toContain(
+      `the image of stored configuration 'sneaky' "${CUSTOM}" is not the default image`,
+    );
     expect(createdInventory(stack.fake, NAMESPACE)).toEqual([]);
     // The default image, named or not, is always allowed.
     const plain = await http(url, 'POST', '/clusters', { body: { name: 'plain' } });
