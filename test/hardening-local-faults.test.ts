@@ -43,6 +43,29 @@ describe('an unusable data directory', () => {
   });
 });
 
+describe('a data directory broken while the server runs', () => {
+  it('refuses a create with 503 naming the path, and starts nothing', async () => {
+    const home = await tempHome('oshinko-broken-');
+    const { server, client } = await startLocalServer(home);
+    try {
+      // Something replaced the clusters directory with a file (as root, permissions would not stop us).
+      rmSync(join(home, 'clusters'), { recursive: true });
+      writeFileSync(join(home, 'clusters'), 'not a directory');
+      const refused = await http(server.url, 'POST', '/clusters', {
+        body: { name: 'x', config: { workerCount: 1 } },
+      });
+      expect(expectEnvelope(refused, 503).details).toBe(
+        `cannot record cluster 'x' in the data directory: a part of the path is a file, not a directory (ENOTDIR at ${join(home, 'clusters', 'x')})`,
+      );
+      expect(await client.listClusters()).toEqual([]);
+      expect(readdirSync(home).sort()).toEqual(['clusters', 'configs', 'images', 'server.lock']);
+    } finally {
+      await server.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
 /** A tmpfs of a few MB, if this machine lets us mount one (root in most CI containers). */
 function mountTinyDisk(dir: string): boolean {
   mkdirSync(dir, { recursive: true });
