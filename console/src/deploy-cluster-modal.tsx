@@ -309,12 +309,13 @@ export function DeployClusterModal({ isOpen, onClose, onDeployed }: DeployCluste
               <FormGroup label="Spark image" fieldId={FIELD_IDS.sparkImage}>
                 <ImageField
                   id={FIELD_IDS.sparkImage}
+                  label="Spark image"
                   value={form.sparkImage}
                   placeholder={defaultImage}
                   invalid={errors.sparkImage !== undefined}
                   describedBy={`${FIELD_IDS.sparkImage}-helper`}
                   isDisabled={customImagesDisabled}
-                  choices={info.driver === 'local' ? images : undefined}
+                  choices={info.driver === 'local' ? (images ?? []) : undefined}
                   onChange={(value) => {
                     update({ sparkImage: value }, 'sparkImage');
                   }}

@@ -20,6 +20,8 @@ export interface ImageChoice {
 
 interface ImageFieldProps {
   readonly id: string;
+  /** The accessible name (the typeahead input would otherwise be called "Type to filter"). */
+  readonly label: string;
   readonly value: string;
   readonly placeholder: string;
   readonly invalid: boolean;
@@ -36,7 +38,8 @@ interface ImageFieldProps {
  * any typed reference (the server tells when the store lacks it).
  */
 export function ImageField(props: ImageFieldProps) {
-  const { id, value, placeholder, invalid, describedBy, isDisabled, choices, onChange, onBlur } = props;
+  const { id, label, value, placeholder, invalid, describedBy, isDisabled, choices, onChange, onBlur } =
+    props;
   const [isOpen, setOpen] = useState(false);
   const [focused, setFocused] = useState<number | undefined>(undefined);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -120,6 +123,7 @@ export function ImageField(props: ImageFieldProps) {
       <TextInputGroup isPlain>
         <TextInputGroupMain
           inputId={id}
+          aria-label={label}
           value={value}
           placeholder={placeholder}
           autoComplete="off"
