@@ -99,6 +99,8 @@ export class FakeApi {
   images: LocalImageModel[] = [];
   /** Answers the next POST /clusters with this status and body instead of creating. */
   nextCreateError: { status: number; body: ErrorBody } | undefined;
+  /** When set, every call needs `Authorization: Bearer <token>`, as on a server started with a token. */
+  token: string | undefined;
 
   constructor(readonly info: ServerInfo['application'] = serverInfo()) {}
 
@@ -116,6 +118,10 @@ export class FakeApi {
     const method = init?.method ?? 'GET';
     const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
     this.requests.push({ method, path: url.pathname, body });
+    const headers = new Headers(init?.headers);
+    if (this.token !== undefined && headers.get('authorization') !== `Bearer ${this.token}`) {
+      return Promise.resolve(json(401, errorBody(401, 'the bearer token is not valid for this server')));
+    }
     return Promise.resolve(this.answer(method, url.pathname, body));
   };
 
