@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOTS = join(REPO, 'test-results', 'screenshots');
+
+/** Debian's Chromium, headless, with nothing that reaches the network on its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Builds the console when it has not been built (npm test builds it first; a direct vitest run may not). */
+export async function ensureConsoleBuilt(): Promise<void> {
+  if (existsSync(join(REPO, 'console', 'dist', 'index.html'))) return;
+  const { build } = await import('vite');
+  await build({ configFile: join(REPO, 'console', 'vite.config.ts'), logLevel: 'warn' });
+}
+
+/**
+ * Collects what goes wrong in the page: errors it logs, uncaught exceptions and server errors (5xx). Chromium
+ * also logs every 4xx answer as "Failed to load resource"; those are the API refusing bad input on purpose
+ * (the tests provoke them) and are left out.
+ */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      errors.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 500) errors.push(`HTTP ${response.status()} from ${response.url()}`);
+  });
+  return errors;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
