@@ -65,6 +65,15 @@ function errorOf(error: unknown): { field: string | undefined; message: string }
   return { field: api?.field, message: errorMessage(error) };
 }
 
+/** Escape in an open menu (the image typeahead) closes that menu, not the whole dialog. */
+function escapeClosesMenu(event: KeyboardEvent): boolean {
+  const target = event.target;
+  if (event.defaultPrevented || !(target instanceof Element)) return event.defaultPrevented;
+  return (
+    target.closest('[role=listbox], [role=menu]') !== null || target.getAttribute('aria-expanded') === 'true'
+  );
+}
+
 /**
  * "Deploy cluster": name and workers up front, everything else in a collapsed advanced section. Fields are
  * checked with the server's own rules as the user types; server errors land next to the field they name and
@@ -146,10 +155,7 @@ export function DeployClusterModal({ isOpen, onClose, onDeployed }: DeployCluste
     setSubmitting(true);
     try {
       const cluster = await client.createCluster(toRequest(form));
-      setForm(emptyForm());
-      setErrors({});
-      setTouched({});
-      setAdvanced(false);
+      reset();
       onDeployed(cluster);
     } catch (caught) {
       const { field, message } = errorOf(caught);
@@ -166,8 +172,16 @@ export function DeployClusterModal({ isOpen, onClose, onDeployed }: DeployCluste
     }
   };
 
-  const close = () => {
+  const reset = () => {
+    setForm(emptyForm());
+    setErrors({});
+    setTouched({});
+    setAdvanced(false);
     setAlert(undefined);
+  };
+  // Cancel starts the next deploy from a clean form; an error keeps the input (see submit).
+  const close = () => {
+    reset();
     onClose();
   };
 
@@ -211,6 +225,9 @@ export function DeployClusterModal({ isOpen, onClose, onDeployed }: DeployCluste
     <Modal
       isOpen={isOpen}
       onClose={close}
+      onEscapePress={(event) => {
+        if (!escapeClosesMenu(event)) close();
+      }}
       variant="medium"
       aria-labelledby="deploy-title"
       elementToFocus={`#${FIELD_IDS.name}`}

@@ -98,7 +98,8 @@ export function ImageField(props: ImageFieldProps) {
       const choice = shown[focused];
       if (choice) choose(choice.ref);
     } else if (event.key === 'Escape' && isOpen) {
-      event.stopPropagation();
+      // Escape closes the menu only; the dialog around checks defaultPrevented and stays open.
+      event.preventDefault();
       close();
     } else if (event.key === 'Tab') {
       close();

@@ -109,6 +109,10 @@ describe.skipIf(skipReason !== undefined)(
         await dialog.openAdvanced();
         expect(await dialog.imageInput.getAttribute('placeholder')).toBe(defaultImage);
         expect(await dialog.imageChoices()).toEqual(expect.arrayContaining([defaultImage, customImage]));
+        // Escape closes the image menu, not the dialog.
+        await page.keyboard.press('Escape');
+        await page.getByRole('listbox', { name: 'Local images' }).waitFor({ state: 'hidden' });
+        expect(await dialog.root.isVisible()).toBe(true);
         await dialog.chooseImage(customImage);
         expect(await dialog.imageInput.inputValue()).toBe(customImage);
         expect(await dialog.root.locator('[data-test=custom-image-hint]').isVisible()).toBe(true);
