@@ -94,6 +94,7 @@ describe.skipIf(skipReason !== undefined)(
         expect(await list.workers('e2e-default').innerText()).toBe('1/1');
         expect(await list.image('e2e-default').innerText()).toBe(defaultImage);
         expect(await list.customBadge('e2e-default').count()).toBe(0);
+        await list.dismissToasts();
         await screenshot(page, 'cluster-list');
       },
       SPARK_START_MS + 30_000,
@@ -123,6 +124,7 @@ describe.skipIf(skipReason !== undefined)(
         await list.waitForStatus('e2e-custom', 'Running', SPARK_START_MS);
         expect(await list.customBadge('e2e-custom').isVisible()).toBe(true);
         expect(await list.image('e2e-custom').innerText()).toBe(customImage);
+        await list.dismissToasts();
         await screenshot(page, 'cluster-list-custom');
 
         await list.openDetails('e2e-custom');
@@ -181,6 +183,7 @@ describe.skipIf(skipReason !== undefined)(
         await list.waitForStatus('e2e-default', 'Running', SPARK_START_MS);
         expect(await list.workers('e2e-default').innerText()).toBe('2/2');
         expect((await client.getCluster('e2e-default')).workers).toEqual({ desired: 2, ready: 2 });
+        await list.dismissToasts();
         await screenshot(page, 'cluster-list-scaled');
       },
       SPARK_START_MS + 30_000,

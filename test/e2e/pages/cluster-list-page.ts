@@ -38,6 +38,12 @@ export class ClusterListPage {
     return this.row(name).locator('[data-test=custom-badge]');
   }
 
+  /** Closes the "deployed" / "scaled" notifications (they cover the toolbar in screenshots). */
+  async dismissToasts(): Promise<void> {
+    const close = this.page.locator('[data-test=toast] .pf-v6-c-alert__action button');
+    while ((await close.count()) > 0) await close.first().click();
+  }
+
   async openDeployDialog(): Promise<DeployDialog> {
     await this.page.locator('[data-test=deploy-button]').first().click();
     const dialog = new DeployDialog(this.page);
