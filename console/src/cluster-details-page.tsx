@@ -30,7 +30,7 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { CheckCircleIcon, ExternalLinkAltIcon, SyncAltIcon, TimesCircleIcon } from '@patternfly/react-icons';
 import type { ClusterModel } from '../../src/client/oshinko-client.js';
 import { useApi } from './api-context.js';
-import { ImageCell } from './cluster-list-page.js';
+import { ImageCell } from './image-cell.js';
 import { DeleteClusterModal } from './delete-cluster-modal.js';
 import { errorMessage, formatAge, IMAGE_SOURCE_TEXT, sparkSubmitLine, webUiUrl } from './format.js';
 import { Link, navigate } from './navigation.js';

@@ -10,12 +10,10 @@ import {
   EmptyStateFooter,
   Flex,
   FlexItem,
-  Label,
   MenuToggle,
   PageSection,
   Spinner,
   Title,
-  Truncate,
 } from '@patternfly/react-core';
 import { ActionsColumn, Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { CubesIcon, EllipsisVIcon, ExternalLinkAltIcon, PlusCircleIcon } from '@patternfly/react-icons';
@@ -26,6 +24,7 @@ import { DeployClusterModal } from './deploy-cluster-modal.js';
 import { errorMessage, formatAge, IMAGE_SOURCE_TEXT, webUiUrl } from './format.js';
 import { clusterPath, Link } from './navigation.js';
 import { ScaleClusterModal } from './scale-cluster-modal.js';
+import { ImageCell } from './image-cell.js';
 import { StatusLabel } from './status-label.js';
 import { useToasts } from './toasts.js';
 import { usePolling } from './use-polling.js';
@@ -41,37 +40,6 @@ const COLUMNS = {
   webUi: 'Web UI',
   age: 'Age',
 } as const;
-
-export function ImageCell({
-  image,
-  customImage,
-  title,
-}: {
-  image: string;
-  customImage: boolean;
-  title?: string;
-}) {
-  return (
-    <Flex
-      spaceItems={{ default: 'spaceItemsSm' }}
-      flexWrap={{ default: 'nowrap' }}
-      alignItems={{ default: 'alignItemsCenter' }}
-    >
-      <FlexItem>
-        <span title={title} data-test="cluster-image">
-          <Truncate content={image} position="middle" />
-        </span>
-      </FlexItem>
-      {customImage && (
-        <FlexItem>
-          <Label color="purple" isCompact data-test="custom-badge">
-            custom
-          </Label>
-        </FlexItem>
-      )}
-    </Flex>
-  );
-}
 
 export function ClusterListPage({ refreshMs = LIST_REFRESH_MS }: { refreshMs?: number }) {
   const { client } = useApi();

@@ -10,22 +10,20 @@ export interface Polled<T> {
   readonly refresh: () => Promise<void>;
 }
 
-/** Calls `load` now and then every `intervalMs` after the previous call settled; stops on unmount. */
+/**
+ * Calls `load` (keep it stable with useCallback) now and then every `intervalMs` after the previous call
+ * settled, so slow answers never pile up; stops on unmount. Only the newest call's answer is kept.
+ */
 export function usePolling<T>(load: () => Promise<T>, intervalMs: number): Polled<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [loading, setLoading] = useState(true);
-  const loadRef = useRef(load);
   const generation = useRef(0);
-
-  useEffect(() => {
-    loadRef.current = load;
-  }, [load]);
 
   const refresh = useCallback(async () => {
     const mine = ++generation.current;
     try {
-      const value = await loadRef.current();
+      const value = await load();
       if (mine !== generation.current) return;
       setData(value);
       setError(undefined);
@@ -35,7 +33,7 @@ export function usePolling<T>(load: () => Promise<T>, intervalMs: number): Polle
     } finally {
       if (mine === generation.current) setLoading(false);
     }
-  }, []);
+  }, [load]);
 
   useEffect(() => {
     let stopped = false;
@@ -49,7 +47,7 @@ export function usePolling<T>(load: () => Promise<T>, intervalMs: number): Polle
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
     };
-  }, [refresh, intervalMs, load]);
+  }, [refresh, intervalMs]);
 
   return { data, error, loading, refresh };
 }
