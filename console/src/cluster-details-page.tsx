@@ -200,6 +200,7 @@ export function ClusterDetailsPage({
   if (cluster === undefined) {
     return (
       <>
+        {toasts}
         {header}
         <PageSection>
           {error === undefined ? (

@@ -122,10 +122,17 @@ export class FakeApi {
     if (this.token !== undefined && headers.get('authorization') !== `Bearer ${this.token}`) {
       return Promise.resolve(json(401, errorBody(401, 'the bearer token is not valid for this server')));
     }
-    return Promise.resolve(this.answer(method, url.pathname, body));
+    return Promise.resolve(this.answer(method, url.pathname, body, url.searchParams.get('pod') ?? undefined));
   };
 
-  private answer(method: string, path: string, body: unknown): Response {
+  private answer(method: string, path: string, body: unknown, pod: string | undefined): Response {
+    const logs = /^\/clusters\/([^/]+)\/logs$/.exec(path);
+    if (method === 'GET' && logs?.[1] !== undefined) {
+      return new Response(`log of ${pod ?? 'the master'} of ${decodeURIComponent(logs[1])}\n`, {
+        status: 200,
+        headers: { 'content-type': 'text/plain' },
+      });
+    }
     const match = /^\/clusters\/([^/]+)$/.exec(path);
     const name = match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
     if (method === 'GET' && path === '/') return json(200, { application: this.info });
