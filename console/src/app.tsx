@@ -29,7 +29,9 @@ export function App() {
       </MastheadMain>
       <MastheadContent>
         <Content component="small" className="oshinko-masthead-facts" data-test="server-facts">
-          {info.driver} driver · default image {info['default-cluster-image']}
+          {info.driver} driver
+          {info.details.namespace === undefined ? '' : ` · namespace ${info.details.namespace}`} · default
+          image {info['default-cluster-image']}
         </Content>
       </MastheadContent>
     </Masthead>
