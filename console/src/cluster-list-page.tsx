@@ -129,6 +129,7 @@ export function ClusterListPage({ refreshMs = LIST_REFRESH_MS }: { refreshMs?: n
                 <ImageCell
                   image={cluster.image}
                   customImage={cluster.customImage}
+                  truncate
                   title={`${cluster.image} (${IMAGE_SOURCE_TEXT[cluster.imageSource]})`}
                 />
               </Td>

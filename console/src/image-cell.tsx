@@ -1,14 +1,19 @@
 import { Flex, FlexItem, Label, Truncate } from '@patternfly/react-core';
 
-/** An image reference, shortened in the middle when long, with a "custom" badge when it is not the default. */
+/** Longer references are shortened in the middle in tables (registry and tag stay visible). */
+const TRUNCATE_AFTER = 48;
+
+/** An image reference with a "custom" badge when it is not the server default. */
 export function ImageCell({
   image,
   customImage,
   title,
+  truncate = false,
 }: {
   image: string;
   customImage: boolean;
   title?: string;
+  truncate?: boolean;
 }) {
   return (
     <Flex
@@ -17,8 +22,8 @@ export function ImageCell({
       alignItems={{ default: 'alignItemsCenter' }}
     >
       <FlexItem>
-        <span title={title} data-test="cluster-image">
-          <Truncate content={image} position="middle" />
+        <span title={title ?? image} data-test="cluster-image" data-image={image}>
+          {truncate && image.length > TRUNCATE_AFTER ? <Truncate content={image} position="middle" /> : image}
         </span>
       </FlexItem>
       {customImage && (

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -23,9 +23,24 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Builds the console when it has not been built (npm test builds it first; a direct vitest run may not). */
+/** Newest modification time of the console sources (its own files and the shared client and rules). */
+async function newestSource(): Promise<number> {
+  let newest = 0;
+  for (const dir of ['console/src', 'console', 'src/client', 'src/core', 'src/api']) {
+    for (const entry of await readdir(join(REPO, dir), {
+      withFileTypes: true,
+      recursive: dir !== 'console',
+    })) {
+      if (entry.isFile()) newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Builds the console when it is missing or older than its sources (npm test builds first; vitest alone may not). */
 export async function ensureConsoleBuilt(): Promise<void> {
-  if (existsSync(join(REPO, 'console', 'dist', 'index.html'))) return;
+  const index = join(REPO, 'console', 'dist', 'index.html');
+  if (existsSync(index) && (await stat(index)).mtimeMs >= (await newestSource())) return;
   const { build } = await import('vite');
   await build({ configFile: join(REPO, 'console', 'vite.config.ts'), logLevel: 'warn' });
 }
