@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerImage } from './commands/image.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT, reportError, type CliIo } from './io.js';
 
@@ -19,6 +20,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     })
     .showHelpAfterError('(run with --help for usage)');
   registerServe(program, io, schedule);
+  registerImage(program, io, schedule);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
