@@ -64,7 +64,19 @@ export function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Saves a screenshot of the whole page. PatternFly scrolls inside its main container, not the document, so the
+ * viewport is made as tall as that content for the shot and then restored.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const viewport = page.viewportSize();
+  const needed = await page.evaluate(() => {
+    const main = document.querySelector('.pf-v6-c-page__main-container');
+    return main === null ? 0 : main.scrollHeight - main.clientHeight + window.innerHeight;
+  });
+  const grow = viewport !== null && needed > viewport.height;
+  if (grow) await page.setViewportSize({ width: viewport.width, height: Math.ceil(needed) });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  if (grow) await page.setViewportSize(viewport);
 }
