@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   Alert,
   Breadcrumb,
@@ -66,6 +66,13 @@ function PodLogs({ cluster }: { cluster: ClusterModel }) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [version, setVersion] = useState(0);
   const chosen = pod !== '' && pods.includes(pod) ? pod : (pods[0] ?? '');
+  const logRef = useRef<HTMLDivElement>(null);
+
+  // The newest lines are at the end: show them.
+  useEffect(() => {
+    const box = logRef.current;
+    if (box !== null) box.scrollTop = box.scrollHeight;
+  }, [text]);
 
   useEffect(() => {
     if (chosen === '') return;
@@ -91,6 +98,7 @@ function PodLogs({ cluster }: { cluster: ClusterModel }) {
       <Flex alignItems={{ default: 'alignItemsCenter' }}>
         <FlexItem>
           <FormSelect
+            className="oshinko-log-pod"
             value={chosen}
             aria-label="Pod whose log is shown"
             onChange={(_event, value) => {
@@ -121,9 +129,11 @@ function PodLogs({ cluster }: { cluster: ClusterModel }) {
           {error}
         </Alert>
       )}
-      <CodeBlock className="oshinko-log">
-        <CodeBlockCode data-test="log-text">{text === '' ? '(empty)' : (text ?? 'Loading…')}</CodeBlockCode>
-      </CodeBlock>
+      <div className="oshinko-log" ref={logRef} tabIndex={0} role="region" aria-label="Log">
+        <CodeBlock>
+          <CodeBlockCode data-test="log-text">{text === '' ? '(empty)' : (text ?? 'Loading…')}</CodeBlockCode>
+        </CodeBlock>
+      </div>
     </>
   );
 }

@@ -72,7 +72,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const viewport = page.viewportSize();
   const needed = await page.evaluate(() => {
-    const main = document.querySelector('.pf-v6-c-page__main-container');
+    const main = document.querySelector('.pf-v6-c-page__main');
     return main === null ? 0 : main.scrollHeight - main.clientHeight + window.innerHeight;
   });
   const grow = viewport !== null && needed > viewport.height;

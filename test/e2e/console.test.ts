@@ -129,6 +129,7 @@ describe.skipIf(skipReason !== undefined)(
         await dialog.openAdvanced();
         expect(await dialog.imageInput.getAttribute('placeholder')).toBe(defaultImage);
         expect(await dialog.imageChoices()).toEqual(expect.arrayContaining([defaultImage, customImage]));
+        await screenshot(page, 'deploy-dialog-image-choices');
         // Escape closes the image menu, not the dialog.
         await page.keyboard.press('Escape');
         await page.getByRole('listbox', { name: 'Local images' }).waitFor({ state: 'hidden' });
