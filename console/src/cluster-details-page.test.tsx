@@ -4,7 +4,7 @@ import { cleanup, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterDetailsPage } from './cluster-details-page.js';
-import { clusterModel, FakeApi } from './testing/fake-api.js';
+import { clusterModel, FakeApi, serverInfo } from './testing/fake-api.js';
 import { renderWithApi } from './testing/render.js';
 
 afterEach(cleanup);
@@ -54,6 +54,34 @@ describe('ClusterDetailsPage', () => {
     expect(await screen.findByText(/log of alpha-m-1 of alpha/)).toBeVisible();
     await user.selectOptions(screen.getByLabelText('Pod whose log is shown'), 'alpha-w-1');
     expect(await screen.findByText(/log of alpha-w-1 of alpha/)).toBeVisible();
+  });
+
+  it("on the local driver, offers spark-submit from the cluster image's own Spark home", async () => {
+    const api = new FakeApi(serverInfo({ driver: 'local', 'default-cluster-image': 'spark:4.3.0' })).add(
+      clusterModel('beta', { image: 'team/ml:1', customImage: true }),
+    );
+    api.images = [
+      {
+        ref: 'team/ml:1',
+        base: 'spark:4.3.0',
+        sparkHome: "/data/oshinko/images/team ml's/1",
+        sparkVersion: '4.3.0',
+        createdAt: '2026-01-01T00:00:00Z',
+        isDefault: false,
+        jars: [],
+        pyFiles: [],
+        conf: {},
+        env: {},
+        usedBy: ['beta'],
+      },
+    ];
+    renderWithApi(<ClusterDetailsPage name="beta" refreshMs={60_000} />, api);
+    expect(
+      await screen.findByDisplayValue(
+        "'/data/oshinko/images/team ml'\\''s/1/bin/spark-submit' --master spark://beta:7077 --deploy-mode client my_app.py",
+      ),
+    ).toBeVisible();
+    expect(screen.getByText(/The client of team\/ml:1/)).toBeVisible();
   });
 
   it('says so when the cluster does not exist', async () => {

@@ -138,6 +138,39 @@ function PodLogs({ cluster }: { cluster: ClusterModel }) {
   );
 }
 
+/** The spark-submit line; on the local driver it names the client of the cluster's own image. */
+function SubmitCommand({ cluster }: { cluster: ClusterModel }) {
+  const { client, info } = useApi();
+  const [sparkHome, setSparkHome] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    if (info.driver !== 'local') return;
+    let cancelled = false;
+    client.listImages().then(
+      (images) => {
+        if (!cancelled) setSparkHome(images.find((image) => image.ref === cluster.image)?.sparkHome);
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [client, info.driver, cluster.image]);
+
+  return (
+    <>
+      <ClipboardCopy isReadOnly isCode hoverTip="Copy" clickTip="Copied" data-test="spark-submit">
+        {sparkSubmitLine(cluster.masterUrl, sparkHome)}
+      </ClipboardCopy>
+      <p className="pf-v6-u-mt-sm pf-v6-u-font-size-sm">
+        {sparkHome === undefined
+          ? 'Use a Spark client of the same version as the cluster image.'
+          : `The client of ${cluster.image}: the same Spark, jars, Python files and configuration as the cluster.`}
+      </p>
+    </>
+  );
+}
+
 export function ClusterDetailsPage({
   name,
   refreshMs = DETAILS_REFRESH_MS,
@@ -312,12 +345,7 @@ export function ClusterDetailsPage({
             <Card>
               <CardTitle component="h2">Submit an application</CardTitle>
               <CardBody>
-                <ClipboardCopy isReadOnly isCode hoverTip="Copy" clickTip="Copied" data-test="spark-submit">
-                  {sparkSubmitLine(cluster.masterUrl)}
-                </ClipboardCopy>
-                <p className="pf-v6-u-mt-sm pf-v6-u-font-size-sm">
-                  Use a Spark client of the same version as the cluster image.
-                </p>
+                <SubmitCommand cluster={cluster} />
               </CardBody>
             </Card>
           </GridItem>

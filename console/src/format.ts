@@ -24,9 +24,18 @@ export function webUiUrl(cluster: { masterWebRoute?: string | undefined; masterW
   return cluster.masterWebUrl;
 }
 
-/** A ready-to-run spark-submit command for a cluster. */
-export function sparkSubmitLine(masterUrl: string): string {
-  return `spark-submit --master ${masterUrl} --deploy-mode client my_app.py`;
+/** Quotes a word for a POSIX shell when it needs it (a path with spaces, say). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * A ready-to-run spark-submit command for a cluster. With the Spark home of the cluster's local image, it runs
+ * that image's own client: the same Spark version, jars, Python files and configuration as the cluster.
+ */
+export function sparkSubmitLine(masterUrl: string, sparkHome?: string): string {
+  const command = sparkHome === undefined ? 'spark-submit' : shellWord(`${sparkHome}/bin/spark-submit`);
+  return `${command} --master ${masterUrl} --deploy-mode client my_app.py`;
 }
 
 export function errorMessage(error: unknown): string {

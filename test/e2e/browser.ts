@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -37,12 +37,44 @@ async function newestSource(): Promise<number> {
   return newest;
 }
 
-/** Builds the console when it is missing or older than its sources (npm test builds first; vitest alone may not). */
-export async function ensureConsoleBuilt(): Promise<void> {
+async function consoleIsFresh(): Promise<boolean> {
   const index = join(REPO, 'console', 'dist', 'index.html');
-  if (existsSync(index) && (await stat(index)).mtimeMs >= (await newestSource())) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(REPO, 'console', 'vite.config.ts'), logLevel: 'warn' });
+  return existsSync(index) && (await stat(index)).mtimeMs >= (await newestSource());
+}
+
+const BUILD_LOCK = join(REPO, 'test-results', '.console-build-lock');
+const STALE_LOCK_MS = 120_000;
+
+/**
+ * Builds the console when it is missing or older than its sources (npm test builds first; vitest alone may not).
+ * Test files run in parallel workers: a lock directory lets one build while the others wait, so no server
+ * serves a half-emptied dist.
+ */
+export async function ensureConsoleBuilt(): Promise<void> {
+  if (await consoleIsFresh()) return;
+  await mkdir(dirname(BUILD_LOCK), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(BUILD_LOCK);
+      break;
+    } catch {
+      const age =
+        Date.now() -
+        (await stat(BUILD_LOCK).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
+      if (age > STALE_LOCK_MS) await rm(BUILD_LOCK, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    if (await consoleIsFresh()) return;
+    const { build } = await import('vite');
+    await build({ configFile: join(REPO, 'console', 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    await rm(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -157,9 +157,13 @@ describe.skipIf(skipReason !== undefined)(
           .poll(() => details.podImages.allInnerTexts(), { timeout: 30_000 })
           .toEqual([customImage, customImage]);
         const cluster = await client.getCluster('e2e-custom');
-        expect(await details.sparkSubmit.inputValue()).toBe(
-          `spark-submit --master ${cluster.masterUrl} --deploy-mode client my_app.py`,
-        );
+        const sparkHome = (await client.listImages()).find((image) => image.ref === customImage)?.sparkHome;
+        expect(sparkHome).toBeDefined();
+        await expect
+          .poll(() => details.sparkSubmit.inputValue())
+          .toBe(
+            `${sparkHome ?? ''}/bin/spark-submit --master ${cluster.masterUrl} --deploy-mode client my_app.py`,
+          );
         await expect
           .poll(() => details.logText.innerText(), { timeout: 30_000 })
           .toMatch(/Master|Spark|INFO/);
