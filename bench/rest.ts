@@ -13,7 +13,7 @@ import { ALL_CLUSTERS_SELECTOR, clusterSelector } from '../src/drivers/kubernete
 import { startChild, type Child } from './lib/child.js';
 import { runLoad, send, type LoadResult } from './lib/load.js';
 import { fixed, load, machine, summarize, table, type Summary } from './lib/stats.js';
-import { NAMESPACE, seededName } from './rest/fake-kube-child.js';
+import { NAMESPACE, seededName } from './rest/names.js';
 
 const { values } = parseArgs({
   options: {

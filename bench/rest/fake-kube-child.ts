@@ -14,8 +14,7 @@ import { DEFAULT_KUBERNETES_IMAGE } from '../../src/drivers/kubernetes/index.js'
 import { FakeKubeServer, type KubeObject } from '../../test/fake-kube/fake-kube-server.js';
 import { writeKubeconfig, type KubeconfigFile } from '../../test/fake-kube/kubeconfig.js';
 import { serveParent } from '../lib/child.js';
-
-export const NAMESPACE = 'spark-bench';
+import { NAMESPACE, seededName } from './names.js';
 
 const RESOURCE = {
   Deployment: 'deployments',
@@ -27,10 +26,6 @@ const RESOURCE = {
 let fake: FakeKubeServer | undefined;
 let kubeconfig: KubeconfigFile | undefined;
 let seeded = 0;
-
-export function seededName(index: number): string {
-  return `seeded-${String(index).padStart(5, '0')}`;
-}
 
 function populate(server: FakeKubeServer, count: number): void {
   const context: RenderContext = { namespace: NAMESPACE, routes: false, ingress: undefined };
