@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { ErrorBody, ImageList, ServerInfo } from '../api/schemas.js';
 import type { ClusterService } from '../core/cluster-service.js';
+import { registerBearerAuth } from './auth.js';
 import { errorHandler } from './error-handler.js';
+import { registerMetrics } from './metrics.js';
 import { clusterRoutes } from './routes/clusters.js';
 
 export interface AppOptions {
@@ -18,6 +21,12 @@ export interface AppOptions {
   readonly bodyLimit?: number | undefined;
   /** Public URL of this server, reported by `GET /` as web-url. */
   readonly webUrl?: string | undefined;
+  /** When set, every API call needs `Authorization: Bearer <token>`. */
+  readonly token?: string | undefined;
+  /** Origins allowed to call the API from a browser; CORS is off when empty. */
+  readonly corsOrigins?: readonly string[] | undefined;
+  /** Longest time a request may take before the server answers 503 (milliseconds). */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -29,6 +38,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: 'x-request-id',
+    requestTimeout: options.requestTimeoutMs ?? 120_000,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
     },
@@ -49,6 +59,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+
+  if (options.token !== undefined) registerBearerAuth(app, options.token);
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: [...options.corsOrigins],
+      exposedHeaders: ['location', 'x-request-id'],
+    });
+  }
+  registerMetrics(app, service);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -46,6 +46,8 @@ export async function serve(config: ServeConfig, driver?: ClusterDriver): Promis
     version: VERSION,
     consoleDir,
     bodyLimit: config.bodyLimit,
+    token: config.token,
+    corsOrigins: config.corsOrigins,
     logger: { level: config.logLevel },
   });
   try {

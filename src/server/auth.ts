@@ -1,0 +1,44 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ErrorBody } from '../api/schemas.js';
+
+/** Paths that answer without a token: probes (they reveal nothing) and the console's static shell. */
+const PUBLIC_PATHS = [/^\/healthz$/, /^\/readyz$/, /^\/console\//, /^\/ui(\/|$)/, /^\/favicon\.ico$/];
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Compares in constant time: both sides are hashed first, so length differences leak nothing either. */
+export function tokenMatches(expected: string, given: string): boolean {
+  return timingSafeEqual(digest(expected), digest(given));
+}
+
+/**
+ * Requires `Authorization: Bearer <token>` on every API call. The console's HTML, scripts and styles are
+ * public (they hold no data); the console asks for the token and sends it with each API call.
+ */
+export function registerBearerAuth(app: FastifyInstance, token: string): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (PUBLIC_PATHS.some((pattern) => pattern.test(path))) return;
+    // The console page itself is public; its data comes from API calls that carry the token.
+    if (path === '/' && (request.headers.accept ?? '').includes('text/html')) return;
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match?.[1] !== undefined && tokenMatches(token, match[1])) return;
+    const body: ErrorBody = {
+      errors: [
+        {
+          status: 401,
+          title: 'unauthorized',
+          details:
+            header === ''
+              ? 'this server requires a bearer token: send "Authorization: Bearer <token>" (CLI: --token or OSHINKO_TOKEN)'
+              : 'the bearer token is not valid for this server',
+        },
+      ],
+    };
+    await reply.status(401).header('www-authenticate', 'Bearer realm="oshinko"').send(body);
+  });
+}

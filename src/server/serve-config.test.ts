@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseServeConfig } from './serve-config.js';
+import { serve } from './serve.js';
+
+describe('parseServeConfig', () => {
+  it('has safe defaults', () => {
+    const config = parseServeConfig({ driver: 'local' }, { HOME: '/home/u', XDG_DATA_HOME: '/data' });
+    expect(config).toMatchObject({
+      driver: 'local',
+      host: '127.0.0.1',
+      port: 8080,
+      defaultImage: undefined,
+      oshinkoHome: join('/data', 'oshinko'),
+      token: undefined,
+      corsOrigins: [],
+      allowCustomImages: true,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [{ driver: 'docker' }, {}, '--driver "docker"'],
+    [{ port: '80a' }, {}, '--port "80a"'],
+    [{ port: '70000' }, {}, '--port "70000"'],
+    [{ defaultImage: 'Bad Image' }, {}, '--default-image'],
+    [{}, { OSHINKO_CLUSTER_IMAGE: 'upper/Case' }, 'OSHINKO_CLUSTER_IMAGE'],
+    [{}, { OSHINKO_MAX_WORKERS: '-1' }, 'OSHINKO_MAX_WORKERS "-1"'],
+    [{}, { OSHINKO_ALLOW_CUSTOM_IMAGES: 'maybe' }, 'OSHINKO_ALLOW_CUSTOM_IMAGES "maybe"'],
+    [{ tokenFile: '/nonexistent/token' }, {}, 'cannot read --token-file'],
+  ])('names the bad setting %j %j', (flags, env, message) => {
+    expect(() => parseServeConfig({ driver: 'local', ...flags }, env)).toThrow(message);
+  });
+
+  it('reads the token from a file and the image policy from the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oshinko-config-'));
+    writeFileSync(join(dir, 'token'), 'abc123\n');
+    const config = parseServeConfig(
+      { driver: 'local', tokenFile: join(dir, 'token') },
+      {
+        OSHINKO_ALLOWED_IMAGES: 'quay.io/team/**, docker.io/apache/spark:*',
+        OSHINKO_CORS_ORIGINS: 'https://a.example',
+      },
+    );
+    expect(config.token).toBe('abc123');
+    expect(config.allowedImages).toEqual(['quay.io/team/**', 'docker.io/apache/spark:*']);
+    expect(config.corsOrigins).toEqual(['https://a.example']);
+  });
+
+  it('refuses to listen on a non-loopback address without a token', async () => {
+    const config = parseServeConfig({ driver: 'local', host: '0.0.0.0' }, {});
+    await expect(serve(config)).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without a token/);
+  });
+});
