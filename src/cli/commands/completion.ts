@@ -37,6 +37,7 @@ fi
 export const COMPLETION_SCRIPTS = { bash: BASH, zsh: ZSH } as const;
 
 const help = new Help();
+help.showGlobalOptions = true;
 
 function optionsOf(command: Command): Option[] {
   const own = help.visibleOptions(command);
