@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { complete } from './commands/completion.js';
 import type { CliIo } from './io.js';
@@ -50,5 +51,15 @@ describe('completion', () => {
 
   it('offers nothing for cluster names when no server answers', async () => {
     expect(await candidates('get', '')).toEqual([]);
+  });
+
+  it('descends into nested commands', async () => {
+    const cli = io();
+    const program = new Command('oshinko');
+    const image = program.command('image');
+    image.command('build').argument('<ref>').option('--jar <file>');
+    image.command('ls');
+    expect(await complete(program, ['image', ''], cli)).toEqual(['build', 'ls']);
+    expect(await complete(program, ['image', 'build', 'x', '--j'], cli)).toEqual(['--jar']);
   });
 });

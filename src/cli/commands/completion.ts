@@ -44,6 +44,13 @@ function optionsOf(command: Command): Option[] {
   return command.parent === null ? own : [...own, ...help.visibleGlobalOptions(command)];
 }
 
+/** Visible subcommands, without commander's implicit `help` command. */
+function subcommands(command: Command): Command[] {
+  return command.commands.length === 0
+    ? []
+    : help.visibleCommands(command).filter((c) => c.name() !== 'help');
+}
+
 function findOption(command: Command, word: string): Option | undefined {
   return optionsOf(command).find((option) => option.long === word || option.short === word);
 }
@@ -69,8 +76,7 @@ export async function complete(program: Command, words: readonly string[], io: C
       }
       continue;
     }
-    const sub =
-      command === program ? help.visibleCommands(program).find((c) => c.name() === word) : undefined;
+    const sub = positional === 0 ? subcommands(command).find((c) => c.name() === word) : undefined;
     if (sub !== undefined) command = sub;
     else positional += 1;
   }
@@ -80,13 +86,8 @@ export async function complete(program: Command, words: readonly string[], io: C
   if (current.startsWith('-')) {
     return matching(optionsOf(command).flatMap((option) => (option.long === undefined ? [] : [option.long])));
   }
-  if (command === program) {
-    return matching(
-      help
-        .visibleCommands(program)
-        .map((c) => c.name())
-        .filter((name) => name !== 'help'),
-    );
+  if (positional === 0 && subcommands(command).length > 0) {
+    return matching(subcommands(command).map((c) => c.name()));
   }
   const argument = command.registeredArguments[positional];
   if (argument === undefined) return [];
