@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Writes docs/api.md from the OpenAPI document that the server itself serves at /openapi.json, so the
+// Writes docs/api-reference.md from the OpenAPI document that the server itself serves at /openapi.json, so the
 // reference cannot drift from the routes and schemas. Needs the build (npm run build:server).
-//   node scripts/gen-api-docs.mjs           write docs/api.md
-//   node scripts/gen-api-docs.mjs --check   exit 1 when docs/api.md is not what the server describes
+//   node scripts/gen-api-docs.mjs           write docs/api-reference.md
+//   node scripts/gen-api-docs.mjs --check   exit 1 when docs/api-reference.md is not what the server describes
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
-const target = new URL('docs/api.md', root);
+const target = new URL('docs/api-reference.md', root);
 if (!existsSync(new URL('dist/server/app.js', root))) {
   process.stderr.write('gen-api-docs: build first (npm run build:server)\n');
   process.exit(1);
@@ -47,7 +47,9 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 function typeOf(schema) {
   if (schema === undefined) return '';
   if (schema.anyOf) {
-    const literals = schema.anyOf.flatMap((s) => (s.enum ? s.enum.map((v) => JSON.stringify(v)) : [typeOf(s)]));
+    const literals = schema.anyOf.flatMap((s) =>
+      s.enum ? s.enum.map((v) => JSON.stringify(v)) : [typeOf(s)],
+    );
     return [...new Set(literals)].join(' \\| ');
   }
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' \\| ');
@@ -80,7 +82,9 @@ function fieldRows(schema, prefix = '') {
   for (const [name, field] of Object.entries(schema.properties ?? {})) {
     const path = `${prefix}${name}`;
     const notes = [field.description, ...constraints(field)].filter(Boolean).join('; ');
-    rows.push(`| \`${path}\` | ${typeOf(field)} | ${required.has(name) ? 'yes' : 'no'} | ${notes.replace(/\|/g, '\\|')} |`);
+    rows.push(
+      `| \`${path}\` | ${typeOf(field)} | ${required.has(name) ? 'yes' : 'no'} | ${notes.replace(/\|/g, '\\|')} |`,
+    );
     if (field.type === 'object' && field.properties) rows.push(...fieldRows(field, `${path}.`));
     if (field.type === 'array' && field.items?.type === 'object' && field.items.properties) {
       rows.push(...fieldRows(field.items, `${path}[].`));
@@ -122,20 +126,30 @@ for (const [path, item] of Object.entries(doc.paths)) {
     const op = item[method];
     if (op === undefined) continue;
     const title = `${method.toUpperCase()} ${path}`;
-    index.push(`- [\`${title}\`](#${title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}): ${op.summary ?? ''}`);
+    index.push(
+      `- [\`${title}\`](#${title
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-')}): ${op.summary ?? ''}`,
+    );
     const lines = [`## ${title}`, '', op.summary ?? '', ''];
     if (op.description) lines.push(op.description, '');
     const parameters = op.parameters ?? [];
     if (parameters.length > 0) {
       lines.push('| parameter | in | type | required | notes |', '|---|---|---|---|---|');
       for (const p of parameters) {
-        const notes = [p.description ?? p.schema?.description, ...constraints(p.schema ?? {})].filter(Boolean).join('; ');
-        lines.push(`| \`${p.name}\` | ${p.in} | ${typeOf(p.schema)} | ${p.required ? 'yes' : 'no'} | ${notes} |`);
+        const notes = [p.description ?? p.schema?.description, ...constraints(p.schema ?? {})]
+          .filter(Boolean)
+          .join('; ');
+        lines.push(
+          `| \`${p.name}\` | ${p.in} | ${typeOf(p.schema)} | ${p.required ? 'yes' : 'no'} | ${notes} |`,
+        );
       }
       lines.push('');
     }
     const body = jsonSchemaOf(op.requestBody?.content);
-    if (body) lines.push(`Request body (\`${body.title ?? typeOf(body)}\`, application/json):`, '', fieldTable(body));
+    if (body)
+      lines.push(`Request body (\`${body.title ?? typeOf(body)}\`, application/json):`, '', fieldTable(body));
     const responses = Object.entries(op.responses ?? {});
     const success = responses.filter(([status]) => status.startsWith('2'));
     const errors = responses.filter(([status]) => !status.startsWith('2')).map(([status]) => status);
@@ -165,10 +179,10 @@ const text = await prettier.format(out.join('\n'), {
 if (process.argv.includes('--check')) {
   const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
   if (current !== text) {
-    process.stderr.write('docs/api.md is out of date with the server: run `npm run docs:api`\n');
+    process.stderr.write('docs/api-reference.md is out of date with the server: run `npm run docs:api`\n');
     process.exit(1);
   }
-  process.stdout.write('docs/api.md is up to date\n');
+  process.stdout.write('docs/api-reference.md is up to date\n');
 } else {
   writeFileSync(target, text);
   process.stdout.write(`wrote ${target.pathname.split('/').slice(-2).join('/')}\n`);

@@ -14,6 +14,9 @@ export interface ServeConfig {
   readonly defaultImage: string | undefined;
   readonly kubeconfig: string | undefined;
   readonly namespace: string | undefined;
+  /** Kubernetes without Routes: expose each web UI with an Ingress on `<cluster>-ui-<namespace>.<domain>`. */
+  readonly ingressDomain: string | undefined;
+  readonly ingressClass: string | undefined;
   readonly oshinkoHome: string;
   readonly sparkHome: string | undefined;
   readonly maxWorkers: number;
@@ -61,6 +64,19 @@ function boolean(value: string, name: string): boolean {
   if (['true', '1', 'yes'].includes(v)) return true;
   if (['false', '0', 'no'].includes(v)) return false;
   throw new ConfigurationError(`invalid ${name} ${JSON.stringify(value)}: expected true or false`);
+}
+
+function hostname(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (
+    value.length > 253 ||
+    !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)
+  ) {
+    throw new ConfigurationError(
+      `invalid ${name} ${JSON.stringify(value)}: expected a DNS domain such as apps.example.com`,
+    );
+  }
+  return value;
 }
 
 /** The user's data directory for oshinko, following XDG on Linux. */
@@ -123,6 +139,8 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     defaultImage,
     kubeconfig: flags.kubeconfig ?? set(env.KUBECONFIG),
     namespace: flags.namespace ?? set(env.OSHINKO_NAMESPACE),
+    ingressDomain: hostname(set(env.OSHINKO_INGRESS_DOMAIN), 'OSHINKO_INGRESS_DOMAIN'),
+    ingressClass: set(env.OSHINKO_INGRESS_CLASS),
     oshinkoHome: flags.home ?? set(env.OSHINKO_HOME) ?? defaultOshinkoHome(env),
     sparkHome: set(env.SPARK_HOME),
     maxWorkers: integer(env.OSHINKO_MAX_WORKERS ?? '64', 'OSHINKO_MAX_WORKERS', 0, 10_000),

@@ -12,7 +12,14 @@ import { VERSION } from '../version.js';
 export async function createDriver(config: ServeConfig): Promise<ClusterDriver> {
   if (config.driver === 'kubernetes') {
     const { createKubernetesDriver } = await import('../drivers/kubernetes/index.js');
-    return createKubernetesDriver({ kubeconfig: config.kubeconfig, namespace: config.namespace });
+    return createKubernetesDriver({
+      kubeconfig: config.kubeconfig,
+      namespace: config.namespace,
+      ingress:
+        config.ingressDomain === undefined
+          ? undefined
+          : { domain: config.ingressDomain, className: config.ingressClass },
+    });
   }
   const { createLocalDriver } = await import('../drivers/local/index.js');
   return createLocalDriver({ home: config.oshinkoHome, sparkHome: config.sparkHome });

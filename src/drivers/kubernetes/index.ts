@@ -1,11 +1,534 @@
-import type { ClusterDriver } from '../../core/driver.js';
-import { ConfigurationError } from '../../core/errors.js';
+import {
+  ApiException,
+  ApisApi,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  PatchStrategy,
+  ServerConfiguration,
+  createConfiguration,
+  setHeaderOptions,
+  type Configuration,
+  type KubeConfig,
+  type Middleware,
+  type V1Deployment,
+  type V1Ingress,
+  type V1Service,
+} from '@kubernetes/client-node';
+import type { ClusterObservation, ClusterSpec } from '../../core/cluster.js';
+import type { StoredConfigSource } from '../../core/cluster-config.js';
+import type { ClusterDriver, LogRequest, ReplicaCounts } from '../../core/driver.js';
+import {
+  BackendUnavailableError,
+  ConfigurationError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  OshinkoError,
+  TimeoutError,
+  UnprocessableError,
+} from '../../core/errors.js';
+import {
+  renderMaster,
+  renderSecondary,
+  type IngressSettings,
+  type RenderContext,
+  type SecondaryObject,
+  type V1Route,
+} from './cluster-renderer.js';
+import { observeCluster, observeClusters, type ClusterObjects } from './cluster-observer.js';
+import { loadKubeConfig } from './kube-config.js';
+import { ALL_CLUSTERS_SELECTOR, SPARK_CONTAINER, clusterSelector, names } from './labels.js';
+
+/** A current official Apache Spark image: the daemons are started explicitly, so it needs no oshinko scripts. */
+export const DEFAULT_KUBERNETES_IMAGE = 'docker.io/apache/spark:4.0.1';
+
+const ROUTE_GROUP = 'route.openshift.io';
+const ROUTE_VERSION = 'v1';
 
 export interface KubernetesDriverOptions {
   readonly kubeconfig: string | undefined;
   readonly namespace: string | undefined;
+  /** The environment, for the in-cluster service account (KUBERNETES_SERVICE_HOST); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** An Ingress for the web UI on plain Kubernetes (no Route API); none when undefined. */
+  readonly ingress?: IngressSettings | undefined;
+  /** Tests: a configuration built in memory instead of loaded from a file. */
+  readonly kubeConfig?: KubeConfig | undefined;
+  /** Each Kubernetes API request is abandoned after this long (default 30 s). */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
-export function createKubernetesDriver(_options: KubernetesDriverOptions): Promise<ClusterDriver> {
-  return Promise.reject(new ConfigurationError('the kubernetes driver is not available yet'));
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+interface KubeStatusBody {
+  message?: string;
+  reason?: string;
+}
+
+function statusMessage(error: ApiException<unknown>): string {
+  const body = error.body;
+  let parsed: KubeStatusBody | undefined;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as KubeStatusBody;
+    } catch {
+      parsed = { message: body };
+    }
+  } else if (typeof body === 'object' && body !== null) {
+    parsed = body;
+  }
+  return parsed?.message ?? `HTTP ${error.code}`;
+}
+
+function isStatus(error: unknown, code: number): boolean {
+  return error instanceof ApiException && error.code === code;
+}
+
+/** Turns a failed API call into a domain error that says what we were doing and what Kubernetes answered. */
+export function kubeError(action: string, error: unknown): OshinkoError {
+  if (error instanceof OshinkoError) return error;
+  if (error instanceof ApiException) {
+    const message = `${action}: Kubernetes answered ${error.code}: ${statusMessage(error)}`;
+    switch (error.code) {
+      case 403:
+        return new ForbiddenError(`${message} (the server's service account lacks a permission)`);
+      case 404:
+        return new NotFoundError(message);
+      case 409:
+        return new ConflictError(message);
+      case 400:
+      case 422:
+        return new UnprocessableError(message);
+      default:
+        return new BackendUnavailableError(message);
+    }
+  }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return new TimeoutError(`${action}: the Kubernetes API did not answer in time`);
+  }
+  const reason =
+    error instanceof Error
+      ? error.cause instanceof Error
+        ? error.cause.message
+        : error.message
+      : String(error);
+  return new BackendUnavailableError(`${action}: cannot reach the Kubernetes API: ${reason}`);
+}
+
+async function call<T>(action: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw kubeError(action, error);
+  }
+}
+
+/** Like `call`, but a 404 is `undefined`. */
+async function optional<T>(action: string, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isStatus(error, 404)) return undefined;
+    throw kubeError(action, error);
+  }
+}
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** A client configuration like `KubeConfig.makeApiClient` makes, plus a deadline on every request. */
+function apiConfiguration(kubeConfig: KubeConfig, server: string, timeoutMs: number): Configuration {
+  const deadline: Middleware = {
+    pre: (context) => {
+      context.setSignal(AbortSignal.timeout(timeoutMs));
+      return Promise.resolve(context);
+    },
+    post: (response) => Promise.resolve(response),
+  };
+  return createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kubeConfig },
+    promiseMiddleware: [deadline],
+  });
+}
+
+export class KubernetesDriver implements ClusterDriver {
+  readonly kind = 'kubernetes' as const;
+  readonly defaultImage = DEFAULT_KUBERNETES_IMAGE;
+  readonly storedConfigs: StoredConfigSource;
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly networking: NetworkingV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly apis: ApisApi;
+  private routeApi: Promise<boolean> | undefined;
+  private routesFound: boolean | undefined;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    readonly namespace: string,
+    private readonly facts: { source: string; server: string },
+    private readonly ingress: IngressSettings | undefined,
+    requestTimeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
+  ) {
+    const configuration = apiConfiguration(kubeConfig, facts.server, requestTimeoutMs);
+    this.core = new CoreV1Api(configuration);
+    this.apps = new AppsV1Api(configuration);
+    this.networking = new NetworkingV1Api(configuration);
+    this.custom = new CustomObjectsApi(configuration);
+    this.apis = new ApisApi(configuration);
+    const core = this.core;
+    this.storedConfigs = {
+      read: async (name) => {
+        const map = await optional(`cannot read ConfigMap '${name}'`, () =>
+          core.readNamespacedConfigMap({ name, namespace }),
+        );
+        return map === undefined ? undefined : (map.data ?? {});
+      },
+      describe: (name) => `ConfigMap '${name}' in namespace '${namespace}'`,
+    };
+  }
+
+  describe(): Readonly<Record<string, string>> {
+    return {
+      namespace: this.namespace,
+      server: this.facts.server,
+      config: this.facts.source,
+      'web-ui-exposure': this.exposure(),
+    };
+  }
+
+  private exposure(): string {
+    if (this.routesFound === true) return 'OpenShift Route <cluster>-ui-route';
+    const ingress = this.ingress === undefined ? undefined : `Ingress on *.${this.ingress.domain}`;
+    if (this.routesFound === false) return ingress ?? 'none (no Route API, no ingress domain configured)';
+    return ingress === undefined
+      ? 'OpenShift Route when the API has one'
+      : `OpenShift Route, else ${ingress}`;
+  }
+
+  /** Whether the OpenShift Route API exists; asked once (again after a failure) and remembered. */
+  private hasRoutes(): Promise<boolean> {
+    this.routeApi ??= call('cannot discover the API groups', () => this.apis.getAPIVersions()).then(
+      (groups) => {
+        this.routesFound = groups.groups.some((group) => group.name === ROUTE_GROUP);
+        return this.routesFound;
+      },
+      (error: unknown) => {
+        this.routeApi = undefined;
+        throw error;
+      },
+    );
+    return this.routeApi;
+  }
+
+  private async context(): Promise<RenderContext> {
+    return { namespace: this.namespace, routes: await this.hasRoutes(), ingress: this.ingress };
+  }
+
+  checkImage(_image: string): Promise<void> {
+    // The registry is the kubelet's business; a pull failure shows as ImagePullBackOff in the status.
+    return Promise.resolve();
+  }
+
+  /** Reads every object that `selector` matches: a constant number of requests, however many clusters. */
+  private async objects(selector: string, withEvents: boolean): Promise<ClusterObjects> {
+    const namespace = this.namespace;
+    const labelSelector = selector;
+    const routes = await this.hasRoutes();
+    const [deployments, pods, services, routeList, ingresses, events] = await Promise.all([
+      call('cannot list deployments', () => this.apps.listNamespacedDeployment({ namespace, labelSelector })),
+      call('cannot list pods', () => this.core.listNamespacedPod({ namespace, labelSelector })),
+      call('cannot list services', () => this.core.listNamespacedService({ namespace, labelSelector })),
+      routes
+        ? call(
+            'cannot list routes',
+            () =>
+              this.custom.listNamespacedCustomObject({
+                group: ROUTE_GROUP,
+                version: ROUTE_VERSION,
+                namespace,
+                plural: 'routes',
+                labelSelector,
+              }) as Promise<{ items: V1Route[] }>,
+          )
+        : undefined,
+      !routes && this.ingress !== undefined
+        ? call('cannot list ingresses', () =>
+            this.networking.listNamespacedIngress({ namespace, labelSelector }),
+          )
+        : undefined,
+      // Events carry no labels; they are read only for one cluster, and their absence is not an error.
+      withEvents ? this.core.listNamespacedEvent({ namespace }).catch(() => undefined) : undefined,
+    ]);
+    return {
+      deployments: deployments.items,
+      pods: pods.items,
+      services: services.items,
+      routes: routeList?.items,
+      ingresses: ingresses?.items,
+      events: events?.items,
+    };
+  }
+
+  async list(): Promise<ClusterObservation[]> {
+    return observeClusters(await this.objects(ALL_CLUSTERS_SELECTOR, false), this.defaultImage);
+  }
+
+  async get(name: string): Promise<ClusterObservation | undefined> {
+    const objects = await this.objects(clusterSelector(name), true);
+    const exists = [
+      objects.deployments,
+      objects.services,
+      objects.routes ?? [],
+      objects.ingresses ?? [],
+    ].some((list) => list.length > 0);
+    return exists ? observeCluster(name, objects, this.defaultImage) : undefined;
+  }
+
+  private async assertConfigMap(name: string, field: string): Promise<void> {
+    if (name === '') return;
+    const map = await optional(`cannot read ConfigMap '${name}'`, () =>
+      this.core.readNamespacedConfigMap({ name, namespace: this.namespace }),
+    );
+    if (map === undefined) {
+      throw new UnprocessableError(
+        `${field} names ConfigMap '${name}', which does not exist in namespace '${this.namespace}'`,
+        { field },
+      );
+    }
+  }
+
+  private createSecondary(object: SecondaryObject): Promise<unknown> {
+    const namespace = this.namespace;
+    switch (object.kind) {
+      case 'Deployment':
+        return this.apps.createNamespacedDeployment({ namespace, body: object.body });
+      case 'Service':
+        return this.core.createNamespacedService({ namespace, body: object.body });
+      case 'Route':
+        return this.custom.createNamespacedCustomObject({
+          group: ROUTE_GROUP,
+          version: ROUTE_VERSION,
+          namespace,
+          plural: 'routes',
+          body: object.body,
+        });
+      case 'Ingress':
+        return this.networking.createNamespacedIngress({ namespace, body: object.body });
+    }
+  }
+
+  private deleteSecondary(kind: SecondaryObject['kind'], name: string): Promise<unknown> {
+    const namespace = this.namespace;
+    const propagationPolicy = 'Background';
+    switch (kind) {
+      case 'Deployment':
+        return this.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy });
+      case 'Service':
+        return this.core.deleteNamespacedService({ name, namespace, propagationPolicy });
+      case 'Route':
+        return this.custom.deleteNamespacedCustomObject({
+          group: ROUTE_GROUP,
+          version: ROUTE_VERSION,
+          namespace,
+          plural: 'routes',
+          name,
+          propagationPolicy,
+        });
+      case 'Ingress':
+        return this.networking.deleteNamespacedIngress({ name, namespace, propagationPolicy });
+    }
+  }
+
+  async create(spec: ClusterSpec): Promise<ClusterObservation> {
+    await this.assertConfigMap(spec.config.sparkMasterConfig, 'config.sparkMasterConfig');
+    await this.assertConfigMap(spec.config.sparkWorkerConfig, 'config.sparkWorkerConfig');
+    const context = await this.context();
+    const namespace = this.namespace;
+    const masterName = names.master(spec.name);
+    let master: V1Deployment;
+    try {
+      master = await this.apps.createNamespacedDeployment({ namespace, body: renderMaster(spec, context) });
+    } catch (error) {
+      if (isStatus(error, 409)) {
+        throw new ConflictError(`cluster '${spec.name}' already exists (Deployment ${masterName})`, {
+          field: 'name',
+        });
+      }
+      if (isStatus(error, 404)) {
+        // Not the caller's fault: the server is pointed at a namespace that is not there.
+        throw new BackendUnavailableError(
+          `cannot create Deployment ${masterName}: namespace '${namespace}' does not exist (Kubernetes answered 404: ${statusMessage(error as ApiException<unknown>)})`,
+        );
+      }
+      throw kubeError(`cannot create Deployment ${masterName}`, error);
+    }
+    const uid = master.metadata?.uid;
+    const created: { kind: SecondaryObject['kind']; name: string }[] = [];
+    try {
+      if (uid === undefined)
+        throw new BackendUnavailableError(`Deployment ${masterName} came back without a uid`);
+      for (const object of renderSecondary(spec, context, { name: masterName, uid })) {
+        const name = object.body.metadata?.name ?? '';
+        await call(`cannot create ${object.kind} ${name}`, () => this.createSecondary(object));
+        created.push({ kind: object.kind, name });
+      }
+    } catch (error) {
+      const failures = await this.rollback(masterName, created);
+      const domain = kubeError(`cannot create cluster '${spec.name}'`, error);
+      const note =
+        failures.length === 0
+          ? 'nothing was left behind'
+          : `and the rollback failed for ${failures.join(', ')}; delete the cluster to clean up`;
+      const message = `${domain.message}; the cluster was not created (${note})`;
+      throw domain instanceof ConflictError
+        ? new ConflictError(message, { field: 'name' })
+        : domain instanceof UnprocessableError
+          ? new UnprocessableError(message)
+          : domain instanceof ForbiddenError
+            ? new ForbiddenError(message)
+            : new BackendUnavailableError(message);
+    }
+    const observation = await this.get(spec.name);
+    if (observation === undefined) {
+      throw new BackendUnavailableError(`cluster '${spec.name}' vanished right after it was created`);
+    }
+    return observation;
+  }
+
+  /** Removes what a failed create made, newest first; returns what could not be removed. */
+  private async rollback(
+    masterName: string,
+    created: readonly { kind: SecondaryObject['kind']; name: string }[],
+  ): Promise<string[]> {
+    const failures: string[] = [];
+    for (const object of [...created].reverse()) {
+      try {
+        await this.deleteSecondary(object.kind, object.name);
+      } catch (error) {
+        if (!isStatus(error, 404)) failures.push(`${object.kind} ${object.name}`);
+      }
+    }
+    try {
+      await this.deleteSecondary('Deployment', masterName);
+    } catch (error) {
+      if (!isStatus(error, 404)) failures.push(`Deployment ${masterName}`);
+    }
+    return failures;
+  }
+
+  async scale(name: string, counts: ReplicaCounts): Promise<ClusterObservation> {
+    const current = await this.get(name);
+    if (current === undefined) throw new NotFoundError(`cluster '${name}' does not exist`);
+    const namespace = this.namespace;
+    const targets: [string, number, number][] = [
+      [names.master(name), counts.masterCount, current.config.masterCount],
+      [names.worker(name), counts.workerCount, current.config.workerCount],
+    ];
+    for (const [deployment, replicas, was] of targets) {
+      if (replicas === was) continue;
+      await call(`cannot scale Deployment ${deployment}`, () =>
+        this.apps.patchNamespacedDeployment(
+          { name: deployment, namespace, body: { spec: { replicas } } },
+          MERGE_PATCH,
+        ),
+      );
+    }
+    const observation = await this.get(name);
+    if (observation === undefined)
+      throw new NotFoundError(`cluster '${name}' was deleted while it was scaled`);
+    return observation;
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const objects = await this.objects(clusterSelector(name), false);
+    const targets: { kind: SecondaryObject['kind']; name: string }[] = [
+      ...objects.deployments.map((d: V1Deployment) => ({
+        kind: 'Deployment' as const,
+        name: d.metadata?.name ?? '',
+      })),
+      ...objects.services.map((s: V1Service) => ({ kind: 'Service' as const, name: s.metadata?.name ?? '' })),
+      ...(objects.routes ?? []).map((r) => ({ kind: 'Route' as const, name: r.metadata.name ?? '' })),
+      ...(objects.ingresses ?? []).map((i: V1Ingress) => ({
+        kind: 'Ingress' as const,
+        name: i.metadata?.name ?? '',
+      })),
+    ];
+    if (targets.length === 0) return false;
+    // The master first: the garbage collector removes what it owns; the explicit deletes after it make the
+    // result immediate and also catch objects whose owner reference was lost.
+    targets.sort((a, b) => Number(b.name === names.master(name)) - Number(a.name === names.master(name)));
+    for (const target of targets) {
+      try {
+        await this.deleteSecondary(target.kind, target.name);
+      } catch (error) {
+        if (!isStatus(error, 404)) throw kubeError(`cannot delete ${target.kind} ${target.name}`, error);
+      }
+    }
+    return true;
+  }
+
+  async logs(name: string, request: LogRequest): Promise<string> {
+    const cluster = await this.get(name);
+    if (cluster === undefined) throw new NotFoundError(`cluster '${name}' does not exist`);
+    const pod = request.pod ?? cluster.pods.find((p) => p.type === 'master')?.name;
+    if (pod === undefined) throw new NotFoundError(`cluster '${name}' has no master pod`, { field: 'pod' });
+    if (!cluster.pods.some((p) => p.name === pod)) {
+      throw new NotFoundError(`cluster '${name}' has no pod '${pod}'`, { field: 'pod' });
+    }
+    return call(`cannot read the log of pod ${pod}`, () =>
+      this.core.readNamespacedPodLog({
+        name: pod,
+        namespace: this.namespace,
+        container: SPARK_CONTAINER,
+        tailLines: request.tailLines,
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Loads the Kubernetes configuration once and returns the driver; a configuration problem is thrown here. */
+export function createKubernetesDriver(options: KubernetesDriverOptions): Promise<ClusterDriver> {
+  try {
+    if (options.kubeConfig !== undefined) {
+      const cluster = options.kubeConfig.getCurrentCluster();
+      const namespace =
+        options.namespace ??
+        options.kubeConfig.getContextObject(options.kubeConfig.getCurrentContext())?.namespace;
+      if (cluster === null || namespace === undefined) {
+        throw new ConfigurationError('the given KubeConfig needs a current cluster and a namespace');
+      }
+      return Promise.resolve(
+        new KubernetesDriver(
+          options.kubeConfig,
+          namespace,
+          { source: 'in memory', server: cluster.server },
+          options.ingress,
+          options.requestTimeoutMs,
+        ),
+      );
+    }
+    const loaded = loadKubeConfig({
+      kubeconfig: options.kubeconfig,
+      namespace: options.namespace,
+      env: options.env ?? process.env,
+    });
+    return Promise.resolve(
+      new KubernetesDriver(
+        loaded.kubeConfig,
+        loaded.namespace,
+        { source: loaded.source, server: loaded.server },
+        options.ingress,
+        options.requestTimeoutMs,
+      ),
+    );
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterObservation, PodState } from './cluster.js';
+import { builtinDefaults } from './cluster-config.js';
+import { deriveStatus } from './cluster-status.js';
+
+const DEFAULT = 'docker.io/apache/spark:4.0.1';
+
+function observation(pods: PodState[], overrides: Partial<ClusterObservation> = {}): ClusterObservation {
+  return {
+    name: 'c',
+    config: { ...builtinDefaults(DEFAULT), workerCount: 2 },
+    imageSource: 'default',
+    storedConfig: undefined,
+    createdAt: '2026-01-01T00:00:00Z',
+    masterUrl: 'spark://c:7077',
+    masterWebUrl: 'http://c-ui:8080',
+    masterWebRoute: undefined,
+    pods,
+    missing: [],
+    ...overrides,
+  };
+}
+
+const pod = (name: string, type: PodState['type'], status: string, ready: boolean): PodState => ({
+  name,
+  type,
+  ip: ready ? '10.0.0.1' : '',
+  status,
+  ready,
+  image: DEFAULT,
+  restarts: 0,
+});
+
+describe('deriveStatus', () => {
+  it('is Running when every desired pod is ready', () => {
+    const view = deriveStatus(
+      observation([
+        pod('m', 'master', 'Running', true),
+        pod('w1', 'worker', 'Running', true),
+        pod('w2', 'worker', 'Running', true),
+      ]),
+      DEFAULT,
+    );
+    expect(view).toMatchObject({ status: 'Running', reason: undefined, customImage: false, image: DEFAULT });
+    expect(view.workers).toEqual({ desired: 2, ready: 2 });
+  });
+
+  it('is Creating while the master or workers are not ready', () => {
+    expect(
+      deriveStatus(observation([pod('m', 'master', 'ContainerCreating', false)]), DEFAULT),
+    ).toMatchObject({
+      status: 'Creating',
+      reason: 'waiting for the master',
+    });
+    expect(
+      deriveStatus(
+        observation([pod('m', 'master', 'Running', true), pod('w1', 'worker', 'Running', true)]),
+        DEFAULT,
+      ),
+    ).toMatchObject({ status: 'Creating', reason: '1/2 workers ready' });
+  });
+
+  it('is Degraded with the reason when a pod cannot pull its image or crashes', () => {
+    const view = deriveStatus(
+      observation([
+        pod('m', 'master', 'ImagePullBackOff', false),
+        pod('w1', 'worker', 'CrashLoopBackOff', false),
+      ]),
+      DEFAULT,
+    );
+    expect(view.status).toBe('Degraded');
+    expect(view.reason).toBe('m: ImagePullBackOff (and 1 more)');
+  });
+
+  it('is Incomplete when objects are missing, before anything else', () => {
+    expect(
+      deriveStatus(
+        observation([pod('m', 'master', 'ImagePullBackOff', false)], { missing: ['Service c'] }),
+        DEFAULT,
+      ),
+    ).toMatchObject({ status: 'Incomplete', reason: 'missing Service c' });
+  });
+
+  it('is Scaling while surplus workers stop, and Stopped with nothing requested', () => {
+    const scaling = observation(
+      [
+        pod('m', 'master', 'Running', true),
+        pod('w1', 'worker', 'Running', true),
+        pod('w2', 'worker', 'Terminating', false),
+      ],
+      { config: { ...builtinDefaults(DEFAULT), workerCount: 1 } },
+    );
+    expect(deriveStatus(scaling, DEFAULT)).toMatchObject({ status: 'Scaling' });
+    const stopped = observation([], {
+      config: { ...builtinDefaults(DEFAULT), masterCount: 0, workerCount: 0 },
+    });
+    expect(deriveStatus(stopped, DEFAULT).status).toBe('Stopped');
+  });
+
+  it('marks an image that is not the server default as custom', () => {
+    const custom = observation([], { config: { ...builtinDefaults('quay.io/me/spark:1'), workerCount: 0 } });
+    expect(deriveStatus(custom, DEFAULT)).toMatchObject({ customImage: true, image: 'quay.io/me/spark:1' });
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * Pure: what the Kubernetes API listed becomes one ClusterObservation per cluster. The status itself is derived
+ * in the core (`deriveStatus`) from these facts.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import type {
+  ClusterEvent,
+  ClusterObservation,
+  PodState,
+  ResolvedClusterConfig,
+} from '../../core/cluster.js';
+import { builtinDefaults } from '../../core/cluster-config.js';
+import {
+  decodeClusterConfig,
+  masterUrl,
+  masterWebUrl,
+  type Plain,
+  type V1Deployment,
+  type V1Ingress,
+  type V1ObjectMeta,
+  type V1Route,
+  type V1Service,
+} from './cluster-renderer.js';
+
+export type V1Pod = Plain<k8s.V1Pod>;
+export type CoreV1Event = Plain<k8s.CoreV1Event>;
+type V1ContainerStatus = Plain<k8s.V1ContainerStatus>;
+import { CLUSTER_LABEL, CONFIG_ANNOTATION, SPARK_CONTAINER, TYPE_LABEL, names } from './labels.js';
+
+export interface ClusterObjects {
+  readonly deployments: readonly V1Deployment[];
+  readonly pods: readonly V1Pod[];
+  readonly services: readonly V1Service[];
+  /** undefined when the cluster has no route API. */
+  readonly routes: readonly V1Route[] | undefined;
+  /** undefined when no Ingress is configured. */
+  readonly ingresses: readonly V1Ingress[] | undefined;
+  readonly events?: readonly CoreV1Event[] | undefined;
+}
+
+function clusterOf(meta: V1ObjectMeta | undefined): string | undefined {
+  return meta?.labels?.[CLUSTER_LABEL];
+}
+
+function time(value: Date | string | undefined): string {
+  if (value === undefined) return '';
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/** Pod state as users need it: the waiting reason (ImagePullBackOff, CrashLoopBackOff ...) before the phase. */
+export function podState(pod: V1Pod): PodState | undefined {
+  const type = pod.metadata?.labels?.[TYPE_LABEL];
+  if (type !== 'master' && type !== 'worker') return undefined;
+  const statuses: V1ContainerStatus[] = pod.status?.containerStatuses ?? [];
+  const spark = statuses.find((status) => status.name === SPARK_CONTAINER) ?? statuses[0];
+  const container = pod.spec?.containers.find((c) => c.name === SPARK_CONTAINER) ?? pod.spec?.containers[0];
+  let status = pod.status?.phase ?? 'Pending';
+  let reason: string | undefined;
+  if (pod.metadata?.deletionTimestamp !== undefined) {
+    status = 'Terminating';
+  } else if (spark?.state?.waiting?.reason !== undefined) {
+    status = spark.state.waiting.reason;
+    reason = spark.state.waiting.message;
+  } else if (spark?.state?.terminated !== undefined) {
+    status = spark.state.terminated.reason ?? 'Terminated';
+    reason = spark.state.terminated.message ?? `exit code ${spark.state.terminated.exitCode}`;
+  } else if (status === 'Pending') {
+    const unschedulable = pod.status?.conditions?.find(
+      (c) => c.type === 'PodScheduled' && c.status === 'False',
+    );
+    if (unschedulable !== undefined) {
+      status = unschedulable.reason ?? 'Unschedulable';
+      reason = unschedulable.message;
+    }
+  }
+  const ready =
+    pod.metadata?.deletionTimestamp === undefined &&
+    (pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
+  return {
+    name: pod.metadata?.name ?? '',
+    type,
+    ip: pod.status?.podIP ?? '',
+    status,
+    ready,
+    image: container?.image ?? spark?.image ?? '',
+    restarts: statuses.reduce((sum, s) => sum + s.restartCount, 0),
+    ...(reason === undefined || reason === '' ? {} : { reason }),
+  };
+}
+
+function routeUrl(route: V1Route): string | undefined {
+  const host = route.status?.ingress?.[0]?.host ?? route.spec.host;
+  return host === undefined || host === '' ? undefined : `http://${host}`;
+}
+
+function ingressUrl(ingress: V1Ingress): string | undefined {
+  const host = ingress.spec?.rules?.[0]?.host;
+  return host === undefined || host === '' ? undefined : `http://${host}`;
+}
+
+function toEvent(event: CoreV1Event): ClusterEvent {
+  return {
+    time: time(
+      event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? event.metadata.creationTimestamp,
+    ),
+    type: event.type === 'Warning' ? 'Warning' : 'Normal',
+    reason: event.reason ?? '',
+    message: event.message ?? '',
+    object: `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`,
+  };
+}
+
+/** Events that concern the cluster's objects: its deployments, their replica sets and pods, its services. */
+function eventsOf(cluster: string, events: readonly CoreV1Event[]): ClusterEvent[] {
+  const prefixes = [`${names.master(cluster)}-`, `${names.worker(cluster)}-`];
+  const exact = new Set([
+    names.master(cluster),
+    names.worker(cluster),
+    names.masterService(cluster),
+    names.uiService(cluster),
+    names.metricsService(cluster),
+    names.route(cluster),
+  ]);
+  return events
+    .filter((event) => {
+      const name = event.involvedObject.name ?? '';
+      return exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+    })
+    .map(toEvent)
+    .sort((a, b) => a.time.localeCompare(b.time))
+    .slice(-20);
+}
+
+/** Groups the listed objects by cluster and turns each group into an observation. */
+export function observeClusters(objects: ClusterObjects, defaultImage: string): ClusterObservation[] {
+  const clusters = new Set<string>();
+  for (const list of [objects.deployments, objects.services, objects.routes ?? [], objects.ingresses ?? []]) {
+    for (const object of list) {
+      const name = clusterOf(object.metadata);
+      if (name !== undefined) clusters.add(name);
+    }
+  }
+  return [...clusters].map((name) => observeCluster(name, objects, defaultImage));
+}
+
+export function observeCluster(
+  name: string,
+  objects: ClusterObjects,
+  defaultImage: string,
+): ClusterObservation {
+  const mine = <T extends { metadata?: V1ObjectMeta }>(list: readonly T[]) =>
+    list.filter((object) => clusterOf(object.metadata) === name);
+  const deployments = mine(objects.deployments);
+  const master = deployments.find((d) => d.metadata?.name === names.master(name));
+  const worker = deployments.find((d) => d.metadata?.name === names.worker(name));
+  const resolved: ResolvedClusterConfig = decodeClusterConfig(
+    master?.metadata?.annotations?.[CONFIG_ANNOTATION] ?? worker?.metadata?.annotations?.[CONFIG_ANNOTATION],
+  ) ?? {
+    config: builtinDefaults(
+      master?.spec?.template.spec?.containers[0]?.image ??
+        worker?.spec?.template.spec?.containers[0]?.image ??
+        defaultImage,
+    ),
+    imageSource: 'default',
+    storedConfig: undefined,
+  };
+  // The Deployments' replicas are the truth about the counts; the annotation records what was asked at create.
+  const config = {
+    ...resolved.config,
+    masterCount: master?.spec?.replicas ?? 0,
+    workerCount: worker?.spec?.replicas ?? 0,
+  };
+  const services = mine(objects.services);
+  const routes = objects.routes === undefined ? undefined : mine(objects.routes);
+  const ingresses = objects.ingresses === undefined ? undefined : mine(objects.ingresses);
+  const missing: string[] = [];
+  if (master === undefined) missing.push(`Deployment ${names.master(name)}`);
+  if (worker === undefined) missing.push(`Deployment ${names.worker(name)}`);
+  const hasService = (service: string) => services.some((s) => s.metadata?.name === service);
+  if (!hasService(names.masterService(name))) missing.push(`Service ${names.masterService(name)}`);
+  if (!hasService(names.uiService(name))) missing.push(`Service ${names.uiService(name)}`);
+  if (config.metrics !== 'false' && !hasService(names.metricsService(name))) {
+    missing.push(`Service ${names.metricsService(name)}`);
+  }
+  const route = routes?.find((r) => r.metadata.name === names.route(name));
+  const ingress = ingresses?.find((i) => i.metadata?.name === names.ingress(name));
+  if (config.exposeWebUI && routes !== undefined && route === undefined) {
+    missing.push(`Route ${names.route(name)}`);
+  }
+  if (config.exposeWebUI && routes === undefined && ingresses !== undefined && ingress === undefined) {
+    missing.push(`Ingress ${names.ingress(name)}`);
+  }
+  const pods = mine(objects.pods)
+    .map(podState)
+    .filter((pod): pod is PodState => pod !== undefined)
+    .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'master' ? -1 : 1));
+  const webRoute =
+    route !== undefined ? routeUrl(route) : ingress !== undefined ? ingressUrl(ingress) : undefined;
+  return {
+    name,
+    config,
+    imageSource: resolved.imageSource,
+    storedConfig: resolved.storedConfig,
+    createdAt: time((master ?? worker ?? deployments[0])?.metadata?.creationTimestamp),
+    masterUrl: masterUrl(name),
+    masterWebUrl: masterWebUrl(name),
+    masterWebRoute: webRoute,
+    pods,
+    missing,
+    ...(objects.events === undefined ? {} : { events: eventsOf(name, objects.events) }),
+  };
+}

@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterSpec } from '../../core/cluster.js';
+import { builtinDefaults } from '../../core/cluster-config.js';
+import {
+  decodeClusterConfig,
+  encodeClusterConfig,
+  ingressHost,
+  renderCluster,
+  renderMaster,
+  type RenderContext,
+  type SecondaryObject,
+} from './cluster-renderer.js';
+import { CLUSTER_LABEL, CONFIG_ANNOTATION, TYPE_LABEL } from './labels.js';
+
+function spec(overrides: Partial<ClusterSpec['config']> = {}, name = 'spark'): ClusterSpec {
+  return {
+    name,
+    config: { ...builtinDefaults('docker.io/apache/spark:4.0.1'), workerCount: 3, ...overrides },
+    imageSource: 'request',
+    storedConfig: undefined,
+  };
+}
+
+const plainKube: RenderContext = { namespace: 'team', routes: false, ingress: undefined };
+const openshift: RenderContext = { namespace: 'team', routes: true, ingress: undefined };
+
+function find(objects: readonly SecondaryObject[], kind: string, name: string) {
+  const object = objects.find((o) => o.kind === kind && o.body.metadata?.name === name);
+  if (object === undefined) throw new Error(`no ${kind} ${name}`);
+  return object;
+}
+
+describe('renderMaster', () => {
+  it('runs the Spark master daemon explicitly, in the requested image, with upstream labels and env', () => {
+    const master = renderMaster(spec({ sparkImage: 'quay.io/me/spark:3.5.3' }), plainKube);
+    expect(master.metadata?.name).toBe('spark-m');
+    expect(master.metadata?.namespace).toBe('team');
+    expect(master.metadata?.labels).toMatchObject({
+      [CLUSTER_LABEL]: 'spark',
+      [TYPE_LABEL]: 'master',
+      'app.kubernetes.io/name': 'spark',
+      'app.kubernetes.io/instance': 'spark',
+      'app.kubernetes.io/component': 'master',
+      'app.kubernetes.io/managed-by': 'oshinko',
+    });
+    expect(master.metadata?.ownerReferences).toBeUndefined();
+    expect(master.spec?.replicas).toBe(1);
+    expect(master.spec?.strategy?.type).toBe('Recreate');
+    expect(master.spec?.selector.matchLabels).toEqual({ [CLUSTER_LABEL]: 'spark', [TYPE_LABEL]: 'master' });
+    const container = master.spec?.template.spec?.containers[0];
+    expect(container?.image).toBe('quay.io/me/spark:3.5.3');
+    expect(container?.command).toBeUndefined();
+    expect(container?.args).toEqual([
+      '/opt/spark/bin/spark-class',
+      'org.apache.spark.deploy.master.Master',
+      '--host',
+      '$(POD_IP)',
+      '--port',
+      '7077',
+      '--webui-port',
+      '8080',
+    ]);
+    expect(container?.env).toContainEqual({ name: 'OSHINKO_SPARK_CLUSTER', value: 'spark' });
+    expect(container?.env).toContainEqual({
+      name: 'POD_IP',
+      valueFrom: { fieldRef: { fieldPath: 'status.podIP' } },
+    });
+    expect(container?.ports?.map((p) => p.containerPort)).toEqual([7077, 8080]);
+    expect(container?.readinessProbe?.httpGet?.port).toBe(8080);
+    expect(container?.livenessProbe?.tcpSocket?.port).toBe(7077);
+    expect(container?.volumeMounts).toBeUndefined();
+  });
+
+  it('records the effective config, image source and stored config in the oshinko-config annotation', () => {
+    const withStored: ClusterSpec = { ...spec(), imageSource: 'stored-config', storedConfig: 'small' };
+    const master = renderMaster(withStored, plainKube);
+    const text = master.metadata?.annotations?.[CONFIG_ANNOTATION];
+    expect(JSON.parse(text ?? '')).toEqual({
+      name: 'small',
+      masterCount: 1,
+      workerCount: 3,
+      sparkMasterConfig: '',
+      sparkWorkerConfig: '',
+      sparkImage: 'docker.io/apache/spark:4.0.1',
+      exposeWebUI: 'true',
+      metrics: 'false',
+      imageSource: 'stored-config',
+    });
+    expect(decodeClusterConfig(text)).toEqual({
+      config: withStored.config,
+      imageSource: 'stored-config',
+      storedConfig: 'small',
+    });
+  });
+
+  it('mounts the master Spark config ConfigMap where upstream did and says so in the env', () => {
+    const master = renderMaster(spec({ sparkMasterConfig: 'master-conf' }), plainKube);
+    const pod = master.spec?.template.spec;
+    expect(pod?.volumes).toEqual([{ name: 'spark-config', configMap: { name: 'master-conf' } }]);
+    expect(pod?.containers[0]?.volumeMounts).toEqual([
+      { name: 'spark-config', mountPath: '/etc/oshinko-spark-configs', readOnly: true },
+    ]);
+    expect(pod?.containers[0]?.env).toContainEqual({
+      name: 'UPDATE_SPARK_CONF_DIR',
+      value: '/etc/oshinko-spark-configs',
+    });
+    expect(pod?.containers[0]?.env).toContainEqual({
+      name: 'SPARK_CONF_DIR',
+      value: '/etc/oshinko-spark-configs',
+    });
+  });
+});
+
+describe('renderCluster', () => {
+  it('renders workers, both services and a Route on OpenShift, all owned by the master', () => {
+    const { secondary } = renderCluster(spec({ sparkImage: 'quay.io/me/spark:1' }), openshift, 'uid-1');
+    expect(secondary.map((o) => `${o.kind} ${o.body.metadata?.name ?? ''}`)).toEqual([
+      'Deployment spark-w',
+      'Service spark',
+      'Service spark-ui',
+      'Route spark-ui-route',
+    ]);
+    for (const object of secondary) {
+      expect(object.body.metadata?.ownerReferences).toEqual([
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: 'spark-m',
+          uid: 'uid-1',
+          controller: false,
+          blockOwnerDeletion: true,
+        },
+      ]);
+      expect(object.body.metadata?.labels?.[CLUSTER_LABEL]).toBe('spark');
+    }
+    const worker = find(secondary, 'Deployment', 'spark-w');
+    if (worker.kind !== 'Deployment') throw new Error('not a deployment');
+    expect(worker.body.spec?.replicas).toBe(3);
+    const container = worker.body.spec?.template.spec?.containers[0];
+    expect(container?.image).toBe('quay.io/me/spark:1');
+    expect(container?.command).toBeUndefined();
+    expect(container?.args).toEqual([
+      '/opt/spark/bin/spark-class',
+      'org.apache.spark.deploy.worker.Worker',
+      '--host',
+      '$(POD_IP)',
+      '--webui-port',
+      '8081',
+      'spark://spark:7077',
+    ]);
+    expect(container?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'SPARK_MASTER_ADDRESS', value: 'spark://spark:7077' },
+        { name: 'SPARK_MASTER_UI_ADDRESS', value: 'http://spark-ui:8080' },
+      ]),
+    );
+    const master = find(secondary, 'Service', 'spark');
+    if (master.kind !== 'Service') throw new Error('not a service');
+    expect(master.body.spec?.ports).toEqual([
+      { name: 'spark-master', port: 7077, targetPort: 7077, protocol: 'TCP' },
+    ]);
+    expect(master.body.spec?.selector).toEqual({ [CLUSTER_LABEL]: 'spark', [TYPE_LABEL]: 'master' });
+    const ui = find(secondary, 'Service', 'spark-ui');
+    if (ui.kind !== 'Service') throw new Error('not a service');
+    expect(ui.body.spec?.ports?.[0]?.port).toBe(8080);
+    const route = find(secondary, 'Route', 'spark-ui-route');
+    if (route.kind !== 'Route') throw new Error('not a route');
+    expect(route.body.spec.to).toEqual({ kind: 'Service', name: 'spark-ui', weight: 100 });
+  });
+
+  it('makes no Route when the web UI is not exposed, and no Ingress on Kubernetes unless configured', () => {
+    expect(
+      renderCluster(spec({ exposeWebUI: false }), openshift, 'u').secondary.map((o) => o.kind),
+    ).not.toContain('Route');
+    const kinds = renderCluster(spec(), plainKube, 'u').secondary.map((o) => o.kind);
+    expect(kinds).not.toContain('Route');
+    expect(kinds).not.toContain('Ingress');
+  });
+
+  it('makes an Ingress on plain Kubernetes when a domain is configured', () => {
+    const context: RenderContext = {
+      ...plainKube,
+      ingress: { domain: 'apps.example.com', className: 'nginx' },
+    };
+    const ingress = find(renderCluster(spec(), context, 'u').secondary, 'Ingress', 'spark-ui');
+    if (ingress.kind !== 'Ingress') throw new Error('not an ingress');
+    expect(ingress.body.spec?.ingressClassName).toBe('nginx');
+    expect(ingress.body.spec?.rules?.[0]?.host).toBe('spark-ui-team.apps.example.com');
+    expect(ingress.body.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name).toBe('spark-ui');
+    expect(ingressHost('a'.repeat(54), 'n'.repeat(20), 'example.com')).toBe(
+      `${'a'.repeat(54)}-ui.example.com`,
+    );
+  });
+
+  it('adds the metrics service and env when metrics are on', () => {
+    const { master, secondary } = renderCluster(spec({ metrics: 'prometheus' }), plainKube, 'u');
+    const metrics = find(secondary, 'Service', 'spark-metrics');
+    if (metrics.kind !== 'Service') throw new Error('not a service');
+    expect(metrics.body.spec?.ports?.[0]).toMatchObject({ port: 7777, targetPort: 8080 });
+    expect(master.spec?.template.spec?.containers[0]?.env).toContainEqual({
+      name: 'SPARK_METRICS_ON',
+      value: 'prometheus',
+    });
+    const jolokia = find(
+      renderCluster(spec({ metrics: 'jolokia' }), plainKube, 'u').secondary,
+      'Service',
+      'spark-metrics',
+    );
+    if (jolokia.kind !== 'Service') throw new Error('not a service');
+    expect(jolokia.body.spec?.ports?.[0]).toMatchObject({ port: 7777, targetPort: 7777 });
+    expect(
+      renderCluster(spec(), plainKube, 'u').secondary.some((o) => o.body.metadata?.name === 'spark-metrics'),
+    ).toBe(false);
+  });
+
+  it('keeps 0 workers as 0', () => {
+    const worker = find(
+      renderCluster(spec({ workerCount: 0 }), plainKube, 'u').secondary,
+      'Deployment',
+      'spark-w',
+    );
+    if (worker.kind !== 'Deployment') throw new Error('not a deployment');
+    expect(worker.body.spec?.replicas).toBe(0);
+  });
+});
+
+describe('decodeClusterConfig', () => {
+  it('ignores annotations that are not ours', () => {
+    expect(decodeClusterConfig(undefined)).toBeUndefined();
+    expect(decodeClusterConfig('not json')).toBeUndefined();
+    expect(decodeClusterConfig('[]')).toBeUndefined();
+    expect(decodeClusterConfig('{"workerCount": 2}')).toBeUndefined();
+  });
+
+  it('round-trips', () => {
+    const s = spec({ metrics: 'jolokia', exposeWebUI: false });
+    expect(decodeClusterConfig(encodeClusterConfig(s))).toEqual({
+      config: s.config,
+      imageSource: 'request',
+      storedConfig: undefined,
+    });
+  });
+});

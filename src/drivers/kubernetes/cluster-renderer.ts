@@ -1,0 +1,489 @@
+/**
+ * Pure rendering: a cluster spec and the context it is deployed in become the Kubernetes objects of the cluster.
+ * No I/O here; the driver sends what this returns.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import type { ClusterConfig, ClusterSpec, ImageSource, ResolvedClusterConfig } from '../../core/cluster.js';
+import { METRICS_MODES } from '../../core/cluster.js';
+import {
+  APP_COMPONENT_LABEL,
+  APP_INSTANCE_LABEL,
+  APP_MANAGED_BY_LABEL,
+  APP_NAME,
+  APP_NAME_LABEL,
+  APP_PART_OF_LABEL,
+  CLUSTER_LABEL,
+  CONFIG_ANNOTATION,
+  MANAGED_BY,
+  MASTER_PORT,
+  MASTER_UI_PORT,
+  METRICS_PORT,
+  SPARK_CONFIG_MOUNT,
+  SPARK_CONTAINER,
+  SPARK_HOME,
+  TYPE_LABEL,
+  WORKER_UI_PORT,
+  names,
+  type ObjectType,
+} from './labels.js';
+
+/**
+ * The client library's model classes as plain object types: the renderer builds plain objects (no class
+ * instances), which is what the API calls serialise anyway.
+ */
+export type Plain<T> = T extends Date
+  ? Date
+  : T extends readonly (infer U)[]
+    ? Plain<U>[]
+    : T extends object
+      ? { [K in keyof T]: Plain<T[K]> }
+      : T;
+
+export type V1Container = Plain<k8s.V1Container>;
+export type V1Deployment = Plain<k8s.V1Deployment>;
+export type V1EnvVar = Plain<k8s.V1EnvVar>;
+export type V1Ingress = Plain<k8s.V1Ingress>;
+export type V1ObjectMeta = Plain<k8s.V1ObjectMeta>;
+export type V1OwnerReference = Plain<k8s.V1OwnerReference>;
+export type V1Service = Plain<k8s.V1Service>;
+export type V1Volume = Plain<k8s.V1Volume>;
+export type V1VolumeMount = Plain<k8s.V1VolumeMount>;
+
+/** An OpenShift Route (route.openshift.io/v1); the client library has no type for it. */
+export interface V1Route {
+  apiVersion: 'route.openshift.io/v1';
+  kind: 'Route';
+  metadata: V1ObjectMeta;
+  spec: {
+    host?: string;
+    to: { kind: 'Service'; name: string; weight?: number };
+    port?: { targetPort: string | number };
+  };
+  status?: { ingress?: { host?: string }[] };
+}
+
+/** How the web UI is exposed outside the cluster on plain Kubernetes. */
+export interface IngressSettings {
+  /** Hosts are `<cluster>-ui-<namespace>.<domain>`. */
+  readonly domain: string;
+  readonly className: string | undefined;
+}
+
+export interface RenderContext {
+  readonly namespace: string;
+  /** True when the route.openshift.io API exists: the web UI gets a Route. */
+  readonly routes: boolean;
+  /** On plain Kubernetes, an Ingress for the web UI is made only when this is set. */
+  readonly ingress: IngressSettings | undefined;
+}
+
+/** The master Deployment that owns every other object of the cluster. */
+export interface Owner {
+  readonly name: string;
+  readonly uid: string;
+}
+
+export type SecondaryObject =
+  | { readonly kind: 'Deployment'; readonly body: V1Deployment }
+  | { readonly kind: 'Service'; readonly body: V1Service }
+  | { readonly kind: 'Route'; readonly body: V1Route }
+  | { readonly kind: 'Ingress'; readonly body: V1Ingress };
+
+export interface RenderedCluster {
+  readonly master: V1Deployment;
+  readonly secondary: readonly SecondaryObject[];
+}
+
+/** What the `oshinko-config` annotation holds: the upstream config shape plus where the image came from. */
+interface ConfigAnnotation {
+  name?: string;
+  masterCount: number;
+  workerCount: number;
+  sparkMasterConfig: string;
+  sparkWorkerConfig: string;
+  sparkImage: string;
+  exposeWebUI: 'true' | 'false';
+  metrics: string;
+  imageSource: ImageSource;
+}
+
+export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
+  const { config } = spec;
+  const annotation: ConfigAnnotation = {
+    ...(spec.storedConfig === undefined ? {} : { name: spec.storedConfig }),
+    masterCount: config.masterCount,
+    workerCount: config.workerCount,
+    sparkMasterConfig: config.sparkMasterConfig,
+    sparkWorkerConfig: config.sparkWorkerConfig,
+    sparkImage: config.sparkImage,
+    exposeWebUI: config.exposeWebUI ? 'true' : 'false',
+    metrics: config.metrics,
+    imageSource: spec.imageSource,
+  };
+  return JSON.stringify(annotation);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads the annotation back; undefined when it is absent or not ours (edited by hand, another tool). */
+export function decodeClusterConfig(text: string | undefined): ResolvedClusterConfig | undefined {
+  if (text === undefined) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(raw)) return undefined;
+  const str = (key: string) => (typeof raw[key] === 'string' ? raw[key] : undefined);
+  const int = (key: string) =>
+    typeof raw[key] === 'number' && Number.isSafeInteger(raw[key]) ? raw[key] : undefined;
+  const sparkImage = str('sparkImage');
+  if (sparkImage === undefined || sparkImage === '') return undefined;
+  const metrics = str('metrics') ?? 'false';
+  const source = str('imageSource');
+  const config: ClusterConfig = {
+    masterCount: int('masterCount') ?? 1,
+    workerCount: int('workerCount') ?? 1,
+    sparkMasterConfig: str('sparkMasterConfig') ?? '',
+    sparkWorkerConfig: str('sparkWorkerConfig') ?? '',
+    sparkImage,
+    exposeWebUI: str('exposeWebUI') !== 'false',
+    metrics: (METRICS_MODES as readonly string[]).includes(metrics)
+      ? (metrics as ClusterConfig['metrics'])
+      : 'false',
+  };
+  return {
+    config,
+    imageSource: source === 'request' || source === 'stored-config' ? source : 'default',
+    storedConfig: str('name'),
+  };
+}
+
+export function clusterLabels(cluster: string, type: ObjectType): Record<string, string> {
+  return {
+    [CLUSTER_LABEL]: cluster,
+    [TYPE_LABEL]: type,
+    [APP_NAME_LABEL]: APP_NAME,
+    [APP_INSTANCE_LABEL]: cluster,
+    [APP_COMPONENT_LABEL]: type,
+    [APP_PART_OF_LABEL]: 'oshinko',
+    [APP_MANAGED_BY_LABEL]: MANAGED_BY,
+  };
+}
+
+function podSelector(cluster: string, type: 'master' | 'worker'): Record<string, string> {
+  return { [CLUSTER_LABEL]: cluster, [TYPE_LABEL]: type };
+}
+
+function ownerReferences(owner: Owner | undefined): V1OwnerReference[] | undefined {
+  if (owner === undefined) return undefined;
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: owner.name,
+      uid: owner.uid,
+      controller: false,
+      blockOwnerDeletion: true,
+    },
+  ];
+}
+
+function metadata(
+  name: string,
+  spec: ClusterSpec,
+  context: RenderContext,
+  type: ObjectType,
+  owner: Owner | undefined,
+): V1ObjectMeta {
+  const refs = ownerReferences(owner);
+  return {
+    name,
+    namespace: context.namespace,
+    labels: clusterLabels(spec.name, type),
+    annotations: { [CONFIG_ANNOTATION]: encodeClusterConfig(spec) },
+    ...(refs === undefined ? {} : { ownerReferences: refs }),
+  };
+}
+
+/**
+ * The daemons are started as the container's arguments, not its command: the image's entrypoint still runs, and
+ * the official images' entrypoint passes unknown commands through after giving an arbitrary UID (OpenShift) a
+ * passwd entry and running them under tini. Images without an entrypoint run the arguments as the command.
+ */
+const SPARK_CLASS = `${SPARK_HOME}/bin/spark-class`;
+
+/** JVM options that make the standalone daemons serve Prometheus metrics on their web UI. */
+const PROMETHEUS_OPTS = [
+  '-Dspark.ui.prometheus.enabled=true',
+  '-Dspark.metrics.conf.*.sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet',
+  '-Dspark.metrics.conf.*.sink.prometheusServlet.path=/metrics/prometheus',
+].join(' ');
+
+function sparkEnv(spec: ClusterSpec, type: 'master' | 'worker', configMap: string): V1EnvVar[] {
+  const env: V1EnvVar[] = [
+    { name: 'OSHINKO_SPARK_CLUSTER', value: spec.name },
+    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    { name: 'SPARK_NO_DAEMONIZE', value: 'true' },
+  ];
+  if (type === 'worker') {
+    env.push(
+      { name: 'SPARK_MASTER_ADDRESS', value: masterUrl(spec.name) },
+      { name: 'SPARK_MASTER_UI_ADDRESS', value: masterWebUrl(spec.name) },
+    );
+  }
+  if (spec.config.metrics !== 'false') {
+    env.push({ name: 'SPARK_METRICS_ON', value: spec.config.metrics });
+    if (spec.config.metrics === 'prometheus')
+      env.push({ name: 'SPARK_DAEMON_JAVA_OPTS', value: PROMETHEUS_OPTS });
+  }
+  if (configMap !== '') {
+    // UPDATE_SPARK_CONF_DIR is what upstream images read; SPARK_CONF_DIR is what plain Spark images read.
+    env.push(
+      { name: 'UPDATE_SPARK_CONF_DIR', value: SPARK_CONFIG_MOUNT },
+      { name: 'SPARK_CONF_DIR', value: SPARK_CONFIG_MOUNT },
+    );
+  }
+  return env;
+}
+
+function configVolume(configMap: string): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  if (configMap === '') return { volumes: [], mounts: [] };
+  return {
+    volumes: [{ name: 'spark-config', configMap: { name: configMap } }],
+    mounts: [{ name: 'spark-config', mountPath: SPARK_CONFIG_MOUNT, readOnly: true }],
+  };
+}
+
+export function masterUrl(cluster: string): string {
+  return `spark://${names.masterService(cluster)}:${MASTER_PORT}`;
+}
+
+export function masterWebUrl(cluster: string): string {
+  return `http://${names.uiService(cluster)}:${MASTER_UI_PORT}`;
+}
+
+function masterContainer(spec: ClusterSpec): V1Container {
+  const { mounts } = configVolume(spec.config.sparkMasterConfig);
+  return {
+    name: SPARK_CONTAINER,
+    image: spec.config.sparkImage,
+    args: [
+      SPARK_CLASS,
+      'org.apache.spark.deploy.master.Master',
+      '--host',
+      '$(POD_IP)',
+      '--port',
+      String(MASTER_PORT),
+      '--webui-port',
+      String(MASTER_UI_PORT),
+    ],
+    env: sparkEnv(spec, 'master', spec.config.sparkMasterConfig),
+    ports: [
+      { name: 'spark-master', containerPort: MASTER_PORT, protocol: 'TCP' },
+      { name: 'spark-webui', containerPort: MASTER_UI_PORT, protocol: 'TCP' },
+      ...(spec.config.metrics === 'false' || spec.config.metrics === 'prometheus'
+        ? []
+        : [{ name: 'spark-metrics', containerPort: METRICS_PORT, protocol: 'TCP' }]),
+    ],
+    readinessProbe: {
+      httpGet: { path: '/', port: MASTER_UI_PORT },
+      initialDelaySeconds: 5,
+      periodSeconds: 5,
+      timeoutSeconds: 3,
+    },
+    livenessProbe: {
+      tcpSocket: { port: MASTER_PORT },
+      initialDelaySeconds: 30,
+      periodSeconds: 10,
+      failureThreshold: 6,
+    },
+    ...(mounts.length === 0 ? {} : { volumeMounts: mounts }),
+  };
+}
+
+function workerContainer(spec: ClusterSpec): V1Container {
+  const { mounts } = configVolume(spec.config.sparkWorkerConfig);
+  return {
+    name: SPARK_CONTAINER,
+    image: spec.config.sparkImage,
+    args: [
+      SPARK_CLASS,
+      'org.apache.spark.deploy.worker.Worker',
+      '--host',
+      '$(POD_IP)',
+      '--webui-port',
+      String(WORKER_UI_PORT),
+      masterUrl(spec.name),
+    ],
+    env: sparkEnv(spec, 'worker', spec.config.sparkWorkerConfig),
+    ports: [
+      { name: 'spark-webui', containerPort: WORKER_UI_PORT, protocol: 'TCP' },
+      ...(spec.config.metrics === 'false' || spec.config.metrics === 'prometheus'
+        ? []
+        : [{ name: 'spark-metrics', containerPort: METRICS_PORT, protocol: 'TCP' }]),
+    ],
+    readinessProbe: {
+      httpGet: { path: '/', port: WORKER_UI_PORT },
+      initialDelaySeconds: 5,
+      periodSeconds: 5,
+      timeoutSeconds: 3,
+    },
+    livenessProbe: {
+      tcpSocket: { port: WORKER_UI_PORT },
+      initialDelaySeconds: 30,
+      periodSeconds: 10,
+      failureThreshold: 6,
+    },
+    ...(mounts.length === 0 ? {} : { volumeMounts: mounts }),
+  };
+}
+
+function deployment(
+  spec: ClusterSpec,
+  context: RenderContext,
+  type: 'master' | 'worker',
+  owner: Owner | undefined,
+): V1Deployment {
+  const name = type === 'master' ? names.master(spec.name) : names.worker(spec.name);
+  const replicas = type === 'master' ? spec.config.masterCount : spec.config.workerCount;
+  const configMap = type === 'master' ? spec.config.sparkMasterConfig : spec.config.sparkWorkerConfig;
+  const { volumes } = configVolume(configMap);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: metadata(name, spec, context, type, owner),
+    spec: {
+      replicas,
+      selector: { matchLabels: podSelector(spec.name, type) },
+      // A master restart must not overlap the old one: two masters would split the workers.
+      strategy: type === 'master' ? { type: 'Recreate' } : { type: 'RollingUpdate' },
+      template: {
+        metadata: { labels: clusterLabels(spec.name, type) },
+        spec: {
+          containers: [type === 'master' ? masterContainer(spec) : workerContainer(spec)],
+          ...(volumes.length === 0 ? {} : { volumes }),
+        },
+      },
+    },
+  };
+}
+
+function service(
+  spec: ClusterSpec,
+  context: RenderContext,
+  owner: Owner,
+  name: string,
+  type: ObjectType,
+  port: { name: string; port: number; targetPort: number },
+): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(name, spec, context, type, owner),
+    spec: {
+      type: 'ClusterIP',
+      selector: podSelector(spec.name, 'master'),
+      ports: [{ name: port.name, port: port.port, targetPort: port.targetPort, protocol: 'TCP' }],
+    },
+  };
+}
+
+export function renderMaster(spec: ClusterSpec, context: RenderContext): V1Deployment {
+  return deployment(spec, context, 'master', undefined);
+}
+
+/** Everything but the master Deployment, each owned by it so that deleting the master deletes them. */
+export function renderSecondary(spec: ClusterSpec, context: RenderContext, owner: Owner): SecondaryObject[] {
+  const { config } = spec;
+  const objects: SecondaryObject[] = [
+    { kind: 'Deployment', body: deployment(spec, context, 'worker', owner) },
+    {
+      kind: 'Service',
+      body: service(spec, context, owner, names.masterService(spec.name), 'master', {
+        name: 'spark-master',
+        port: MASTER_PORT,
+        targetPort: MASTER_PORT,
+      }),
+    },
+    {
+      kind: 'Service',
+      body: service(spec, context, owner, names.uiService(spec.name), 'webui', {
+        name: 'spark-webui',
+        port: MASTER_UI_PORT,
+        targetPort: MASTER_UI_PORT,
+      }),
+    },
+  ];
+  if (config.metrics !== 'false') {
+    objects.push({
+      kind: 'Service',
+      body: service(spec, context, owner, names.metricsService(spec.name), 'metrics', {
+        name: 'spark-metrics',
+        port: METRICS_PORT,
+        targetPort: config.metrics === 'prometheus' ? MASTER_UI_PORT : METRICS_PORT,
+      }),
+    });
+  }
+  if (config.exposeWebUI && context.routes) {
+    objects.push({
+      kind: 'Route',
+      body: {
+        apiVersion: 'route.openshift.io/v1',
+        kind: 'Route',
+        metadata: metadata(names.route(spec.name), spec, context, 'webui', owner),
+        spec: {
+          to: { kind: 'Service', name: names.uiService(spec.name), weight: 100 },
+          port: { targetPort: 'spark-webui' },
+        },
+      },
+    });
+  } else if (config.exposeWebUI && context.ingress !== undefined) {
+    const { domain, className } = context.ingress;
+    objects.push({
+      kind: 'Ingress',
+      body: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: metadata(names.ingress(spec.name), spec, context, 'webui', owner),
+        spec: {
+          ...(className === undefined ? {} : { ingressClassName: className }),
+          rules: [
+            {
+              host: ingressHost(spec.name, context.namespace, domain),
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: {
+                      service: { name: names.uiService(spec.name), port: { number: MASTER_UI_PORT } },
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
+  }
+  return objects;
+}
+
+/** `<cluster>-ui-<namespace>.<domain>`, like OpenShift's route hosts; without the namespace when too long. */
+export function ingressHost(cluster: string, namespace: string, domain: string): string {
+  const label = `${names.uiService(cluster)}-${namespace}`;
+  return `${label.length <= 63 ? label : names.uiService(cluster)}.${domain}`;
+}
+
+export function renderCluster(spec: ClusterSpec, context: RenderContext, masterUid: string): RenderedCluster {
+  const master = renderMaster(spec, context);
+  return {
+    master,
+    secondary: renderSecondary(spec, context, { name: names.master(spec.name), uid: masterUid }),
+  };
+}

@@ -1,0 +1,102 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { OshinkoClient } from '../../src/client/oshinko-client.js';
+import { assertBuilt, startServer } from '../cli/cli-process.js';
+import { FakeKubeServer, type RequestRecord } from '../fake-kube/fake-kube-server.js';
+import { writeKubeconfig } from '../fake-kube/kubeconfig.js';
+import {
+  grants,
+  kubernetesManifests,
+  processTemplate,
+  template,
+  type KubeObject,
+  type RbacRule,
+} from './manifests.js';
+
+/**
+ * The Role grants every API call the Kubernetes driver makes and nothing more: checked against the calls it really
+ * makes, as the fake Kubernetes API server records them, during a whole cluster lifecycle on plain Kubernetes
+ * (with Ingresses) and on OpenShift (with Routes).
+ */
+
+function rulesOf(objects: readonly KubeObject[]): RbacRule[] {
+  const role = objects.find((object) => object.kind === 'Role') as
+    (KubeObject & { rules: RbacRule[] }) | undefined;
+  if (role === undefined) throw new Error('no Role');
+  return role.rules;
+}
+
+const kubernetesRole = grants(rulesOf(kubernetesManifests().map(({ object }) => object)));
+const openshiftRole = grants(rulesOf(processTemplate(template(), { NAMESPACE: 'team-a' })));
+
+const GROUP_OF: Record<string, string> = {
+  deployments: 'apps',
+  replicasets: 'apps',
+  ingresses: 'networking.k8s.io',
+  routes: 'route.openshift.io',
+  services: '',
+  pods: '',
+  configmaps: '',
+  events: '',
+};
+
+/** What RBAC checks for a recorded request; discovery is a non-resource URL open to every authenticated user. */
+function grantFor(request: RequestRecord): string | undefined {
+  if (request.verb === 'discovery') return undefined;
+  const group = GROUP_OF[request.resource];
+  if (group === undefined) throw new Error(`the driver called an unexpected resource: ${request.resource}`);
+  return request.verb === 'log' ? `${group}/pods/log:get` : `${group}/${request.resource}:${request.verb}`;
+}
+
+const fakes: FakeKubeServer[] = [];
+afterAll(async () => {
+  await Promise.all(fakes.map((fake) => fake.close()));
+});
+
+/** Runs every operation of the API against a server on a fresh fake cluster; returns the grants it needed. */
+async function lifecycle(openshift: boolean): Promise<string[]> {
+  const fake = await FakeKubeServer.start({ openshift, podStartMs: 20 });
+  fakes.push(fake);
+  fake.seed('configmaps', 'default', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'small' },
+    data: { workercount: '1' },
+  });
+  const kubeconfig = writeKubeconfig(fake, 'default');
+  const server = await startServer(
+    ['--driver', 'kubernetes', '--kubeconfig', kubeconfig.path],
+    openshift ? {} : { OSHINKO_INGRESS_DOMAIN: 'apps.example.com' },
+  );
+  try {
+    const client = new OshinkoClient(server.url);
+    await client.info();
+    await client.createCluster({ name: 'life', config: { name: 'small', workerCount: 1 } });
+    await client.listClusters();
+    let cluster = await client.getCluster('life');
+    for (let i = 0; i < 100 && cluster.status !== 'Running'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      cluster = await client.getCluster('life');
+    }
+    expect(cluster.status).toBe('Running');
+    await client.scaleCluster('life', { workerCount: 2 });
+    await client.logs('life');
+    await client.deleteCluster('life');
+  } finally {
+    await server.stop();
+    kubeconfig.remove();
+  }
+  return [...new Set(fake.requests.map(grantFor).filter((grant) => grant !== undefined))].sort();
+}
+
+describe('the Role of the oshinko server', () => {
+  it('is the same in the manifests and in the OpenShift template, with no wildcards', () => {
+    expect(openshiftRole).toEqual(kubernetesRole);
+    expect(kubernetesRole.some((grant) => grant.includes('*'))).toBe(false);
+  });
+
+  it('grants every call the driver really makes, and each grant is used', async () => {
+    assertBuilt();
+    const used = [...new Set([...(await lifecycle(false)), ...(await lifecycle(true))])].sort();
+    expect(used).toEqual(kubernetesRole);
+  });
+});

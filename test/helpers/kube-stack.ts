@@ -1,0 +1,67 @@
+/**
+ * The real server (`serve`) with the Kubernetes driver, backed by the fake Kubernetes API server, and the typed
+ * client pointed at it: everything over real HTTP on 127.0.0.1.
+ */
+import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
+import type { ClusterDriver } from '../../src/core/driver.js';
+import { parseServeConfig } from '../../src/server/serve-config.js';
+import { serve, type RunningServer } from '../../src/server/serve.js';
+import { FakeKubeServer, type FakeKubeOptions } from '../fake-kube/fake-kube-server.js';
+import { writeKubeconfig, type KubeconfigFile } from '../fake-kube/kubeconfig.js';
+
+export const NAMESPACE = 'spark-apps';
+
+export interface KubeStack {
+  readonly fake: FakeKubeServer;
+  readonly server: RunningServer;
+  readonly client: OshinkoClient;
+  readonly kubeconfig: KubeconfigFile;
+  close(): Promise<void>;
+}
+
+export interface KubeStackOptions extends FakeKubeOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly driver?: (kubeconfig: string) => Promise<ClusterDriver>;
+}
+
+export async function startKubeStack(options: KubeStackOptions = {}): Promise<KubeStack> {
+  const fake = await FakeKubeServer.start({ namespaces: [NAMESPACE], ...options });
+  const kubeconfig = writeKubeconfig(fake, NAMESPACE);
+  const config = parseServeConfig(
+    { driver: 'kubernetes', kubeconfig: kubeconfig.path, port: '0', logLevel: 'silent' },
+    options.env ?? {},
+  );
+  const server = await serve(config, options.driver ? await options.driver(kubeconfig.path) : undefined);
+  return {
+    fake,
+    server,
+    client: new OshinkoClient(server.url),
+    kubeconfig,
+    close: async () => {
+      await server.close();
+      await fake.close();
+      kubeconfig.remove();
+    },
+  };
+}
+
+/** Polls the cluster until `done` holds (the fake's pods settle in tens of milliseconds). */
+export async function waitForCluster(
+  client: OshinkoClient,
+  name: string,
+  done: (cluster: ClusterModel) => boolean,
+  timeoutMs = 5000,
+): Promise<ClusterModel> {
+  const deadline = Date.now() + timeoutMs;
+  let cluster = await client.getCluster(name);
+  while (!done(cluster)) {
+    if (Date.now() > deadline) {
+      throw new Error(`cluster ${name} did not settle: ${cluster.status} ${cluster.reason ?? ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    cluster = await client.getCluster(name);
+  }
+  return cluster;
+}
+
+export const isRunning = (cluster: ClusterModel): boolean => cluster.status === 'Running';

@@ -1,0 +1,439 @@
+/**
+ * Functional client tests of the custom Spark images feature: the typed client against the real server over
+ * HTTP, backed by the strict fake Kubernetes API server.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ApiErrorDetails } from '../src/client/oshinko-client.js';
+import { DEFAULT_KUBERNETES_IMAGE } from '../src/drivers/kubernetes/index.js';
+import type { KubeObject } from './fake-kube/fake-kube-server.js';
+import {
+  isRunning,
+  NAMESPACE,
+  startKubeStack,
+  waitForCluster,
+  type KubeStack,
+} from './helpers/kube-stack.js';
+
+const CUSTOM = 'quay.io/my-team/spark:3.5.3-custom';
+
+let stack: KubeStack;
+
+beforeAll(async () => {
+  stack = await startKubeStack({ openshift: true });
+});
+afterAll(async () => {
+  await stack.close();
+});
+beforeEach(async () => {
+  for (const cluster of await stack.client.listClusters()) await stack.client.deleteCluster(cluster.name);
+  stack.fake.missingImages.clear();
+});
+
+/** The image of every container of every pod the fake runs for a cluster. */
+function podImages(cluster: string): { type: string; image: string }[] {
+  return stack.fake
+    .objects('pods', NAMESPACE)
+    .filter((pod) => pod.metadata.labels?.['oshinko-cluster'] === cluster)
+    .flatMap((pod) =>
+      ((pod.spec?.containers ?? []) as { image: string }[]).map((c) => ({
+        type: pod.metadata.labels?.['oshinko-type'] ?? '',
+        image: c.image,
+      })),
+    );
+}
+
+function clusterObjects(cluster?: string): KubeObject[] {
+  const all = (['deployments', 'replicasets', 'pods', 'services', 'routes', 'ingresses'] as const).flatMap(
+    (r) => stack.fake.objects(r, NAMESPACE),
+  );
+  return cluster === undefined ? all : all.filter((o) => o.metadata.labels?.['oshinko-cluster'] === cluster);
+}
+
+async function apiError(work: Promise<unknown>): Promise<ApiErrorDetails & { message: string }> {
+  try {
+    await work;
+  } catch (error) {
+    const api = (error as { api?: ApiErrorDetails }).api;
+    if (api === undefined) throw error;
+    return { ...api, message: (error as Error).message };
+  }
+  throw new Error('the request succeeded');
+}
+
+async function rawPost(body: string, contentType = 'application/json'): Promise<Response> {
+  return fetch(`${stack.server.url}/clusters`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
+}
+
+describe('cluster images on Kubernetes', () => {
+  it('runs a custom image in the master and every worker pod', async () => {
+    const created = await stack.client.createCluster({
+      name: 'custom',
+      config: { sparkImage: CUSTOM, workerCount: 2 },
+    });
+    expect(created).toMatchObject({
+      name: 'custom',
+      image: CUSTOM,
+      customImage: true,
+      imageSource: 'request',
+    });
+    expect(created.config.sparkImage).toBe(CUSTOM);
+    const cluster = await waitForCluster(stack.client, 'custom', isRunning);
+    expect(cluster.masters).toEqual({ desired: 1, ready: 1 });
+    expect(cluster.workers).toEqual({ desired: 2, ready: 2 });
+    expect(cluster.pods).toHaveLength(3);
+    for (const pod of cluster.pods) {
+      expect(pod.image).toBe(CUSTOM);
+      expect(pod.ip).toMatch(/^10\.128\./);
+      expect(pod).toMatchObject({ status: 'Running', ready: true });
+    }
+    expect(podImages('custom')).toEqual([
+      { type: 'master', image: CUSTOM },
+      { type: 'worker', image: CUSTOM },
+      { type: 'worker', image: CUSTOM },
+    ]);
+    expect(cluster.masterUrl).toBe('spark://custom:7077');
+    expect(cluster.masterWebUrl).toBe('http://custom-ui:8080');
+    expect(cluster.masterWebRoute).toBe(`http://custom-ui-route-${NAMESPACE}.apps.fake.test`);
+    expect((await stack.client.info()).application.details['web-ui-exposure']).toBe(
+      'OpenShift Route <cluster>-ui-route',
+    );
+    const summary = (await stack.client.listClusters()).find((c) => c.name === 'custom');
+    expect(summary).toMatchObject({ image: CUSTOM, customImage: true, workersReady: 2, status: 'Running' });
+  });
+
+  it('runs the default image when none is asked for', async () => {
+    const info = await stack.client.info();
+    expect(info.application['default-cluster-image']).toBe(DEFAULT_KUBERNETES_IMAGE);
+    const created = await stack.client.createCluster({ name: 'plain' });
+    expect(created).toMatchObject({
+      image: DEFAULT_KUBERNETES_IMAGE,
+      customImage: false,
+      imageSource: 'default',
+    });
+    await waitForCluster(stack.client, 'plain', isRunning);
+    const images = podImages('plain');
+    expect(images).toHaveLength(2);
+    for (const { image } of images) expect(image).toBe(DEFAULT_KUBERNETES_IMAGE);
+  });
+
+  it("uses a stored config's image, and the request's image over it", async () => {
+    stack.fake.seed('configmaps', NAMESPACE, {
+      metadata: { name: 'team-config' },
+      data: { sparkimage: 'quay.io/my-team/spark:stored', workercount: '2' },
+    });
+    try {
+      const stored = await stack.client.createCluster({
+        name: 'from-stored',
+        config: { name: 'team-config' },
+      });
+      expect(stored).toMatchObject({
+        image: 'quay.io/my-team/spark:stored',
+        imageSource: 'stored-config',
+        customImage: true,
+        config: { name: 'team-config', workerCount: 2 },
+      });
+      await waitForCluster(stack.client, 'from-stored', isRunning);
+      expect(new Set(podImages('from-stored').map((p) => p.image))).toEqual(
+        new Set(['quay.io/my-team/spark:stored']),
+      );
+
+      const overridden = await stack.client.createCluster({
+        name: 'request-wins',
+        config: { name: 'team-config', sparkImage: CUSTOM },
+      });
+      expect(overridden).toMatchObject({ image: CUSTOM, imageSource: 'request', config: { workerCount: 2 } });
+      await waitForCluster(stack.client, 'request-wins', isRunning);
+      expect(new Set(podImages('request-wins').map((p) => p.image))).toEqual(new Set([CUSTOM]));
+    } finally {
+      stack.fake.remove('configmaps', NAMESPACE, 'team-config');
+    }
+  });
+
+  it('names the ConfigMap and key of a bad stored config', async () => {
+    stack.fake.seed('configmaps', NAMESPACE, { metadata: { name: 'broken' }, data: { workers: '2' } });
+    try {
+      const error = await apiError(stack.client.createCluster({ name: 'x', config: { name: 'broken' } }));
+      expect(error.status).toBe(422);
+      expect(error.message).toContain(`ConfigMap 'broken' in namespace '${NAMESPACE}', key 'workers'`);
+      const missing = await apiError(stack.client.createCluster({ name: 'x', config: { name: 'nope' } }));
+      expect(missing).toMatchObject({ status: 422, field: 'config.name' });
+      expect(missing.message).toBe("named config 'nope' does not exist");
+    } finally {
+      stack.fake.remove('configmaps', NAMESPACE, 'broken');
+    }
+    expect(clusterObjects()).toEqual([]);
+  });
+
+  it('accepts imageUrl as the image and refuses imageUrl and sparkImage that differ', async () => {
+    const viaAlias = await stack.client.createCluster({ name: 'alias', config: { imageUrl: CUSTOM } });
+    expect(viaAlias).toMatchObject({ image: CUSTOM, imageSource: 'request' });
+    await waitForCluster(stack.client, 'alias', isRunning);
+    expect(new Set(podImages('alias').map((p) => p.image))).toEqual(new Set([CUSTOM]));
+    const error = await apiError(
+      stack.client.createCluster({
+        name: 'both',
+        config: { imageUrl: CUSTOM, sparkImage: 'quay.io/other/spark:1' },
+      }),
+    );
+    expect(error).toMatchObject({ status: 400, field: 'config.sparkImage', title: 'cannot create cluster' });
+    expect(error.message).toContain('quay.io/other/spark:1');
+    expect(clusterObjects('both')).toEqual([]);
+  });
+
+  it('scales workers and keeps the image and everything else', async () => {
+    await stack.client.createCluster({ name: 'scaled', config: { sparkImage: CUSTOM, workerCount: 1 } });
+    await waitForCluster(stack.client, 'scaled', isRunning);
+    const masterBefore = stack.fake
+      .objects('deployments', NAMESPACE)
+      .find((d) => d.metadata.name === 'scaled-m');
+    const workerBefore = stack.fake
+      .objects('deployments', NAMESPACE)
+      .find((d) => d.metadata.name === 'scaled-w');
+    const servicesBefore = stack.fake
+      .objects('services', NAMESPACE)
+      .filter((s) => s.metadata.name.startsWith('scaled'));
+
+    const scaled = await stack.client.scaleCluster('scaled', { workerCount: 3 });
+    expect(scaled).toMatchObject({
+      image: CUSTOM,
+      imageSource: 'request',
+      config: { workerCount: 3, masterCount: 1 },
+    });
+    const cluster = await waitForCluster(
+      stack.client,
+      'scaled',
+      (c) => isRunning(c) && c.workers.ready === 3,
+    );
+    expect(cluster.pods.filter((p) => p.type === 'worker')).toHaveLength(3);
+    expect(new Set(podImages('scaled').map((p) => p.image))).toEqual(new Set([CUSTOM]));
+
+    const masterAfter = stack.fake
+      .objects('deployments', NAMESPACE)
+      .find((d) => d.metadata.name === 'scaled-m');
+    const workerAfter = stack.fake
+      .objects('deployments', NAMESPACE)
+      .find((d) => d.metadata.name === 'scaled-w');
+    // The master was not touched at all; the worker changed in its replicas only.
+    expect(masterAfter?.metadata.resourceVersion).toBe(masterBefore?.metadata.resourceVersion);
+    expect(masterAfter?.spec).toEqual(masterBefore?.spec);
+    expect(workerAfter?.spec).toEqual({ ...workerBefore?.spec, replicas: 3 });
+    expect(workerAfter?.metadata.annotations).toEqual(workerBefore?.metadata.annotations);
+    expect(
+      stack.fake.objects('services', NAMESPACE).filter((s) => s.metadata.name.startsWith('scaled')),
+    ).toEqual(servicesBefore);
+
+    const down = await stack.client.scaleCluster('scaled', { workerCount: 0 });
+    expect(down.config.workerCount).toBe(0);
+    await waitForCluster(
+      stack.client,
+      'scaled',
+      (c) => c.pods.filter((p) => p.type === 'worker').length === 0,
+    );
+    const changeImage = await apiError(
+      stack.client.createCluster({ name: 'scaled', config: { sparkImage: 'quay.io/x/y:1' } }),
+    );
+    expect(changeImage.status).toBe(409);
+    const missing = await apiError(stack.client.scaleCluster('nope', { workerCount: 2 }));
+    expect(missing.status).toBe(404);
+  });
+
+  it('deletes every object of a cluster, and says 404 for a cluster that does not exist', async () => {
+    await stack.client.createCluster({
+      name: 'doomed',
+      config: { sparkImage: CUSTOM, workerCount: 2, metrics: 'true' },
+    });
+    await waitForCluster(stack.client, 'doomed', isRunning);
+    expect(clusterObjects('doomed').map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(
+      expect.arrayContaining([
+        'Deployment doomed-m',
+        'Deployment doomed-w',
+        'Service doomed',
+        'Service doomed-ui',
+        'Service doomed-metrics',
+        'Route doomed-ui-route',
+      ]),
+    );
+    await stack.client.deleteCluster('doomed');
+    expect(clusterObjects()).toEqual([]);
+    expect(stack.fake.objects('events', NAMESPACE).length).toBeGreaterThan(0); // events stay, as on a real cluster
+    const again = await apiError(stack.client.deleteCluster('doomed'));
+    expect(again).toMatchObject({ status: 404, title: 'cluster deletion failed' });
+    const get = await apiError(stack.client.getCluster('doomed'));
+    expect(get.status).toBe(404);
+  });
+
+  it('answers 409 for a name that exists and leaves the cluster as it was', async () => {
+    await stack.client.createCluster({ name: 'twice', config: { sparkImage: CUSTOM } });
+    const before = clusterObjects('twice').map((o) => o.metadata.uid);
+    const error = await apiError(stack.client.createCluster({ name: 'twice' }));
+    expect(error).toMatchObject({ status: 409, field: 'name' });
+    expect(error.message).toContain("cluster 'twice' already exists");
+    expect(clusterObjects('twice').map((o) => o.metadata.uid)).toEqual(before);
+    expect((await stack.client.getCluster('twice')).image).toBe(CUSTOM);
+  });
+
+  it('rolls back everything when the Kubernetes API fails in the middle of a create', async () => {
+    stack.fake.failRequest({
+      verb: 'create',
+      resource: 'services',
+      nth: 2,
+      status: 500,
+      message: 'etcdserver: request timed out',
+    });
+    const error = await apiError(
+      stack.client.createCluster({ name: 'halfway', config: { sparkImage: CUSTOM } }),
+    );
+    expect(error.status).toBe(503);
+    expect(error.message).toContain('cannot create Service halfway-ui');
+    expect(error.message).toContain('etcdserver: request timed out');
+    expect(error.message).toContain('nothing was left behind');
+    expect(clusterObjects()).toEqual([]);
+    expect(await stack.client.listClusters()).toEqual([]);
+
+    stack.fake.failRequest({
+      verb: 'create',
+      resource: 'routes',
+      status: 403,
+      message: 'routes.route.openshift.io is forbidden',
+    });
+    const forbidden = await apiError(stack.client.createCluster({ name: 'noroute' }));
+    expect(forbidden.status).toBe(403);
+    expect(clusterObjects()).toEqual([]);
+  });
+
+  it('shows a cluster whose image cannot be pulled as Degraded with ImagePullBackOff', async () => {
+    const missing = 'quay.io/my-team/spark:does-not-exist';
+    stack.fake.missingImages.add(missing);
+    await stack.client.createCluster({ name: 'broken-image', config: { sparkImage: missing } });
+    const cluster = await waitForCluster(
+      stack.client,
+      'broken-image',
+      (c) => c.status === 'Degraded' && c.pods.every((p) => p.status === 'ImagePullBackOff'),
+    );
+    expect(cluster.reason).toContain('ImagePullBackOff');
+    expect(cluster.reason).toContain(missing);
+    expect(cluster.pods.map((p) => p.image)).toEqual([missing, missing]);
+    expect(cluster.workers).toEqual({ desired: 1, ready: 0 });
+    expect(cluster.events?.some((e) => e.type === 'Warning' && e.message.includes(missing))).toBe(true);
+    const logError = await apiError(stack.client.logs('broken-image'));
+    expect(logError.message).toContain('is waiting to start');
+  });
+
+  it('reads the master log and a worker log', async () => {
+    await stack.client.createCluster({ name: 'logged' });
+    const cluster = await waitForCluster(stack.client, 'logged', isRunning);
+    expect(await stack.client.logs('logged')).toContain('Starting Spark master at spark://');
+    const worker = cluster.pods.find((p) => p.type === 'worker');
+    expect(await stack.client.logs('logged', { pod: worker?.name ?? '', tail: 1 })).toBe(
+      'INFO Worker: Successfully registered with master spark://logged:7077\n',
+    );
+    const error = await apiError(stack.client.logs('logged', { pod: 'someone-else' }));
+    expect(error).toMatchObject({ status: 404, field: 'pod' });
+  });
+
+  it('lists N clusters with a constant number of API requests', async () => {
+    const cost = async () => {
+      stack.fake.resetRequests();
+      await stack.client.listClusters();
+      return stack.fake.requests.length;
+    };
+    await stack.client.createCluster({ name: 'n1' });
+    const one = await cost();
+    for (const name of ['n2', 'n3', 'n4', 'n5', 'n6']) await stack.client.createCluster({ name });
+    const six = await cost();
+    expect((await stack.client.listClusters()).map((c) => c.name)).toEqual([
+      'n1',
+      'n2',
+      'n3',
+      'n4',
+      'n5',
+      'n6',
+    ]);
+    expect(six).toBe(one);
+    expect(six).toBeLessThanOrEqual(4);
+    expect(stack.fake.requests.every((r) => r.verb === 'list' && r.labelSelector === 'oshinko-cluster')).toBe(
+      true,
+    );
+  });
+
+  it('refuses a Spark config ConfigMap that does not exist, naming the field', async () => {
+    const error = await apiError(
+      stack.client.createCluster({ name: 'conf', config: { sparkMasterConfig: 'nope' } }),
+    );
+    expect(error).toMatchObject({ status: 422, field: 'config.sparkMasterConfig' });
+    stack.fake.seed('configmaps', NAMESPACE, {
+      metadata: { name: 'spark-conf' },
+      data: { 'spark-defaults.conf': 'spark.ui.reverseProxy true\n' },
+    });
+    try {
+      await stack.client.createCluster({ name: 'conf', config: { sparkWorkerConfig: 'spark-conf' } });
+      const worker = stack.fake.objects('deployments', NAMESPACE).find((d) => d.metadata.name === 'conf-w');
+      expect(JSON.stringify(worker?.spec)).toContain('/etc/oshinko-spark-configs');
+    } finally {
+      stack.fake.remove('configmaps', NAMESPACE, 'spark-conf');
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('gets clear 4xx errors naming the field, and nothing is created', async () => {
+    const cases: [unknown, number, string | undefined, RegExp][] = [
+      [{ name: 'Bad_Name' }, 400, 'name', /invalid name "Bad_Name"/],
+      [{ name: 'a'.repeat(55) }, 400, 'name', /at most 54 characters/],
+      [
+        { name: 'img', config: { sparkImage: 'quay.io/My-Team/spark:1' } },
+        400,
+        'config.sparkImage',
+        /"quay.io\/My-Team\/spark:1"/,
+      ],
+      [{ name: 'img', config: { sparkImage: 'spark:bad tag' } }, 400, 'config.sparkImage', /spark:bad tag/],
+      [
+        { name: 'img', config: { imageUrl: 'registry:99999999/x' } },
+        400,
+        'config.imageUrl',
+        /registry:99999999/,
+      ],
+      [
+        { name: 'extra', config: { workerCount: 1, replicas: 3 } },
+        400,
+        'config.replicas',
+        /unknown field config.replicas/,
+      ],
+      [{ name: 'extra', image: 'x' }, 400, 'image', /unknown field image/],
+      [{ name: 'types', config: { workerCount: 'two' } }, 400, 'config.workerCount', /config.workerCount/],
+      [{ name: 'types', config: { workerCount: -1 } }, 400, 'config.workerCount', /config.workerCount/],
+      [{ name: 'types', config: { masterCount: 2 } }, 400, 'config.masterCount', /config.masterCount/],
+      [{ name: 'types', config: { exposeWebUI: 'maybe' } }, 400, 'config.exposeWebUI', /config.exposeWebUI/],
+      [{ config: {} }, 400, 'name', /name is required/],
+      [{ name: 42 }, 400, 'name', /name/],
+    ];
+    for (const [body, status, field, details] of cases) {
+      const response = await rawPost(JSON.stringify(body));
+      const answer = (await response.json()) as {
+        errors: { status: number; title: string; details: string; field?: string }[];
+      };
+      expect({ body, status: response.status }).toEqual({ body, status });
+      expect(answer.errors[0]).toMatchObject({ status, title: 'cannot create cluster', field });
+      expect(answer.errors[0]?.details).toMatch(details);
+    }
+    const huge = await rawPost(
+      JSON.stringify({ name: 'huge', config: { sparkMasterConfig: 'x'.repeat(200_000) } }),
+    );
+    expect(huge.status).toBe(413);
+    const notJson = await rawPost('{"name": ');
+    expect(notJson.status).toBe(400);
+    const wrongType = await rawPost('name=x', 'application/x-www-form-urlencoded');
+    expect(wrongType.status).toBe(415);
+    expect(clusterObjects()).toEqual([]);
+  });
+
+  it('creates with 201 and a Location header, as upstream', async () => {
+    const response = await rawPost(JSON.stringify({ name: 'located', config: { workerCount: 0 } }));
+    expect(response.status).toBe(201);
+    expect(response.headers.get('location')).toBe('/clusters/located');
+  });
+});

@@ -1,0 +1,143 @@
+/** The Kubernetes driver's configuration: plain Kubernetes with and without an Ingress, and clear start errors. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../src/core/errors.js';
+import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
+import { parseServeConfig } from '../src/server/serve-config.js';
+import { createDriver } from '../src/server/serve.js';
+import { FakeKubeServer } from './fake-kube/fake-kube-server.js';
+import { kubeConfigObject, writeKubeconfig } from './fake-kube/kubeconfig.js';
+import {
+  isRunning,
+  NAMESPACE,
+  startKubeStack,
+  waitForCluster,
+  type KubeStack,
+} from './helpers/kube-stack.js';
+
+let stack: KubeStack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+describe('plain Kubernetes (no Route API)', () => {
+  it('makes no Route and, unless configured, no Ingress', async () => {
+    stack = await startKubeStack();
+    const cluster = await stack.client.createCluster({ name: 'web' });
+    expect(cluster.masterWebRoute).toBeUndefined();
+    await waitForCluster(stack.client, 'web', isRunning);
+    expect(stack.fake.objects('ingresses')).toEqual([]);
+    expect(stack.fake.requests.some((r) => r.resource === 'routes')).toBe(false);
+    const info = await stack.client.info();
+    expect(info.application.driver).toBe('kubernetes');
+    expect(info.application.details).toMatchObject({
+      namespace: NAMESPACE,
+      'web-ui-exposure': 'none (no Route API, no ingress domain configured)',
+    });
+  });
+
+  it('exposes the web UI with an Ingress when OSHINKO_INGRESS_DOMAIN is set', async () => {
+    stack = await startKubeStack({
+      driver: (kubeconfig) =>
+        createDriver(
+          parseServeConfig(
+            { driver: 'kubernetes', kubeconfig },
+            { OSHINKO_INGRESS_DOMAIN: 'apps.example.test', OSHINKO_INGRESS_CLASS: 'nginx' },
+          ),
+        ),
+    });
+    const cluster = await stack.client.createCluster({ name: 'web' });
+    expect(cluster.masterWebRoute).toBe(`http://web-ui-${NAMESPACE}.apps.example.test`);
+    expect((await stack.client.info()).application.details['web-ui-exposure']).toBe(
+      'Ingress on *.apps.example.test',
+    );
+    const [ingress] = stack.fake.objects('ingresses', NAMESPACE);
+    expect(ingress?.metadata.name).toBe('web-ui');
+    expect(ingress?.spec).toMatchObject({ ingressClassName: 'nginx' });
+    expect(ingress?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'web-m' });
+    await stack.client.createCluster({ name: 'hidden', config: { exposeWebUI: false } });
+    expect(stack.fake.objects('ingresses', NAMESPACE)).toHaveLength(1);
+    await stack.client.deleteCluster('web');
+    expect(stack.fake.objects('ingresses', NAMESPACE)).toEqual([]);
+  });
+
+  it('rejects a bad ingress domain at start', () => {
+    expect(() =>
+      parseServeConfig({ driver: 'kubernetes' }, { OSHINKO_INGRESS_DOMAIN: 'Not A Domain' }),
+    ).toThrow(/invalid OSHINKO_INGRESS_DOMAIN "Not A Domain"/);
+  });
+});
+
+describe('driver start', () => {
+  it('fails with a ConfigurationError when the kubeconfig has no namespace and none is given', async () => {
+    const fake = await FakeKubeServer.start();
+    const file = writeKubeconfig(fake, undefined);
+    try {
+      await expect(
+        createKubernetesDriver({ kubeconfig: file.path, namespace: undefined }),
+      ).rejects.toBeInstanceOf(ConfigurationError);
+      const driver = await createKubernetesDriver({ kubeconfig: file.path, namespace: 'default' });
+      expect(driver.describe()).toMatchObject({ namespace: 'default', server: fake.url });
+    } finally {
+      file.remove();
+      await fake.close();
+    }
+  });
+
+  it('says that the namespace does not exist instead of blaming the caller', async () => {
+    stack = await startKubeStack({ namespaces: ['elsewhere'] });
+    const error = await stack.client.createCluster({ name: 'lost' }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as { api?: { status: number } }).api?.status).toBe(503);
+    expect((error as Error).message).toContain(`namespace '${NAMESPACE}' does not exist`);
+  });
+
+  it('accepts a KubeConfig built in memory', async () => {
+    const fake = await FakeKubeServer.start();
+    try {
+      const driver = await createKubernetesDriver({
+        kubeconfig: undefined,
+        namespace: undefined,
+        kubeConfig: kubeConfigObject(fake),
+      });
+      expect(await driver.list()).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('gives up on a Kubernetes API request that takes too long', async () => {
+    const fake = await FakeKubeServer.start();
+    try {
+      const driver = await createKubernetesDriver({
+        kubeconfig: undefined,
+        namespace: undefined,
+        kubeConfig: kubeConfigObject(fake),
+        requestTimeoutMs: 200,
+      });
+      expect(await driver.list()).toEqual([]);
+      fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 2000 });
+      const started = Date.now();
+      await expect(driver.list()).rejects.toMatchObject({
+        code: 'timeout',
+        message: 'cannot list pods: the Kubernetes API did not answer in time',
+      });
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('reports an unreachable or refusing API server as unavailable, not as the caller’s fault', async () => {
+    const fake = await FakeKubeServer.start();
+    const driver = await createKubernetesDriver({
+      kubeconfig: undefined,
+      namespace: undefined,
+      kubeConfig: kubeConfigObject(fake),
+    });
+    fake.failRequest({ verb: 'discovery', status: 500, message: 'boom' });
+    await expect(driver.list()).rejects.toMatchObject({ code: 'unavailable' });
+    await fake.close();
+    await expect(driver.list()).rejects.toThrow(/cannot reach the Kubernetes API/);
+  });
+});
