@@ -61,14 +61,17 @@ export function startServer(args: readonly string[], env: Record<string, string>
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    let started = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`oshinko serve did not start:\n${output}`));
     }, 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      if (started) return;
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match?.[1] !== undefined) {
+        started = true;
         clearTimeout(timer);
         const exited = new Promise<void>((done) =>
           child.once('exit', () => {
