@@ -4,6 +4,7 @@ import { COMPLETE_COMMAND, complete, registerCompletion } from './commands/compl
 import { registerCreate } from './commands/create.js';
 import { registerDelete } from './commands/delete.js';
 import { registerGet } from './commands/get.js';
+import { registerImage } from './commands/image.js';
 import { registerLogs } from './commands/logs.js';
 import { registerScale } from './commands/scale.js';
 import { registerServe } from './commands/serve.js';
@@ -40,6 +41,7 @@ Examples:
   registerDelete(program, io, schedule);
   registerLogs(program, io, schedule);
   registerVersion(program, io, schedule);
+  registerImage(program, io, schedule);
   registerCompletion(program, io, schedule);
   registerServe(program, io, schedule);
   return program;

@@ -1,15 +1,510 @@
-import type { ClusterDriver } from '../../core/driver.js';
-import { ConfigurationError } from '../../core/errors.js';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClusterEvent, ClusterObservation, ClusterSpec, PodState } from '../../core/cluster.js';
+import type { ClusterDriver, LocalImage, LogRequest, ReplicaCounts } from '../../core/driver.js';
+import { ConfigurationError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
+import { readJsonIfExists, tailFile, writeJsonAtomic } from './files.js';
+import { LocalImageStore, type ImageRecord } from './image-store.js';
+import { HomeLayout } from './layout.js';
+import { freePorts } from './ports.js';
+import { processesWithEnv, stopProcessGroups } from './processes.js';
+import { acquireServerLock, type ServerLock } from './server-lock.js';
+import { isSparkHome } from './spark-home.js';
+import {
+  aliveWorkerPorts,
+  CLUSTER_UID_ENV,
+  daemonSpec,
+  DEFAULT_RESOURCES,
+  fetchMasterJson,
+  LOCAL_HOST,
+  masterUrl,
+  type DaemonRecord,
+  type DaemonResources,
+} from './spark-daemons.js';
+import { FileStoredConfigSource } from './stored-configs.js';
+import { DEFAULT_BACKOFF, Supervisor, type BackoffPolicy, type DaemonSnapshot } from './supervisor.js';
 
 export interface LocalDriverOptions {
   /** The oshinko data directory (OSHINKO_HOME). */
   readonly home: string;
   /** SPARK_HOME, when set, is registered as the default image instead of the runtime installed by setup. */
   readonly sparkHome: string | undefined;
+  /** Where `npm run setup` installed pyspark (default: `<project>/.oshinko/runtime`). */
+  readonly runtimeDir?: string | undefined;
+  /** Environment the daemons inherit (JAVA_HOME, PATH, ...); default: this process's. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  readonly resources?: Partial<DaemonResources> | undefined;
+  readonly backoff?: BackoffPolicy | undefined;
 }
 
-export function createLocalDriver(_options: LocalDriverOptions): Promise<ClusterDriver> {
-  return Promise.reject(
-    new ConfigurationError('the local driver is not available yet; use --driver kubernetes'),
-  );
+/** `<project>/.oshinko/runtime`, from this module's place in src/ or dist/. */
+export function defaultRuntimeDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '.oshinko', 'runtime');
+}
+
+/** The Spark home the local driver uses by default: SPARK_HOME, else the pyspark package setup installed. */
+export function runtimeSparkHome(options: Pick<LocalDriverOptions, 'sparkHome' | 'runtimeDir'>): string {
+  return options.sparkHome ?? join(options.runtimeDir ?? defaultRuntimeDir(), 'pyspark');
+}
+
+const STATE_VERSION = 1;
+const MAX_EVENTS = 50;
+
+/** A cluster as persisted in `clusters/<name>/cluster.json`. */
+interface ClusterState {
+  readonly version: number;
+  readonly uid: string;
+  readonly name: string;
+  config: ClusterSpec['config'];
+  readonly imageSource: ClusterSpec['imageSource'];
+  readonly storedConfig: string | undefined;
+  readonly createdAt: string;
+  readonly image: Pick<ImageRecord, 'ref' | 'kind' | 'sparkHome' | 'distribution'>;
+  readonly masterPort: number;
+  readonly masterWebPort: number;
+  daemons: DaemonRecord[];
+  lost: string | undefined;
+}
+
+interface LiveCluster {
+  state: ClusterState;
+  readonly supervisors: Map<string, Supervisor>;
+  readonly events: ClusterEvent[];
+  /** Serialises writes of the state file. */
+  writing: Promise<void>;
+}
+
+function checkJava(env: Readonly<Record<string, string | undefined>>): void {
+  const java = env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java';
+  const result = spawnSync(java, ['-version'], { env, encoding: 'utf8' });
+  if (result.error !== undefined || result.status !== 0) {
+    throw new ConfigurationError(
+      `Java was not found (tried ${java}${env.JAVA_HOME ? ' from JAVA_HOME' : ' on PATH'}); the local driver runs Spark, which needs Java 17 or newer: install a JDK and put java on PATH or set JAVA_HOME`,
+    );
+  }
+}
+
+class LocalDriver implements ClusterDriver {
+  readonly kind = 'local' as const;
+  readonly storedConfigs: FileStoredConfigSource;
+  private readonly clusters = new Map<string, LiveCluster>();
+  private readonly resources: DaemonResources;
+  private readonly backoff: BackoffPolicy;
+  private readonly env: Readonly<Record<string, string | undefined>>;
+  private closed = false;
+
+  constructor(
+    private readonly layout: HomeLayout,
+    private readonly store: LocalImageStore,
+    private readonly lock: ServerLock,
+    readonly defaultImage: string,
+    private readonly defaultSparkHome: string,
+    options: LocalDriverOptions,
+  ) {
+    this.storedConfigs = new FileStoredConfigSource(layout.configs);
+    this.resources = { ...DEFAULT_RESOURCES, ...options.resources };
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.env = options.env ?? process.env;
+  }
+
+  describe(): Readonly<Record<string, string>> {
+    return {
+      home: this.layout.home,
+      'default-image-spark-home': this.defaultSparkHome,
+      images: this.layout.images,
+      configs: this.layout.configs,
+      host: LOCAL_HOST,
+    };
+  }
+
+  async checkImage(image: string): Promise<void> {
+    await this.store.require(image);
+  }
+
+  // ---- persistence -------------------------------------------------------------------------------------
+
+  private persist(cluster: LiveCluster): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(cluster.state)) as ClusterState;
+    cluster.writing = cluster.writing
+      .catch(() => undefined)
+      .then(() => writeJsonAtomic(this.layout.clusterFile(snapshot.name), snapshot));
+    return cluster.writing;
+  }
+
+  private event(
+    cluster: LiveCluster,
+    type: ClusterEvent['type'],
+    reason: string,
+    message: string,
+    object?: string,
+  ): void {
+    cluster.events.push({ time: new Date().toISOString(), type, reason, message, object });
+    if (cluster.events.length > MAX_EVENTS) cluster.events.splice(0, cluster.events.length - MAX_EVENTS);
+  }
+
+  private supervise(cluster: LiveCluster, daemon: DaemonRecord): Supervisor {
+    const spec = daemonSpec(
+      this.layout,
+      cluster.state,
+      daemon,
+      cluster.state.image,
+      this.resources,
+      this.env,
+    );
+    const supervisor = new Supervisor(
+      spec,
+      {
+        onChange: (snapshot: DaemonSnapshot) => {
+          const record = cluster.state.daemons.find((d) => d.name === snapshot.name);
+          if (!record || this.closed) return;
+          record.pid = snapshot.pid;
+          record.restarts = snapshot.restarts;
+          record.startedAt = snapshot.startedAt;
+          void this.persist(cluster).catch(() => undefined);
+        },
+        onEvent: (type, reason, message) => {
+          this.event(cluster, type, reason, message, daemon.name);
+        },
+      },
+      this.backoff,
+      daemon.restarts,
+    );
+    cluster.supervisors.set(daemon.name, supervisor);
+    return supervisor;
+  }
+
+  /** Re-adopts the clusters an earlier server left running; those with no live process are Lost. */
+  async load(): Promise<void> {
+    const entries = await readdir(this.layout.clusters, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const state = (await readJsonIfExists(this.layout.clusterFile(entry.name)).catch(() => undefined)) as
+        ClusterState | undefined;
+      if (state?.version !== STATE_VERSION || state.name !== entry.name) continue;
+      const cluster: LiveCluster = { state, supervisors: new Map(), events: [], writing: Promise.resolve() };
+      this.clusters.set(state.name, cluster);
+      if (state.lost !== undefined) continue;
+      const dead: Supervisor[] = [];
+      let adopted = 0;
+      for (const daemon of state.daemons) {
+        const supervisor = this.supervise(cluster, daemon);
+        if (daemon.pid !== undefined && (await supervisor.adopt(daemon.pid, daemon.startedAt))) adopted += 1;
+        else dead.push(supervisor);
+      }
+      if (adopted === 0 && state.daemons.length > 0) {
+        for (const supervisor of cluster.supervisors.values()) supervisor.detach();
+        cluster.supervisors.clear();
+        state.lost =
+          'no process of the cluster was running when the server started (the machine restarted or they were killed); delete the cluster and create it again';
+        for (const daemon of state.daemons) daemon.pid = undefined;
+        this.event(cluster, 'Warning', 'Lost', state.lost);
+        await this.persist(cluster);
+        continue;
+      }
+      this.event(
+        cluster,
+        'Normal',
+        'Adopted',
+        `re-adopted ${adopted} running process(es) after a server restart`,
+      );
+      for (const supervisor of dead) supervisor.restartAfterDowntime();
+      await this.persist(cluster);
+    }
+  }
+
+  // ---- observation -------------------------------------------------------------------------------------
+
+  private async observe(cluster: LiveCluster): Promise<ClusterObservation> {
+    const { state } = cluster;
+    const masterRunning =
+      cluster.supervisors.get(state.daemons.find((d) => d.type === 'master')?.name ?? '')?.snapshot()
+        .status === 'Running';
+    const json =
+      state.lost === undefined && masterRunning ? await fetchMasterJson(state.masterWebPort) : undefined;
+    const masterAlive = json?.status === 'ALIVE';
+    const aliveWorkers = aliveWorkerPorts(json);
+    const pods: PodState[] = state.daemons.map((daemon) => {
+      const snapshot = cluster.supervisors.get(daemon.name)?.snapshot();
+      const status =
+        snapshot === undefined ? (state.lost === undefined ? 'Stopped' : 'Lost') : podStatus(snapshot.status);
+      const running = snapshot?.status === 'Running';
+      const ready =
+        running && (daemon.type === 'master' ? masterAlive : masterAlive && aliveWorkers.has(daemon.port));
+      return {
+        name: daemon.name,
+        type: daemon.type,
+        ip: LOCAL_HOST,
+        status,
+        ready,
+        image: state.image.ref,
+        restarts: snapshot?.restarts ?? daemon.restarts,
+        reason:
+          snapshot?.reason ??
+          (running && !ready
+            ? daemon.type === 'master'
+              ? 'starting'
+              : 'not registered with the master yet'
+            : undefined),
+        pid: snapshot?.pid,
+      };
+    });
+    return {
+      name: state.name,
+      config: state.config,
+      imageSource: state.imageSource,
+      storedConfig: state.storedConfig,
+      createdAt: state.createdAt,
+      masterUrl: masterUrl(state),
+      masterWebUrl: `http://${LOCAL_HOST}:${state.masterWebPort}`,
+      masterWebRoute: undefined,
+      pods,
+      missing: [],
+      lost: state.lost,
+      events: [...cluster.events],
+    };
+  }
+
+  async list(): Promise<ClusterObservation[]> {
+    return Promise.all([...this.clusters.values()].map((cluster) => this.observe(cluster)));
+  }
+
+  async get(name: string): Promise<ClusterObservation | undefined> {
+    const cluster = this.clusters.get(name);
+    return cluster ? this.observe(cluster) : undefined;
+  }
+
+  // ---- changes -----------------------------------------------------------------------------------------
+
+  async create(spec: ClusterSpec): Promise<ClusterObservation> {
+    if (this.clusters.has(spec.name))
+      throw new ConflictError(`cluster '${spec.name}' already exists`, { field: 'name' });
+    for (const field of ['sparkMasterConfig', 'sparkWorkerConfig'] as const) {
+      if (spec.config[field] !== '') {
+        throw new UnprocessableError(
+          `config.${field} ${JSON.stringify(spec.config[field])}: Spark configuration sets are not supported by the local driver; put the settings into a local image with \`oshinko image build --conf KEY=VALUE\``,
+          { field: `config.${field}` },
+        );
+      }
+    }
+    const image = await this.store.require(spec.config.sparkImage, 'config.sparkImage');
+    if (!isSparkHome(image.sparkHome)) {
+      throw new UnprocessableError(
+        `image ${JSON.stringify(image.ref)} points to ${image.sparkHome}, which is no Spark home any more (no bin/spark-class); remove it with \`oshinko image rm ${image.ref}\` and import or build it again`,
+        { field: 'config.sparkImage' },
+      );
+    }
+    const [masterPort = 0, masterWebPort = 0] = await freePorts(2);
+    const state: ClusterState = {
+      version: STATE_VERSION,
+      uid: randomBytes(8).toString('hex'),
+      name: spec.name,
+      config: spec.config,
+      imageSource: spec.imageSource,
+      storedConfig: spec.storedConfig,
+      createdAt: new Date().toISOString(),
+      image: {
+        ref: image.ref,
+        kind: image.kind,
+        sparkHome: image.sparkHome,
+        distribution: image.distribution,
+      },
+      masterPort,
+      masterWebPort,
+      daemons: [],
+      lost: undefined,
+    };
+    if (spec.config.masterCount > 0) {
+      state.daemons.push({
+        name: `${spec.name}-m-1`,
+        type: 'master',
+        port: masterPort,
+        webPort: masterWebPort,
+        pid: undefined,
+        restarts: 0,
+        startedAt: undefined,
+      });
+    }
+    state.daemons.push(...(await this.newWorkers(state, spec.config.workerCount)));
+    const dir = this.layout.clusterDir(spec.name);
+    // A directory left by an earlier life of the name (e.g. removed by hand from the state) is cleared first.
+    await this.removeDir(dir);
+    await mkdir(join(dir, 'logs'), { recursive: true });
+    const cluster: LiveCluster = { state, supervisors: new Map(), events: [], writing: Promise.resolve() };
+    this.clusters.set(spec.name, cluster);
+    try {
+      await this.persist(cluster);
+      for (const daemon of state.daemons) this.supervise(cluster, daemon).start();
+      this.event(cluster, 'Normal', 'Created', `cluster ${spec.name} created with image ${image.ref}`);
+      await this.persist(cluster);
+    } catch (error) {
+      await this.destroy(cluster);
+      throw error;
+    }
+    return this.observe(cluster);
+  }
+
+  private async newWorkers(state: ClusterState, count: number): Promise<DaemonRecord[]> {
+    const taken = new Set(state.daemons.map((d) => d.name));
+    const ports = await freePorts(count * 2);
+    const out: DaemonRecord[] = [];
+    for (let index = 1; out.length < count; index++) {
+      const name = `${state.name}-w-${index}`;
+      if (taken.has(name)) continue;
+      const i = out.length * 2;
+      out.push({
+        name,
+        type: 'worker',
+        port: ports[i] ?? 0,
+        webPort: ports[i + 1] ?? 0,
+        pid: undefined,
+        restarts: 0,
+        startedAt: undefined,
+      });
+    }
+    return out;
+  }
+
+  async scale(name: string, counts: ReplicaCounts): Promise<ClusterObservation> {
+    const cluster = this.clusters.get(name);
+    if (!cluster) throw new NotFoundError(`cluster '${name}' does not exist`);
+    const { state } = cluster;
+    if (state.lost !== undefined) {
+      throw new ConflictError(`cluster '${name}' is Lost (${state.lost}); it cannot be scaled`);
+    }
+    state.config = { ...state.config, masterCount: counts.masterCount, workerCount: counts.workerCount };
+    const stopping: DaemonRecord[] = [];
+    const starting: DaemonRecord[] = [];
+    const masters = state.daemons.filter((d) => d.type === 'master');
+    if (counts.masterCount === 0) stopping.push(...masters);
+    else if (masters.length === 0) {
+      starting.push({
+        name: `${name}-m-1`,
+        type: 'master',
+        port: state.masterPort,
+        webPort: state.masterWebPort,
+        pid: undefined,
+        restarts: 0,
+        startedAt: undefined,
+      });
+    }
+    const workers = state.daemons
+      .filter((d) => d.type === 'worker')
+      .sort((a, b) => workerIndex(a.name) - workerIndex(b.name));
+    if (workers.length > counts.workerCount) stopping.push(...workers.slice(counts.workerCount));
+    state.daemons = state.daemons.filter((d) => !stopping.includes(d));
+    if (workers.length < counts.workerCount)
+      starting.push(...(await this.newWorkers(state, counts.workerCount - workers.length)));
+    state.daemons.push(...starting);
+    await this.persist(cluster);
+    await Promise.all(
+      stopping.map(async (daemon) => {
+        const supervisor = cluster.supervisors.get(daemon.name);
+        cluster.supervisors.delete(daemon.name);
+        await supervisor?.stop();
+        this.event(cluster, 'Normal', 'Stopped', `${daemon.name} stopped (scaled down)`, daemon.name);
+      }),
+    );
+    for (const daemon of starting) this.supervise(cluster, daemon).start();
+    if (starting.length > 0 || stopping.length > 0) {
+      this.event(
+        cluster,
+        'Normal',
+        'Scaled',
+        `scaled to ${counts.masterCount} master(s), ${counts.workerCount} worker(s)`,
+      );
+    }
+    await this.persist(cluster);
+    return this.observe(cluster);
+  }
+
+  /** Stops every process of the cluster (process groups, then any straggler carrying its id) and forgets it. */
+  private async destroy(cluster: LiveCluster): Promise<void> {
+    const supervisors = [...cluster.supervisors.values()];
+    cluster.supervisors.clear();
+    await Promise.all(supervisors.map((supervisor) => supervisor.stop()));
+    // Daemons recorded but not supervised (a Lost cluster whose pids came back, executors left behind).
+    const stragglers = await processesWithEnv(CLUSTER_UID_ENV, cluster.state.uid);
+    if (stragglers.length > 0) await stopProcessGroups([], stragglers, 3000);
+    await cluster.writing.catch(() => undefined);
+    this.clusters.delete(cluster.state.name);
+    await this.removeDir(this.layout.clusterDir(cluster.state.name));
+  }
+
+  private async removeDir(dir: string): Promise<void> {
+    // Hidden while it is removed, so a crash half-way never leaves something that looks like a cluster.
+    const trash = join(dirname(dir), `.removing-${basename(dir)}-${randomBytes(4).toString('hex')}`);
+    try {
+      await rename(dir, trash);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const cluster = this.clusters.get(name);
+    if (!cluster) return false;
+    await this.destroy(cluster);
+    return true;
+  }
+
+  async logs(name: string, request: LogRequest): Promise<string> {
+    const cluster = this.clusters.get(name);
+    if (!cluster) throw new NotFoundError(`cluster '${name}' does not exist`);
+    const pod = request.pod ?? cluster.state.daemons.find((d) => d.type === 'master')?.name;
+    if (pod === undefined || !cluster.state.daemons.some((d) => d.name === pod)) {
+      throw new NotFoundError(`cluster '${name}' has no process '${pod ?? 'master'}'`, { field: 'pod' });
+    }
+    return tailFile(this.layout.logFile(name, pod), request.tailLines);
+  }
+
+  listImages(): Promise<LocalImage[]> {
+    return this.store.toLocalImages();
+  }
+
+  /** Stops supervising and leaves the clusters running; the next server on this home re-adopts them. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cluster of this.clusters.values()) {
+      for (const supervisor of cluster.supervisors.values()) supervisor.detach();
+    }
+    await Promise.all([...this.clusters.values()].map((cluster) => cluster.writing.catch(() => undefined)));
+    await this.lock.release();
+  }
+}
+
+function workerIndex(name: string): number {
+  return Number(/-w-(\d+)$/.exec(name)?.[1] ?? 0);
+}
+
+function podStatus(status: DaemonSnapshot['status']): string {
+  return status === 'Starting' ? 'Pending' : status;
+}
+
+/**
+ * The local driver: each cluster is a Spark standalone master and workers running as supervised processes of
+ * this machine, from images of the local store under `<home>/images`.
+ */
+export async function createLocalDriver(options: LocalDriverOptions): Promise<ClusterDriver> {
+  const layout = new HomeLayout(resolve(options.home));
+  const env = options.env ?? process.env;
+  checkJava(env);
+  for (const dir of [layout.home, layout.images, layout.clusters, layout.configs])
+    await mkdir(dir, { recursive: true });
+  const lock = await acquireServerLock(layout.lockFile);
+  try {
+    const store = new LocalImageStore(layout);
+    const runtime = await store.registerDefault(runtimeSparkHome(options));
+    const driver = new LocalDriver(layout, store, lock, runtime.ref, runtime.sparkHome, options);
+    await driver.load();
+    return driver;
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }

@@ -1,0 +1,183 @@
+import type { Command } from 'commander';
+import { InvalidInputError } from '../../core/errors.js';
+import { runtimeSparkHome } from '../../drivers/local/index.js';
+import { LocalImageStore } from '../../drivers/local/image-store.js';
+import { HomeLayout } from '../../drivers/local/layout.js';
+import { defaultOshinkoHome } from '../../server/serve-config.js';
+import type { CliIo } from '../io.js';
+
+interface HomeFlags {
+  home?: string | undefined;
+}
+
+interface BuildFlags extends HomeFlags {
+  from: string;
+  jar: string[];
+  pyFile: string[];
+  conf: string[];
+  env: string[];
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Parses repeated KEY=VALUE flags; the flag is named in the error. */
+export function parsePairs(values: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) {
+      throw new InvalidInputError(`invalid ${flag} ${JSON.stringify(value)}: expected KEY=VALUE`, {
+        field: flag,
+      });
+    }
+    out[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * The local image store of this machine. Commands act on it directly (no server needed); the Spark runtime is
+ * registered as the default image first, as the server does, so `--from spark:<version>` works before any server
+ * ran.
+ */
+async function openStore(
+  flags: HomeFlags,
+  io: CliIo,
+): Promise<{ store: LocalImageStore; runtimeError?: Error }> {
+  const home = flags.home ?? nonEmpty(io.env.OSHINKO_HOME) ?? defaultOshinkoHome(io.env);
+  const store = new LocalImageStore(new HomeLayout(home));
+  try {
+    await store.registerDefault(runtimeSparkHome({ sparkHome: nonEmpty(io.env.SPARK_HOME) }));
+    return { store };
+  } catch (error) {
+    return { store, runtimeError: error as Error };
+  }
+}
+
+export function registerImage(program: Command, io: CliIo, run: (work: () => Promise<number>) => void): void {
+  const image = program
+    .command('image')
+    .description('Manage local images (the local driver): Spark homes in the local image store');
+  const homeOption = '--home <dir>';
+  const homeHelp = 'oshinko data directory (env OSHINKO_HOME)';
+
+  image
+    .command('build <ref>')
+    .description(
+      'Build an image layered on a base image, with extra jars, Python files, Spark conf and environment',
+    )
+    .requiredOption('--from <base>', 'the base image (see `oshinko image ls`)')
+    .option('--jar <file>', 'a jar for the daemons, drivers and executors (repeatable)', collect, [])
+    .option(
+      '--py-file <file>',
+      'a .py/.zip/.egg file or package directory for Python (repeatable)',
+      collect,
+      [],
+    )
+    .option('--conf <key=value>', 'a Spark property for spark-defaults.conf (repeatable)', collect, [])
+    .option(
+      '--env <key=value>',
+      'an environment variable for daemons and executors (repeatable)',
+      collect,
+      [],
+    )
+    .option(homeOption, homeHelp)
+    .addHelpText(
+      'after',
+      `
+Example:
+  oshinko image build team/etl:1 --from spark:4.3.0 --py-file ./libs/etl_utils.py \\
+      --jar ./postgresql.jar --conf spark.sql.shuffle.partitions=8 --env TZ=UTC`,
+    )
+    .action((ref: string, flags: BuildFlags) => {
+      run(async () => {
+        const conf = parsePairs(flags.conf, '--conf');
+        const env = parsePairs(flags.env, '--env');
+        const { store, runtimeError } = await openStore(flags, io);
+        if (runtimeError !== undefined && (await store.get(flags.from)) === undefined) throw runtimeError;
+        const record = await store.build(ref, {
+          from: flags.from,
+          jars: flags.jar,
+          pyFiles: flags.pyFile,
+          conf,
+          env,
+        });
+        io.stdout.write(`built ${record.ref} on ${flags.from}: ${record.sparkHome}\n`);
+        return 0;
+      });
+    });
+
+  image
+    .command('import <ref> <dir>')
+    .description(
+      'Register an existing Spark home (a directory with bin/spark-class) as an image; it is not copied',
+    )
+    .option(homeOption, homeHelp)
+    .action((ref: string, dir: string, flags: HomeFlags) => {
+      run(async () => {
+        const { store } = await openStore(flags, io);
+        const record = await store.importImage(ref, dir);
+        io.stdout.write(
+          `imported ${record.ref}: ${record.sparkHome} (Spark ${record.sparkVersion ?? 'unknown'})\n`,
+        );
+        return 0;
+      });
+    });
+
+  image
+    .command('ls')
+    .description('List local images')
+    .option('--json', 'print JSON')
+    .option(homeOption, homeHelp)
+    .action((flags: HomeFlags & { json?: boolean }) => {
+      run(async () => {
+        const { store, runtimeError } = await openStore(flags, io);
+        const images = await store.toLocalImages();
+        if (flags.json === true) {
+          io.stdout.write(`${JSON.stringify({ images }, null, 2)}\n`);
+          return 0;
+        }
+        const rows = [
+          ['REF', 'BASE', 'SPARK', 'USED BY', 'SPARK HOME'],
+          ...images.map((i) => [
+            `${i.ref}${i.isDefault ? ' (default)' : ''}`,
+            i.base ?? '-',
+            i.sparkVersion ?? '?',
+            i.usedBy.length > 0 ? i.usedBy.join(',') : '-',
+            i.sparkHome,
+          ]),
+        ];
+        const widths =
+          rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+        for (const row of rows) {
+          io.stdout.write(
+            `${row
+              .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+              .join('  ')
+              .trimEnd()}\n`,
+          );
+        }
+        if (runtimeError !== undefined) io.stderr.write(`warning: ${runtimeError.message}\n`);
+        return 0;
+      });
+    });
+
+  image
+    .command('rm <ref>')
+    .description('Remove a local image (refused while a cluster uses it)')
+    .option(homeOption, homeHelp)
+    .action((ref: string, flags: HomeFlags) => {
+      run(async () => {
+        const { store } = await openStore(flags, io);
+        await store.remove(ref);
+        io.stdout.write(`removed ${ref}\n`);
+        return 0;
+      });
+    });
+}

@@ -1,0 +1,515 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { assertImageReference } from '../../core/cluster-config.js';
+import type { LocalImage } from '../../core/driver.js';
+import {
+  ConfigurationError,
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  UnprocessableError,
+} from '../../core/errors.js';
+import { readJsonIfExists, writeJsonAtomic } from './files.js';
+import type { HomeLayout } from './layout.js';
+import { isSparkHome, sparkVersionOf } from './spark-home.js';
+
+/** What the store keeps about an image (`images/<dir>/image.json`). */
+export interface ImageRecord {
+  readonly ref: string;
+  /** runtime: the Spark installed by setup or SPARK_HOME; imported: `image import`; built: `image build`. */
+  readonly kind: 'runtime' | 'imported' | 'built';
+  readonly base: string | undefined;
+  /** The directory users and daemons run `bin/spark-class`, `bin/spark-submit` from. */
+  readonly sparkHome: string;
+  /** The Spark distribution underneath (equal to sparkHome unless built). */
+  readonly distribution: string;
+  readonly sparkVersion: string | undefined;
+  readonly createdAt: string;
+  /** Absolute paths of the extra jars (this image's and its bases'). */
+  readonly jars: readonly string[];
+  /** Absolute paths of the extra Python files or packages. */
+  readonly pyFiles: readonly string[];
+  readonly conf: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface BuildOptions {
+  readonly from: string;
+  readonly jars?: readonly string[] | undefined;
+  readonly pyFiles?: readonly string[] | undefined;
+  readonly conf?: Readonly<Record<string, string>> | undefined;
+  readonly env?: Readonly<Record<string, string>> | undefined;
+}
+
+/** Scripts of a Spark distribution that a built image wraps (the ones that exist). */
+const WRAPPED_SCRIPTS = [
+  'spark-class',
+  'spark-submit',
+  'pyspark',
+  'spark-shell',
+  'spark-sql',
+  'beeline',
+  'run-example',
+  'sparkR',
+];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CONF_KEY = /^[A-Za-z][A-Za-z0-9_.\-[\]]*$/;
+/** Variables a built image sets itself; `--env` may not override them. */
+const RESERVED_ENV = new Set(['SPARK_HOME', 'SPARK_CONF_DIR', 'SPARK_ENV_LOADED']);
+const PYTHON_ARCHIVE = /\.(zip|egg|whl)$/;
+
+/** Quotes a string for a POSIX shell: the only way user text gets into generated scripts. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Shell text that appends `:$NAME` when the variable is set (NAME is one of ours, never user input). */
+function appendExisting(name: string): string {
+  return '"$' + `{${name}:+:$${name}}"`;
+}
+
+/** Escapes a key or value for java.util.Properties, the format Spark reads spark-defaults.conf with. */
+export function propertiesEscape(text: string, isKey: boolean): string {
+  let out = '';
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charAt(index);
+    if (char === '\\') out += '\\\\';
+    else if (char === '\t') out += '\\t';
+    else if ((isKey || index === 0) && char === ' ') out += '\\ ';
+    else if (isKey && (char === '=' || char === ':' || char === '#' || char === '!')) out += `\\${char}`;
+    else out += char;
+  }
+  return out;
+}
+
+function checkValue(text: string, field: string): void {
+  if (/[\r\n\0]/.test(text)) {
+    throw new InvalidInputError(`invalid ${field} ${JSON.stringify(text)}: line breaks are not allowed`, {
+      field,
+    });
+  }
+}
+
+export function validateConf(conf: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(conf)) {
+    if (!CONF_KEY.test(key)) {
+      throw new InvalidInputError(
+        `invalid --conf key ${JSON.stringify(key)}: a Spark property name starts with a letter and has letters, digits, '.', '_', '-' (e.g. spark.executor.memory)`,
+        { field: 'conf' },
+      );
+    }
+    checkValue(value, `--conf ${key}`);
+  }
+}
+
+export function validateEnv(env: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name)) {
+      throw new InvalidInputError(
+        `invalid --env name ${JSON.stringify(name)}: use letters, digits and '_', not starting with a digit`,
+        { field: 'env' },
+      );
+    }
+    if (RESERVED_ENV.has(name)) {
+      throw new InvalidInputError(`--env ${name} is set by the image itself and cannot be overridden`, {
+        field: 'env',
+      });
+    }
+    checkValue(value, `--env ${name}`);
+  }
+}
+
+function assertRef(ref: string, field: string): void {
+  try {
+    assertImageReference(ref, field);
+  } catch (error) {
+    throw new InvalidInputError((error as Error).message, { field });
+  }
+}
+
+/** The local image store: named Spark homes under `<home>/images`. */
+export class LocalImageStore {
+  constructor(private readonly layout: HomeLayout) {}
+
+  private recordFile(ref: string): string {
+    return join(this.layout.imageDir(ref), 'image.json');
+  }
+
+  async list(): Promise<ImageRecord[]> {
+    const entries = await readdir(this.layout.images, { withFileTypes: true }).catch(() => []);
+    const records: ImageRecord[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const record = (await readJsonIfExists(join(this.layout.images, entry.name, 'image.json'))) as
+        ImageRecord | undefined;
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => a.ref.localeCompare(b.ref));
+  }
+
+  async get(ref: string): Promise<ImageRecord | undefined> {
+    return (await readJsonIfExists(this.recordFile(ref))) as ImageRecord | undefined;
+  }
+
+  /** Like `get`, but a missing image is an error naming the reference, like a failed pull. */
+  async require(ref: string, field?: string): Promise<ImageRecord> {
+    const record = await this.get(ref);
+    if (!record) {
+      throw new UnprocessableError(
+        `image ${JSON.stringify(ref)} is not in the local image store (${this.layout.images}); build it with \`oshinko image build ${ref} --from <base>\`, register a Spark home with \`oshinko image import ${ref} <dir>\`, or list images with \`oshinko image ls\``,
+        field === undefined ? undefined : { field },
+      );
+    }
+    return record;
+  }
+
+  async defaultRef(): Promise<string | undefined> {
+    const value = (await readJsonIfExists(this.layout.defaultImageFile)) as { ref?: string } | undefined;
+    return value?.ref;
+  }
+
+  /**
+   * Registers the Spark runtime as the default image `spark:<version>` (re-pointed on every start, so a new
+   * SPARK_HOME or runtime takes effect).
+   */
+  async registerDefault(sparkHome: string): Promise<ImageRecord> {
+    const home = resolve(sparkHome);
+    if (!isSparkHome(home)) {
+      throw new ConfigurationError(
+        `no Spark runtime at ${home} (it has no bin/spark-class): run \`npm run setup\` in the oshinko directory to install it, or set SPARK_HOME to a Spark distribution`,
+      );
+    }
+    const version = sparkVersionOf(home);
+    const ref = `spark:${version ?? 'local'}`;
+    const existing = await this.get(ref);
+    if (existing && existing.kind !== 'runtime') {
+      throw new ConfigurationError(
+        `the default image name ${ref} is taken by a ${existing.kind} image; remove it with \`oshinko image rm ${ref}\``,
+      );
+    }
+    const record: ImageRecord = {
+      ref,
+      kind: 'runtime',
+      base: undefined,
+      sparkHome: home,
+      distribution: home,
+      sparkVersion: version,
+      createdAt: existing?.sparkHome === home ? existing.createdAt : new Date().toISOString(),
+      jars: [],
+      pyFiles: [],
+      conf: {},
+      env: {},
+    };
+    await mkdir(this.layout.imageDir(ref), { recursive: true });
+    if (existing?.sparkHome !== home) await writeJsonAtomic(this.recordFile(ref), record);
+    if ((await this.defaultRef()) !== ref) await writeJsonAtomic(this.layout.defaultImageFile, { ref });
+    return record;
+  }
+
+  /** Registers an existing Spark home (not copied) under a reference. */
+  async importImage(ref: string, dir: string): Promise<ImageRecord> {
+    assertRef(ref, 'ref');
+    const home = resolve(dir);
+    if (!isSparkHome(home)) {
+      throw new InvalidInputError(
+        `${JSON.stringify(dir)} is not a Spark home: it has no bin/spark-class (give the directory of a Spark distribution)`,
+        { field: 'dir' },
+      );
+    }
+    if (await this.get(ref))
+      throw new ConflictError(`image ${ref} already exists; remove it first`, { field: 'ref' });
+    const record: ImageRecord = {
+      ref,
+      kind: 'imported',
+      base: undefined,
+      sparkHome: home,
+      distribution: home,
+      sparkVersion: sparkVersionOf(home),
+      createdAt: new Date().toISOString(),
+      jars: [],
+      pyFiles: [],
+      conf: {},
+      env: {},
+    };
+    await mkdir(this.layout.images, { recursive: true });
+    const staging = await this.staging();
+    try {
+      await writeJsonAtomic(join(staging, 'image.json'), record);
+      await rename(staging, this.layout.imageDir(ref));
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+    return record;
+  }
+
+  private async staging(): Promise<string> {
+    const dir = join(this.layout.images, `.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  /**
+   * Builds an image layered on `from`: a small directory with wrappers for the base's scripts, its own conf dir
+   * (spark-defaults.conf, spark-env.sh) and copies of the given jars and Python files. The base distribution is
+   * not copied. Built in a staging directory and renamed into place: never half-created.
+   */
+  async build(ref: string, options: BuildOptions): Promise<ImageRecord> {
+    assertRef(ref, 'ref');
+    assertRef(options.from, 'from');
+    const conf = options.conf ?? {};
+    const env = options.env ?? {};
+    validateConf(conf);
+    validateEnv(env);
+    const base = await this.get(options.from);
+    if (!base) {
+      throw new NotFoundError(
+        `base image ${JSON.stringify(options.from)} is not in the local image store; see \`oshinko image ls\``,
+        { field: 'from' },
+      );
+    }
+    if (await this.get(ref))
+      throw new ConflictError(`image ${ref} already exists; remove it first`, { field: 'ref' });
+    const jars = await this.checkInputs(options.jars ?? [], '--jar', (path, isFile) =>
+      isFile && path.endsWith('.jar') ? undefined : 'expected a .jar file',
+    );
+    const pyFiles = await this.checkInputs(options.pyFiles ?? [], '--py-file', (path, isFile) =>
+      !isFile || path.endsWith('.py') || PYTHON_ARCHIVE.test(path)
+        ? undefined
+        : 'expected a .py, .zip, .egg or .whl file or a package directory',
+    );
+    const target = this.layout.imageDir(ref);
+    await mkdir(this.layout.images, { recursive: true });
+    const staging = await this.staging();
+    try {
+      for (const sub of ['bin', 'conf', 'jars', 'python']) await mkdir(join(staging, sub));
+      for (const jar of jars) await cp(jar, join(staging, 'jars', basename(jar)));
+      for (const file of pyFiles)
+        await cp(file, join(staging, 'python', basename(file)), { recursive: true });
+      const record: ImageRecord = {
+        ref,
+        kind: 'built',
+        base: base.ref,
+        sparkHome: target,
+        distribution: base.distribution,
+        sparkVersion: base.sparkVersion,
+        createdAt: new Date().toISOString(),
+        jars: [...base.jars, ...jars.map((jar) => join(target, 'jars', basename(jar)))],
+        pyFiles: [...base.pyFiles, ...pyFiles.map((file) => join(target, 'python', basename(file)))],
+        conf: { ...base.conf, ...conf },
+        env: { ...base.env, ...env },
+      };
+      await this.writeLayer(staging, target, base, record);
+      await writeJsonAtomic(join(staging, 'image.json'), record);
+      await rename(staging, target);
+      return record;
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private async checkInputs(
+    paths: readonly string[],
+    flag: string,
+    problem: (path: string, isFile: boolean) => string | undefined,
+  ): Promise<string[]> {
+    const out: string[] = [];
+    const names = new Set<string>();
+    for (const path of paths) {
+      const info = await stat(path).catch(() => undefined);
+      if (!info)
+        throw new InvalidInputError(`${flag} ${JSON.stringify(path)}: no such file`, { field: flag });
+      const reason = problem(path, info.isFile());
+      if (reason !== undefined)
+        throw new InvalidInputError(`${flag} ${JSON.stringify(path)}: ${reason}`, { field: flag });
+      const name = basename(path);
+      if (names.has(name)) {
+        throw new InvalidInputError(
+          `${flag} ${JSON.stringify(path)}: another ${flag} has the same name ${name}`,
+          {
+            field: flag,
+          },
+        );
+      }
+      names.add(name);
+      out.push(resolve(path));
+    }
+    return out;
+  }
+
+  /** Writes bin/ wrappers and conf/ of a built image into `dir` (which will be renamed to `target`). */
+  private async writeLayer(
+    dir: string,
+    target: string,
+    base: ImageRecord,
+    record: ImageRecord,
+  ): Promise<void> {
+    const dist = record.distribution;
+    const confDir = join(target, 'conf');
+    // The base's own conf dir: a distribution's conf/ or a built base's generated one.
+    const baseConf = join(base.sparkHome, 'conf');
+    let baseDefaults = '';
+    let sourceBaseEnv = false;
+    if (existsSync(baseConf)) {
+      for (const entry of await readdir(baseConf, { withFileTypes: true })) {
+        if (entry.name === 'spark-defaults.conf') {
+          if (base.kind !== 'built') baseDefaults = await readFile(join(baseConf, entry.name), 'utf8');
+        } else if (entry.name === 'spark-env.sh') {
+          sourceBaseEnv = base.kind !== 'built';
+        } else if (!entry.name.endsWith('.template')) {
+          await cp(join(baseConf, entry.name), join(dir, 'conf', entry.name), { recursive: true });
+        }
+      }
+    }
+    const pythonPath = pythonPathOf(record);
+    const defaults: [string, string][] = [];
+    const userConf = new Map(Object.entries(record.conf));
+    const take = (key: string): string | undefined => {
+      const value = userConf.get(key);
+      userConf.delete(key);
+      return value;
+    };
+    if (record.jars.length > 0) {
+      for (const key of ['spark.driver.extraClassPath', 'spark.executor.extraClassPath']) {
+        defaults.push([key, [...record.jars, take(key)].filter((p) => p !== undefined).join(':')]);
+      }
+    }
+    if (pythonPath.length > 0) {
+      const key = 'spark.executorEnv.PYTHONPATH';
+      defaults.push([key, [...pythonPath, take(key)].filter((p) => p !== undefined).join(':')]);
+    }
+    for (const [name, value] of Object.entries(record.env)) {
+      if (userConf.has(`spark.executorEnv.${name}`)) continue;
+      defaults.push([`spark.executorEnv.${name}`, value]);
+    }
+    defaults.push(...userConf.entries());
+    const defaultsText = [
+      baseDefaults.trimEnd(),
+      `# Generated by oshinko image build for ${record.ref} (base ${base.ref}).`,
+      ...defaults.map(([key, value]) => `${propertiesEscape(key, true)}=${propertiesEscape(value, false)}`),
+      '',
+    ]
+      .filter((line, index) => index > 0 || line !== '')
+      .join('\n');
+    await writeFile(join(dir, 'conf', 'spark-defaults.conf'), defaultsText);
+
+    // spark-env.sh is sourced (with `set -a`) by Spark's scripts: daemons, spark-submit and, through the
+    // worker's environment, executors get these variables.
+    const envLines = [
+      '# Generated by oshinko image build. Sourced by Spark scripts (load-spark-env.sh) with `set -a`.',
+      ...(sourceBaseEnv ? [`. ${shellQuote(join(baseConf, 'spark-env.sh'))}`] : []),
+    ];
+    if (pythonPath.length > 0) {
+      envLines.push(`PYTHONPATH=${shellQuote(pythonPath.join(':'))}${appendExisting('PYTHONPATH')}`);
+    }
+    if (record.jars.length > 0) {
+      envLines.push(
+        `SPARK_DIST_CLASSPATH=${shellQuote(record.jars.join(':'))}${appendExisting('SPARK_DIST_CLASSPATH')}`,
+      );
+    }
+    for (const [name, value] of Object.entries(record.env)) envLines.push(`${name}=${shellQuote(value)}`);
+    await writeFile(join(dir, 'conf', 'spark-env.sh'), `${envLines.join('\n')}\n`);
+
+    for (const script of WRAPPED_SCRIPTS) {
+      const original = join(dist, 'bin', script);
+      if (!existsSync(original)) continue;
+      const wrapper = join(dir, 'bin', script);
+      await writeFile(
+        wrapper,
+        [
+          '#!/usr/bin/env bash',
+          `# Generated by oshinko image build: the Spark of the base image with this image's conf, jars and Python files.`,
+          `export SPARK_HOME=${shellQuote(dist)}`,
+          `export SPARK_CONF_DIR=${shellQuote(confDir)}`,
+          'unset SPARK_ENV_LOADED',
+          `exec ${shellQuote(original)} "$@"`,
+          '',
+        ].join('\n'),
+      );
+      await chmod(wrapper, 0o755);
+    }
+  }
+
+  /** Images built on `ref`. */
+  async dependents(ref: string): Promise<string[]> {
+    return (await this.list()).filter((image) => image.base === ref).map((image) => image.ref);
+  }
+
+  /** Names of clusters (running or recorded) whose state says they use `ref`. */
+  async usedBy(ref: string): Promise<string[]> {
+    return (await this.clusterImages()).filter(([, image]) => image === ref).map(([name]) => name);
+  }
+
+  async clusterImages(): Promise<[string, string][]> {
+    const entries = await readdir(this.layout.clusters, { withFileTypes: true }).catch(() => []);
+    const out: [string, string][] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const state = (await readJsonIfExists(this.layout.clusterFile(entry.name)).catch(() => undefined)) as
+        { image?: { ref?: string } } | undefined;
+      const image = state?.image?.ref;
+      if (image !== undefined) out.push([entry.name, image]);
+    }
+    return out;
+  }
+
+  /** Removes an image: refused while a cluster uses it or another image is built on it. */
+  async remove(ref: string): Promise<void> {
+    assertRef(ref, 'ref');
+    const record = await this.get(ref);
+    if (!record) throw new NotFoundError(`image ${ref} is not in the local image store`, { field: 'ref' });
+    if (record.kind === 'runtime' && (await this.defaultRef()) === ref) {
+      throw new ConflictError(`image ${ref} is the default image (the Spark runtime) and cannot be removed`, {
+        field: 'ref',
+      });
+    }
+    const users = await this.usedBy(ref);
+    if (users.length > 0) {
+      throw new ConflictError(
+        `image ${ref} is used by cluster${users.length > 1 ? 's' : ''} ${users.join(', ')}; delete ${users.length > 1 ? 'them' : 'it'} first`,
+        { field: 'ref' },
+      );
+    }
+    const dependents = await this.dependents(ref);
+    if (dependents.length > 0) {
+      throw new ConflictError(`images ${dependents.join(', ')} are built on ${ref}; remove them first`, {
+        field: 'ref',
+      });
+    }
+    // Only the store's own directory is removed; an imported Spark home stays where it is.
+    const dir = this.layout.imageDir(ref);
+    const trash = join(dirname(dir), `.removing-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await rename(dir, trash);
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  async toLocalImages(): Promise<LocalImage[]> {
+    const [records, defaultRef, users] = await Promise.all([
+      this.list(),
+      this.defaultRef(),
+      this.clusterImages(),
+    ]);
+    return records.map((record) => ({
+      ref: record.ref,
+      base: record.base,
+      sparkHome: record.sparkHome,
+      sparkVersion: record.sparkVersion,
+      createdAt: record.createdAt,
+      isDefault: record.ref === defaultRef,
+      jars: record.jars,
+      pyFiles: record.pyFiles,
+      conf: record.conf,
+      env: record.env,
+      usedBy: users.filter(([, image]) => image === record.ref).map(([name]) => name),
+    }));
+  }
+}
+
+/** PYTHONPATH entries of an image's Python files: the folders holding modules, and archives themselves. */
+export function pythonPathOf(record: ImageRecord): string[] {
+  const entries = record.pyFiles.map((file) => (PYTHON_ARCHIVE.test(file) ? file : dirname(file)));
+  return [...new Set(entries)];
+}

@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+
+/** True when a process with this id exists (zombies included; our own children are reaped by Node). */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function procText(pid: number, file: 'cmdline' | 'environ'): Promise<string | undefined> {
+  try {
+    return (await readFile(`/proc/${pid}/${file}`)).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function isZombie(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Field 3, after the parenthesised command name.
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when `pid` is alive and is the process we started: its command line carries our marker. A pid reused by
+ * another program after a reboot or a crash is not ours.
+ */
+export async function isOurProcess(pid: number, marker: string): Promise<boolean> {
+  if (!pidExists(pid)) return false;
+  const cmdline = await procText(pid, 'cmdline');
+  if (cmdline === undefined) return false;
+  if (await isZombie(pid)) return false;
+  return cmdline.split('\0').some((arg) => arg.includes(marker));
+}
+
+/** Ids of live processes whose environment has `name=value` (e.g. every process a cluster started). */
+export async function processesWithEnv(name: string, value: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const needle = `${name}=${value}`;
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    const environ = await procText(pid, 'environ');
+    if (environ?.split('\0').includes(needle) && !(await isZombie(pid))) found.push(pid);
+  }
+  return found;
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitGone(pids: readonly number[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive = [];
+    for (const pid of pids) if (pidExists(pid) && !(await isZombie(pid))) alive.push(pid);
+    if (alive.length === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(100);
+  }
+}
+
+/**
+ * Stops process groups (each daemon leads its own) and any stragglers: SIGTERM, then SIGKILL after the grace
+ * period. Resolves once they are all gone.
+ */
+export async function stopProcessGroups(
+  groups: readonly number[],
+  stragglers: readonly number[] = [],
+  graceMs = 5000,
+): Promise<void> {
+  for (const pgid of groups) signalGroup(pgid, 'SIGTERM');
+  for (const pid of stragglers) signalPid(pid, 'SIGTERM');
+  const all = [...groups, ...stragglers];
+  if (await waitGone(all, graceMs)) return;
+  for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
+  for (const pid of stragglers) signalPid(pid, 'SIGKILL');
+  await waitGone(all, 5000);
+}

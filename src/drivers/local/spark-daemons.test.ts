@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { HomeLayout } from './layout.js';
+import { aliveWorkerPorts, daemonSpec, DEFAULT_RESOURCES, type DaemonRecord } from './spark-daemons.js';
+
+const layout = new HomeLayout('/data/oshinko');
+const cluster = { name: 'etl', uid: 'abc123', masterPort: 7001 };
+const daemon = (type: 'master' | 'worker', port: number): DaemonRecord => ({
+  name: type === 'master' ? 'etl-m-1' : 'etl-w-1',
+  type,
+  port,
+  webPort: port + 1,
+  pid: undefined,
+  restarts: 0,
+  startedAt: undefined,
+});
+const runtime = { kind: 'runtime' as const, sparkHome: '/spark', distribution: '/spark' };
+
+describe('daemonSpec', () => {
+  it('starts the master with the image spark-class on 127.0.0.1 and its own ports', () => {
+    const spec = daemonSpec(layout, cluster, daemon('master', 7001), runtime, DEFAULT_RESOURCES, {
+      SPARK_CONF_DIR: '/elsewhere',
+      SPARK_ENV_LOADED: '1',
+      PATH: '/bin',
+    });
+    expect(spec.command).toBe('/spark/bin/spark-class');
+    expect(spec.args).toEqual([
+      'org.apache.spark.deploy.master.Master',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '7001',
+      '--webui-port',
+      '7002',
+    ]);
+    expect(spec.env).toMatchObject({
+      PATH: '/bin',
+      SPARK_HOME: '/spark',
+      SPARK_LOCAL_IP: '127.0.0.1',
+      SPARK_DAEMON_MEMORY: '256m',
+      SPARK_DAEMON_JAVA_OPTS: '-Doshinko.daemon=abc123.etl-m-1',
+      SPARK_MASTER_OPTS: '-Dspark.master.rest.enabled=false',
+      OSHINKO_CLUSTER_UID: 'abc123',
+    });
+    // An outer conf dir would hide the image's; SPARK_ENV_LOADED would skip its spark-env.sh.
+    expect(spec.env).not.toHaveProperty('SPARK_CONF_DIR');
+    expect(spec.env).not.toHaveProperty('SPARK_ENV_LOADED');
+    expect(spec.logFile).toBe('/data/oshinko/clusters/etl/logs/etl-m-1.log');
+    expect(spec.marker).toBe('-Doshinko.daemon=abc123.etl-m-1');
+  });
+
+  it('starts a small worker registered with the cluster master, working in the cluster directory', () => {
+    const built = { kind: 'built' as const, sparkHome: '/data/oshinko/images/x', distribution: '/spark' };
+    const spec = daemonSpec(layout, cluster, daemon('worker', 7100), built, DEFAULT_RESOURCES, {
+      SPARK_DAEMON_JAVA_OPTS: '-Dmine=1',
+    });
+    expect(spec.command).toBe('/data/oshinko/images/x/bin/spark-class');
+    expect(spec.args).toEqual([
+      'org.apache.spark.deploy.worker.Worker',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '7100',
+      '--webui-port',
+      '7101',
+      '--cores',
+      '1',
+      '--memory',
+      '1g',
+      '--work-dir',
+      '/data/oshinko/clusters/etl/work/etl-w-1',
+      'spark://127.0.0.1:7001',
+    ]);
+    expect(spec.env.SPARK_DAEMON_JAVA_OPTS).toBe('-Dmine=1 -Doshinko.daemon=abc123.etl-w-1');
+  });
+});
+
+describe('aliveWorkerPorts', () => {
+  it('counts only ALIVE workers on 127.0.0.1, by port', () => {
+    const ports = aliveWorkerPorts({
+      status: 'ALIVE',
+      workers: [
+        { host: '127.0.0.1', port: 1, state: 'ALIVE' },
+        { host: '127.0.0.1', port: 2, state: 'DEAD' },
+        { host: '10.0.0.1', port: 3, state: 'ALIVE' },
+      ],
+    });
+    expect([...ports]).toEqual([1]);
+    expect(aliveWorkerPorts(undefined).size).toBe(0);
+  });
+});

@@ -1,0 +1,35 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A directory is a Spark home when it has an executable-looking `bin/spark-class`. */
+export function isSparkHome(dir: string): boolean {
+  try {
+    return statSync(join(dir, 'bin', 'spark-class')).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The Spark version of a distribution, read from its `jars/spark-core_<scala>-<version>.jar`. */
+export function sparkVersionOf(home: string): string | undefined {
+  const jars = join(home, 'jars');
+  if (!existsSync(jars)) return undefined;
+  for (const name of readdirSync(jars)) {
+    const match = /^spark-core_[\d.]+-(.+)\.jar$/.exec(name);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/**
+ * Python paths a Spark home needs for PySpark: its `python/lib/*.zip` (pyspark.zip, py4j), as Spark's own
+ * scripts add them.
+ */
+export function sparkPythonPath(home: string): string[] {
+  const lib = join(home, 'python', 'lib');
+  if (!existsSync(lib)) return [];
+  return readdirSync(lib)
+    .filter((name) => name.endsWith('.zip'))
+    .sort()
+    .map((name) => join(lib, name));
+}

@@ -1,0 +1,131 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
+import { parseServeConfig } from '../../src/server/serve-config.js';
+import { serve, type RunningServer } from '../../src/server/serve.js';
+
+/** A real server with the local driver on 127.0.0.1:0 and the given data directory. */
+export async function startLocalServer(
+  home: string,
+): Promise<{ server: RunningServer; client: OshinkoClient }> {
+  const config = parseServeConfig(
+    { driver: 'local', port: '0', home, logLevel: 'warn' },
+    // No SPARK_HOME: the tests run the runtime that setup installed, whose image is spark:4.3.0.
+    { PATH: process.env.PATH, HOME: process.env.HOME, JAVA_HOME: process.env.JAVA_HOME },
+  );
+  const server = await serve(config);
+  return { server, client: new OshinkoClient(server.url, { timeoutMs: 60_000 }) };
+}
+
+export async function tempHome(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls a cluster until `done` holds; fails with the last state seen. */
+export async function waitForCluster(
+  client: OshinkoClient,
+  name: string,
+  done: (cluster: ClusterModel) => boolean,
+  timeoutMs = 240_000,
+): Promise<ClusterModel> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ClusterModel | undefined;
+  while (Date.now() < deadline) {
+    last = await client.getCluster(name);
+    if (done(last)) return last;
+    await sleep(500);
+  }
+  throw new Error(
+    `cluster ${name} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+  );
+}
+
+export const allWorkersReady = (cluster: ClusterModel): boolean =>
+  cluster.status === 'Running' && cluster.workers.ready === cluster.workers.desired;
+
+/** What a probe task saw on an executor. */
+export interface ProbeResult {
+  readonly module: string | null;
+  readonly flavor: string | null;
+  readonly driverConf: string | null;
+  /** URL of the resource in the image's jar, as an executor JVM's class path finds it. */
+  readonly jarResource: string | null;
+}
+
+const PROBE_APP = `
+import json, os
+from pyspark.sql import SparkSession
+
+spark = SparkSession.builder.appName("oshinko-probe").getOrCreate()
+
+def probe(_):
+    try:
+        import oshinko_probe_module
+        module = oshinko_probe_module.MAGIC
+    except ImportError:
+        module = None
+    yield json.dumps({"module": module, "flavor": os.environ.get("OSHINKO_FLAVOR")})
+
+seen = spark.sparkContext.parallelize([0], 1).mapPartitions(probe).collect()
+result = json.loads(seen[0])
+result["driverConf"] = spark.sparkContext.getConf().get("spark.oshinko.flavor", None)
+# reflect() runs in the executor JVM: its class path has the image's jars or not.
+# reflect() gives String.valueOf(result): "null" when the resource is missing.
+url = spark.range(1).selectExpr(
+    "reflect('java.lang.ClassLoader', 'getSystemResource', 'oshinko-probe.txt') AS r").collect()[0].r
+result["jarResource"] = None if url in (None, "null") else url
+print("PROBE " + json.dumps(result), flush=True)
+spark.stop()
+`;
+
+/** Writes a jar (a zip) holding one resource, `oshinko-probe.txt`, with Python's zipfile. */
+export function writeProbeJar(path: string): void {
+  const script =
+    'import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z: z.writestr("oshinko-probe.txt", "ok")';
+  const result = spawnSync('python3', ['-c', script, path], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cannot write ${path}: ${result.stderr}`);
+}
+
+/** Runs the probe application with `<sparkHome>/bin/spark-submit` against a master; returns what executors saw. */
+export async function runProbe(sparkHome: string, masterUrl: string, workDir: string): Promise<ProbeResult> {
+  const app = join(workDir, 'probe_app.py');
+  await writeFile(app, PROBE_APP);
+  const env: Record<string, string | undefined> = { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' };
+  delete env.SPARK_HOME;
+  delete env.SPARK_CONF_DIR;
+  delete env.PYTHONPATH;
+  const child = spawn(
+    join(sparkHome, 'bin', 'spark-submit'),
+    [
+      '--master',
+      masterUrl,
+      '--conf',
+      'spark.driver.memory=512m',
+      '--conf',
+      'spark.executor.memory=512m',
+      '--conf',
+      'spark.ui.enabled=false',
+      app,
+    ],
+    { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // A stuck application must not outlive the test.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  const line = stdout.split('\n').find((l) => l.startsWith('PROBE '));
+  if (code !== 0 || line === undefined) {
+    throw new Error(
+      `spark-submit exited with ${code}; stdout: ${stdout}\nstderr tail: ${stderr.slice(-3000)}`,
+    );
+  }
+  return JSON.parse(line.slice('PROBE '.length)) as ProbeResult;
+}
