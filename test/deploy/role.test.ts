@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OshinkoClient } from '../../src/client/oshinko-client.js';
 import { assertBuilt, startServer } from '../cli/cli-process.js';
@@ -47,6 +50,45 @@ function grantFor(request: RequestRecord): string | undefined {
   return request.verb === 'log' ? `${group}/pods/log:get` : `${group}/${request.resource}:${request.verb}`;
 }
 
+const DRIVER_DIR = fileURLToPath(new URL('../../src/drivers/kubernetes', import.meta.url));
+
+/** Kinds of the client library's method names (`createNamespacedDeployment`) as RBAC group/resource. */
+const RESOURCE_OF_KIND: Record<string, string> = {
+  Deployment: 'apps/deployments',
+  Service: '/services',
+  Pod: '/pods',
+  PodLog: '/pods/log',
+  ConfigMap: '/configmaps',
+  Event: '/events',
+  Ingress: 'networking.k8s.io/ingresses',
+  // The driver's only custom objects are OpenShift Routes.
+  CustomObject: 'route.openshift.io/routes',
+};
+const VERB_OF_METHOD: Record<string, string> = {
+  create: 'create',
+  list: 'list',
+  read: 'get',
+  patch: 'patch',
+  delete: 'delete',
+  replace: 'update',
+};
+
+/** Every namespaced API method the driver's source calls, as the grant it needs. */
+function grantsInDriverSource(): string[] {
+  const found = new Set<string>();
+  for (const file of readdirSync(DRIVER_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+    const text = readFileSync(join(DRIVER_DIR, file), 'utf8');
+    for (const match of text.matchAll(/\.(create|list|read|patch|delete|replace)Namespaced([A-Za-z]+)\(/g)) {
+      const [, method = '', kind = ''] = match;
+      const resource = RESOURCE_OF_KIND[kind];
+      if (resource === undefined)
+        throw new Error(`${file}: the driver calls ${method}Namespaced${kind}: add its resource here`);
+      found.add(`${resource}:${VERB_OF_METHOD[method] ?? method}`);
+    }
+  }
+  return [...found].sort();
+}
+
 const fakes: FakeKubeServer[] = [];
 afterAll(async () => {
   await Promise.all(fakes.map((fake) => fake.close()));
@@ -92,6 +134,10 @@ describe('the Role of the oshinko server', () => {
   it('is the same in the manifests and in the OpenShift template, with no wildcards', () => {
     expect(openshiftRole).toEqual(kubernetesRole);
     expect(kubernetesRole.some((grant) => grant.includes('*'))).toBe(false);
+  });
+
+  it("grants every API method the driver's source calls, and nothing else", () => {
+    expect(grantsInDriverSource()).toEqual(kubernetesRole);
   });
 
   it('grants every call the driver really makes, and each grant is used', async () => {
