@@ -1,5 +1,6 @@
 import type { ClusterView } from './cluster.js';
 import {
+  DEFAULT_STORED_CONFIG,
   MAX_MASTERS,
   resolveClusterConfig,
   requestedImage,
@@ -81,11 +82,15 @@ export class ClusterService {
       request.config?.imageUrl !== undefined && request.config.sparkImage === undefined
         ? 'config.imageUrl'
         : 'config.sparkImage';
+    // An image from a stored configuration is the stored configuration's doing: name it, not a field never sent.
+    const fromStored = resolved.imageSource === 'stored-config';
+    const storedName = resolved.storedConfig ?? DEFAULT_STORED_CONFIG;
     checkImagePolicy(
       this.settings.imagePolicy,
       resolved.config.sparkImage,
       this.settings.defaultImage,
-      imageField,
+      fromStored ? 'config.name' : imageField,
+      fromStored ? `the image of stored configuration '${storedName}'` : imageField,
     );
     await this.driver.checkImage(resolved.config.sparkImage).catch((error: unknown) => {
       if (error instanceof UnprocessableError && error.field === undefined) {

@@ -29,11 +29,13 @@ export function checkImagePolicy(
   image: string,
   defaultImage: string,
   field: string,
+  /** How the message names where the image came from; the field by default. */
+  subject: string = field,
 ): void {
   if (image === defaultImage) return;
   if (!policy.allowCustomImages) {
     throw new ForbiddenError(
-      `custom images are disabled by the server's image policy (OSHINKO_ALLOW_CUSTOM_IMAGES=false); ${field} ${JSON.stringify(image)} is not the default image ${JSON.stringify(defaultImage)}`,
+      `custom images are disabled by the server's image policy (OSHINKO_ALLOW_CUSTOM_IMAGES=false); ${subject} ${JSON.stringify(image)} is not the default image ${JSON.stringify(defaultImage)}`,
       { field },
     );
   }
@@ -42,7 +44,7 @@ export function checkImagePolicy(
     !policy.allowedPatterns.some((p) => patternToRegExp(p).test(image))
   ) {
     throw new ForbiddenError(
-      `${field} ${JSON.stringify(image)} is not allowed by the server's image policy (OSHINKO_ALLOWED_IMAGES=${policy.allowedPatterns.join(',')})`,
+      `${subject} ${JSON.stringify(image)} is not allowed by the server's image policy (OSHINKO_ALLOWED_IMAGES=${policy.allowedPatterns.join(',')})`,
       { field },
     );
   }

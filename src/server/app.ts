@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCors from '@fastify/cors';
@@ -8,6 +10,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { ErrorBody, ImageList, ServerInfo } from '../api/schemas.js';
 import type { ClusterService } from '../core/cluster-service.js';
 import { registerBearerAuth } from './auth.js';
+import { registerDeadline } from './deadline.js';
 import { errorHandler } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { clusterRoutes } from './routes/clusters.js';
@@ -25,20 +28,32 @@ export interface AppOptions {
   readonly token?: string | undefined;
   /** Origins allowed to call the API from a browser; CORS is off when empty. */
   readonly corsOrigins?: readonly string[] | undefined;
-  /** Longest time a request may take before the server answers 503 (milliseconds). */
+  /** Longest time the server works on a request before it answers 504 (milliseconds). */
   readonly requestTimeoutMs?: number | undefined;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+/** A caller's request id is kept when it is short and plain, so it cannot forge or flood log lines. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
 
 /** Builds the HTTP application. It never listens: `serve` does, tests use `inject` or listen themselves. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { service } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    requestIdHeader: 'x-request-id',
-    requestTimeout: options.requestTimeoutMs ?? 120_000,
+    requestIdHeader: false,
+    genReqId: requestId,
+    // Receiving the request itself (a slow client) gets the same bound as working on it.
+    requestTimeout: requestTimeoutMs,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
     },
@@ -59,14 +74,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerDeadline(app, requestTimeoutMs);
 
-  if (options.token !== undefined) registerBearerAuth(app, options.token);
+  // CORS before the token check: a browser's preflight never carries the token, and a 401 must still carry
+  // the CORS headers so the console on another origin can read it.
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     await app.register(fastifyCors, {
       origin: [...options.corsOrigins],
       exposedHeaders: ['location', 'x-request-id'],
     });
   }
+  if (options.token !== undefined) registerBearerAuth(app, options.token);
   registerMetrics(app, service);
 
   await app.register(fastifySwagger, {

@@ -17,6 +17,8 @@ describe('parseServeConfig', () => {
       token: undefined,
       corsOrigins: [],
       allowCustomImages: true,
+      requestTimeoutMs: 120_000,
+      kubeRequestTimeoutMs: 30_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -30,6 +32,8 @@ describe('parseServeConfig', () => {
     [{}, { OSHINKO_MAX_WORKERS: '-1' }, 'OSHINKO_MAX_WORKERS "-1"'],
     [{}, { OSHINKO_ALLOW_CUSTOM_IMAGES: 'maybe' }, 'OSHINKO_ALLOW_CUSTOM_IMAGES "maybe"'],
     [{ tokenFile: '/nonexistent/token' }, {}, 'cannot read --token-file'],
+    [{}, { OSHINKO_REQUEST_TIMEOUT_MS: '5s' }, 'OSHINKO_REQUEST_TIMEOUT_MS "5s"'],
+    [{}, { OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '10' }, 'OSHINKO_KUBE_REQUEST_TIMEOUT_MS "10"'],
   ])('names the bad setting %j %j', (flags, env, message) => {
     expect(() => parseServeConfig({ driver: 'local', ...flags }, env)).toThrow(message);
   });

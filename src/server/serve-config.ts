@@ -27,6 +27,10 @@ export interface ServeConfig {
   readonly allowInsecureRemote: boolean;
   readonly corsOrigins: readonly string[];
   readonly bodyLimit: number;
+  /** Longest time the server works on one request before it answers 504 (milliseconds). */
+  readonly requestTimeoutMs: number;
+  /** Longest time one Kubernetes API request may take (milliseconds). */
+  readonly kubeRequestTimeoutMs: number;
   readonly logLevel: string;
 }
 
@@ -160,6 +164,18 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
       'OSHINKO_BODY_LIMIT',
       1024,
       16 * 1024 * 1024,
+    ),
+    requestTimeoutMs: integer(
+      env.OSHINKO_REQUEST_TIMEOUT_MS ?? '120000',
+      'OSHINKO_REQUEST_TIMEOUT_MS',
+      100,
+      3_600_000,
+    ),
+    kubeRequestTimeoutMs: integer(
+      env.OSHINKO_KUBE_REQUEST_TIMEOUT_MS ?? '30000',
+      'OSHINKO_KUBE_REQUEST_TIMEOUT_MS',
+      100,
+      600_000,
     ),
     logLevel: flags.logLevel ?? env.OSHINKO_LOG_LEVEL ?? 'info',
   });

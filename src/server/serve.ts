@@ -19,6 +19,7 @@ export async function createDriver(config: ServeConfig): Promise<ClusterDriver> 
         config.ingressDomain === undefined
           ? undefined
           : { domain: config.ingressDomain, className: config.ingressClass },
+      requestTimeoutMs: config.kubeRequestTimeoutMs,
     });
   }
   const { createLocalDriver } = await import('../drivers/local/index.js');
@@ -55,6 +56,7 @@ export async function serve(config: ServeConfig, driver?: ClusterDriver): Promis
     bodyLimit: config.bodyLimit,
     token: config.token,
     corsOrigins: config.corsOrigins,
+    requestTimeoutMs: config.requestTimeoutMs,
     logger: { level: config.logLevel },
   });
   try {

@@ -363,7 +363,20 @@ export class KubernetesDriver implements ClusterDriver {
           `cannot create Deployment ${masterName}: namespace '${namespace}' does not exist (Kubernetes answered 404: ${statusMessage(error as ApiException<unknown>)})`,
         );
       }
-      throw kubeError(`cannot create Deployment ${masterName}`, error);
+      if (error instanceof ApiException && [400, 403, 422].includes(error.code)) {
+        throw kubeError(`cannot create Deployment ${masterName}`, error);
+      }
+      // A timeout or a lost connection leaves the outcome unknown: the Deployment may exist. Remove it, so a
+      // failed create never leaves a master behind.
+      const domain = kubeError(`cannot create Deployment ${masterName}`, error);
+      const failures = await this.rollback(masterName, []);
+      throw new (domain instanceof TimeoutError ? TimeoutError : BackendUnavailableError)(
+        `${domain.message}; the cluster was not created (${
+          failures.length === 0
+            ? 'nothing was left behind'
+            : `and the rollback failed for ${failures.join(', ')}; delete the cluster to clean up`
+        })`,
+      );
     }
     const uid = master.metadata?.uid;
     const created: { kind: SecondaryObject['kind']; name: string }[] = [];
@@ -391,9 +404,32 @@ export class KubernetesDriver implements ClusterDriver {
             ? new ForbiddenError(message)
             : new BackendUnavailableError(message);
     }
+    // A delete (from another server) that removed the master while we were creating leaves what we made after
+    // it without an owner: remove it ourselves, so the cluster is whole or gone, never half.
+    const survivor = await optional(`cannot read Deployment ${masterName}`, () =>
+      this.apps.readNamespacedDeployment({ name: masterName, namespace }),
+    );
+    if (survivor?.metadata?.uid !== uid) {
+      const failures: string[] = [];
+      for (const object of [...created].reverse()) {
+        await this.deleteSecondary(object.kind, object.name).catch((error: unknown) => {
+          if (!isStatus(error, 404)) failures.push(`${object.kind} ${object.name}`);
+        });
+      }
+      throw new ConflictError(
+        `cluster '${spec.name}' was deleted while it was being created (${
+          failures.length === 0
+            ? 'nothing was left behind'
+            : `removing ${failures.join(', ')} failed; delete the cluster to clean up`
+        })`,
+        { field: 'name' },
+      );
+    }
     const observation = await this.get(spec.name);
     if (observation === undefined) {
-      throw new BackendUnavailableError(`cluster '${spec.name}' vanished right after it was created`);
+      throw new ConflictError(`cluster '${spec.name}' was deleted right after it was created`, {
+        field: 'name',
+      });
     }
     return observation;
   }
@@ -427,14 +463,40 @@ export class KubernetesDriver implements ClusterDriver {
       [names.master(name), counts.masterCount, current.config.masterCount],
       [names.worker(name), counts.workerCount, current.config.workerCount],
     ];
+    const patch = (deployment: string, replicas: number) =>
+      this.apps.patchNamespacedDeployment(
+        { name: deployment, namespace, body: { spec: { replicas } } },
+        MERGE_PATCH,
+      );
+    const done: [string, number][] = [];
     for (const [deployment, replicas, was] of targets) {
       if (replicas === was) continue;
-      await call(`cannot scale Deployment ${deployment}`, () =>
-        this.apps.patchNamespacedDeployment(
-          { name: deployment, namespace, body: { spec: { replicas } } },
-          MERGE_PATCH,
-        ),
-      );
+      // Counted before the call: a timed-out patch may still have been applied.
+      done.push([deployment, was]);
+      try {
+        await patch(deployment, replicas);
+      } catch (error) {
+        // Put back what this scale changed, so a failed scale changes nothing rather than half of it.
+        const failures: string[] = [];
+        for (const [name, previous] of done.reverse()) {
+          await patch(name, previous).catch((revert: unknown) => {
+            if (!isStatus(revert, 404)) failures.push(`Deployment ${name}`);
+          });
+        }
+        const domain = kubeError(`cannot scale Deployment ${deployment}`, error);
+        const note =
+          failures.length === 0
+            ? 'the counts were left as they were'
+            : `and restoring the counts failed for ${failures.join(', ')}`;
+        const message = `${domain.message}; ${note}`;
+        throw domain instanceof NotFoundError
+          ? new NotFoundError(message)
+          : domain instanceof TimeoutError
+            ? new TimeoutError(message)
+            : domain instanceof ForbiddenError
+              ? new ForbiddenError(message)
+              : new BackendUnavailableError(message);
+      }
     }
     const observation = await this.get(name);
     if (observation === undefined)

@@ -60,3 +60,33 @@ export async function tailFile(path: string, lines: number, maxBytes = 4 * 1024 
     await handle.close();
   }
 }
+
+const FS_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EISDIR: 'a directory is in the way of a file',
+  ENOTEMPTY: 'a directory is in the way of a file',
+  EEXIST: 'something is in the way',
+  EIO: 'an I/O error happened',
+};
+
+/** Whether an error is the file system's (it has a POSIX code such as ENOSPC). */
+export function isFsError(error: unknown): error is NodeJS.ErrnoException {
+  return (
+    error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error
+  );
+}
+
+/** Says in words what went wrong with the data directory, naming the path; no stack, no internals. */
+export function describeFsError(action: string, error: NodeJS.ErrnoException, file?: string): string {
+  const code = error.code ?? 'EUNKNOWN';
+  const what = FS_PROBLEMS[code] ?? error.message;
+  // Writes through a file handle (ENOSPC) carry no path: name the file being written.
+  const where = error.path ?? file;
+  const path = where === undefined ? '' : ` at ${where}`;
+  return `${action}: ${what} (${code}${path})`;
+}

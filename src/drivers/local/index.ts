@@ -5,8 +5,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterEvent, ClusterObservation, ClusterSpec, PodState } from '../../core/cluster.js';
 import type { ClusterDriver, LocalImage, LogRequest, ReplicaCounts } from '../../core/driver.js';
-import { ConfigurationError, ConflictError, NotFoundError, UnprocessableError } from '../../core/errors.js';
-import { readJsonIfExists, tailFile, writeJsonAtomic } from './files.js';
+import {
+  BackendUnavailableError,
+  ConfigurationError,
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+} from '../../core/errors.js';
+import { describeFsError, isFsError, readJsonIfExists, tailFile, writeJsonAtomic } from './files.js';
 import { LocalImageStore, type ImageRecord } from './image-store.js';
 import { HomeLayout } from './layout.js';
 import { freePorts } from './ports.js';
@@ -329,19 +335,33 @@ class LocalDriver implements ClusterDriver {
     }
     state.daemons.push(...(await this.newWorkers(state, spec.config.workerCount)));
     const dir = this.layout.clusterDir(spec.name);
-    // A directory left by an earlier life of the name (e.g. removed by hand from the state) is cleared first.
-    await this.removeDir(dir);
-    await mkdir(join(dir, 'logs'), { recursive: true });
     const cluster: LiveCluster = { state, supervisors: new Map(), events: [], writing: Promise.resolve() };
+    try {
+      // A directory left by an earlier life of the name (e.g. removed by hand from the state) is cleared first.
+      await this.removeDir(dir);
+      await mkdir(join(dir, 'logs'), { recursive: true });
+      // Recorded before any process starts: a cluster that cannot be recorded is never started.
+      await this.persist(cluster);
+    } catch (error) {
+      await this.removeDir(dir).catch(() => undefined);
+      throw dataError(
+        `cannot record cluster '${spec.name}' in the data directory`,
+        error,
+        this.layout.clusterFile(spec.name),
+      );
+    }
     this.clusters.set(spec.name, cluster);
     try {
-      await this.persist(cluster);
       for (const daemon of state.daemons) this.supervise(cluster, daemon).start();
       this.event(cluster, 'Normal', 'Created', `cluster ${spec.name} created with image ${image.ref}`);
       await this.persist(cluster);
     } catch (error) {
-      await this.destroy(cluster);
-      throw error;
+      await this.destroy(cluster).catch(() => undefined);
+      throw dataError(
+        `cannot create cluster '${spec.name}'; nothing was left running`,
+        error,
+        this.layout.clusterFile(spec.name),
+      );
     }
     return this.observe(cluster);
   }
@@ -374,6 +394,7 @@ class LocalDriver implements ClusterDriver {
     if (state.lost !== undefined) {
       throw new ConflictError(`cluster '${name}' is Lost (${state.lost}); it cannot be scaled`);
     }
+    const previous = { config: state.config, daemons: [...state.daemons] };
     state.config = { ...state.config, masterCount: counts.masterCount, workerCount: counts.workerCount };
     const stopping: DaemonRecord[] = [];
     const starting: DaemonRecord[] = [];
@@ -398,7 +419,18 @@ class LocalDriver implements ClusterDriver {
     if (workers.length < counts.workerCount)
       starting.push(...(await this.newWorkers(state, counts.workerCount - workers.length)));
     state.daemons.push(...starting);
-    await this.persist(cluster);
+    try {
+      await this.persist(cluster);
+    } catch (error) {
+      // Nothing was started or stopped yet: put the record back as it was.
+      state.config = previous.config;
+      state.daemons = previous.daemons;
+      throw dataError(
+        `cannot scale cluster '${name}'; it was left as it was`,
+        error,
+        this.layout.clusterFile(name),
+      );
+    }
     await Promise.all(
       stopping.map(async (daemon) => {
         const supervisor = cluster.supervisors.get(daemon.name);
@@ -448,7 +480,11 @@ class LocalDriver implements ClusterDriver {
   async delete(name: string): Promise<boolean> {
     const cluster = this.clusters.get(name);
     if (!cluster) return false;
-    await this.destroy(cluster);
+    try {
+      await this.destroy(cluster);
+    } catch (error) {
+      throw dataError(`cannot remove the directory of cluster '${name}'`, error);
+    }
     return true;
   }
 
@@ -478,6 +514,11 @@ class LocalDriver implements ClusterDriver {
   }
 }
 
+/** A file system failure of the data directory becomes a clear error naming the path; others pass. */
+function dataError(action: string, error: unknown, file?: string): unknown {
+  return isFsError(error) ? new BackendUnavailableError(describeFsError(action, error, file)) : error;
+}
+
 function workerIndex(name: string): number {
   return Number(/-w-(\d+)$/.exec(name)?.[1] ?? 0);
 }
@@ -494,9 +535,17 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Cl
   const layout = new HomeLayout(resolve(options.home));
   const env = options.env ?? process.env;
   checkJava(env);
-  for (const dir of [layout.home, layout.images, layout.clusters, layout.configs])
-    await mkdir(dir, { recursive: true });
-  const lock = await acquireServerLock(layout.lockFile);
+  let lock: ServerLock;
+  try {
+    for (const dir of [layout.home, layout.images, layout.clusters, layout.configs])
+      await mkdir(dir, { recursive: true });
+    lock = await acquireServerLock(layout.lockFile);
+  } catch (error) {
+    if (!isFsError(error)) throw error;
+    throw new ConfigurationError(
+      describeFsError(`cannot use the data directory ${layout.home} (OSHINKO_HOME, --home)`, error),
+    );
+  }
   try {
     const store = new LocalImageStore(layout);
     const runtime = await store.registerDefault(runtimeSparkHome(options));
@@ -504,7 +553,10 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Cl
     await driver.load();
     return driver;
   } catch (error) {
-    await lock.release();
-    throw error;
+    await lock.release().catch(() => undefined);
+    if (!isFsError(error)) throw error;
+    throw new ConfigurationError(
+      describeFsError(`cannot use the data directory ${layout.home} (OSHINKO_HOME, --home)`, error),
+    );
   }
 }

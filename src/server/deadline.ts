@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import type { ErrorBody } from '../api/schemas.js';
+
+/**
+ * Answers 504 when the server has worked on a request for `timeoutMs` without answering. The work itself is not
+ * cancelled (a create may still finish); the answer says so, and a later GET shows the truth.
+ */
+export function registerDeadline(app: FastifyInstance, timeoutMs: number): void {
+  const timers = new WeakMap<object, NodeJS.Timeout>();
+  app.addHook('onRequest', async (request, reply) => {
+    const timer = setTimeout(() => {
+      if (reply.sent || reply.raw.writableEnded) return;
+      request.log.warn({ timeoutMs }, 'request deadline passed');
+      const body: ErrorBody = {
+        errors: [
+          {
+            status: 504,
+            title: request.routeOptions.config.errorTitle ?? 'request failed',
+            details: `the server did not finish this request within ${timeoutMs} ms (OSHINKO_REQUEST_TIMEOUT_MS); it may still complete: check the cluster's status before trying again`,
+          },
+        ],
+      };
+      void reply.status(504).type('application/json').send(body);
+    }, timeoutMs);
+    timer.unref();
+    timers.set(request, timer);
+  });
+  app.addHook('onResponse', (request, _reply, done) => {
+    clearTimeout(timers.get(request));
+    done();
+  });
+}
