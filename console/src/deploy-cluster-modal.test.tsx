@@ -1,0 +1,202 @@
+// @vitest-environment jsdom
+import '@testing-library/jest-dom/vitest';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DeployClusterModal } from './deploy-cluster-modal.js';
+import { errorBody, FakeApi, serverInfo } from './testing/fake-api.js';
+import { renderWithApi } from './testing/render.js';
+
+afterEach(cleanup);
+
+function setup(api = new FakeApi()) {
+  const onDeployed = vi.fn();
+  const onClose = vi.fn();
+  renderWithApi(<DeployClusterModal isOpen onClose={onClose} onDeployed={onDeployed} />, api);
+  const dialog = screen.getByRole('dialog', { name: 'Deploy cluster' });
+  return { api, onDeployed, onClose, dialog, user: userEvent.setup() };
+}
+
+const nameInput = () => screen.getByRole<HTMLInputElement>('textbox', { name: /^Name/ });
+const imageInput = () => screen.getByLabelText<HTMLInputElement>('Spark image');
+const advancedToggle = () => screen.getByRole('button', { name: 'Advanced configuration' });
+const deployButton = () => screen.getByRole('button', { name: 'Deploy' });
+
+describe('DeployClusterModal', () => {
+  it('asks for the name and workers up front and keeps the advanced section collapsed', async () => {
+    const { user } = setup();
+    expect(nameInput()).toBeVisible();
+    expect(screen.getByRole('spinbutton', { name: 'Number of workers' })).toHaveValue(1);
+    expect(advancedToggle()).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.queryByLabelText('Spark image')).not.toBeVisible();
+
+    await user.click(advancedToggle());
+    expect(advancedToggle()).toHaveAttribute('aria-expanded', 'true');
+    expect(imageInput()).toBeVisible();
+    expect(imageInput()).toHaveAttribute('placeholder', 'docker.io/apache/spark:3.5.3');
+    expect(screen.getByLabelText('Stored configuration')).toBeVisible();
+    expect(screen.getByLabelText('Master Spark configuration')).toBeVisible();
+    expect(screen.getByLabelText('Worker Spark configuration')).toBeVisible();
+    expect(screen.getByRole('switch', { name: 'Expose the web UI' })).toBeChecked();
+    expect(screen.getByLabelText('Metrics')).toHaveValue('');
+  });
+
+  it('deploys with the defaults: only the name and the worker count are sent', async () => {
+    const { api, user, onDeployed } = setup();
+    await user.type(nameInput(), 'demo');
+    await user.click(deployButton());
+    await waitFor(() => {
+      expect(onDeployed).toHaveBeenCalledOnce();
+    });
+    expect(api.requestsTo('POST', '/clusters').map((r) => r.body)).toEqual([
+      { name: 'demo', config: { workerCount: 1 } },
+    ]);
+  });
+
+  it('shows the server rule for a bad name inline and sends nothing', async () => {
+    const { api, user } = setup();
+    await user.type(nameInput(), 'Bad_Name');
+    await user.tab();
+    expect(await screen.findByText(/a cluster name must start with a lowercase letter/)).toBeVisible();
+    expect(nameInput()).toHaveAttribute('aria-invalid', 'true');
+    await user.click(deployButton());
+    expect(api.requestsTo('POST', '/clusters')).toEqual([]);
+    expect(nameInput()).toHaveFocus();
+
+    await user.clear(nameInput());
+    await user.type(nameInput(), 'good-name');
+    expect(screen.queryByText(/a cluster name must start/)).toBeNull();
+  });
+
+  it('rejects a bad image reference, opening the advanced section to show it', async () => {
+    const { api, user } = setup();
+    await user.type(nameInput(), 'demo');
+    await user.click(advancedToggle());
+    await user.type(imageInput(), 'Quay.io/Org/Spark:3.5');
+    await user.click(advancedToggle());
+    expect(advancedToggle()).toHaveAttribute('aria-expanded', 'false');
+    await user.click(deployButton());
+    expect(advancedToggle()).toHaveAttribute('aria-expanded', 'true');
+    expect(await screen.findByText(/repository name must be lowercase: "Org"/)).toBeVisible();
+    expect(api.requestsTo('POST', '/clusters')).toEqual([]);
+  });
+
+  it('sends a custom image and says that it is custom', async () => {
+    const { api, user, onDeployed } = setup();
+    await user.type(nameInput(), 'custom');
+    await user.click(advancedToggle());
+    await user.type(imageInput(), 'quay.io/team/spark:3.5-ml');
+    expect(screen.getByText('custom image')).toBeVisible();
+    expect(screen.getByText(/runs quay.io\/team\/spark:3.5-ml instead of the default/)).toBeVisible();
+    await user.click(screen.getByRole('switch', { name: 'Expose the web UI' }));
+    await user.selectOptions(screen.getByLabelText('Metrics'), 'prometheus');
+    await user.click(deployButton());
+    await waitFor(() => {
+      expect(onDeployed).toHaveBeenCalledOnce();
+    });
+    expect(api.requestsTo('POST', '/clusters')[0]?.body).toEqual({
+      name: 'custom',
+      config: {
+        workerCount: 1,
+        sparkImage: 'quay.io/team/spark:3.5-ml',
+        exposeWebUI: false,
+        metrics: 'prometheus',
+      },
+    });
+    expect(onDeployed.mock.calls[0]?.[0]).toMatchObject({ name: 'custom', customImage: true });
+  });
+
+  it('lets a stored configuration decide the worker count unless the user changed it', async () => {
+    const { api, user } = setup();
+    await user.type(nameInput(), 'stored');
+    await user.click(advancedToggle());
+    await user.type(screen.getByLabelText('Stored configuration'), 'small');
+    await user.click(deployButton());
+    await waitFor(() => {
+      expect(api.requestsTo('POST', '/clusters')).toHaveLength(1);
+    });
+    expect(api.requestsTo('POST', '/clusters')[0]?.body).toEqual({
+      name: 'stored',
+      config: { name: 'small' },
+    });
+  });
+
+  it('shows a server error next to the field it names and keeps the input', async () => {
+    const api = new FakeApi();
+    api.nextCreateError = {
+      status: 422,
+      body: errorBody(422, "image 'spark-missing' is not in the local image store", 'config.sparkImage'),
+    };
+    const { user, onDeployed } = setup(api);
+    await user.type(nameInput(), 'demo');
+    await user.click(advancedToggle());
+    await user.type(imageInput(), 'spark-missing');
+    await user.click(advancedToggle());
+    await user.click(deployButton());
+    const message = await screen.findByText("image 'spark-missing' is not in the local image store");
+    expect(message.closest('.pf-v6-c-form__group')).toContainElement(imageInput());
+    expect(advancedToggle()).toHaveAttribute('aria-expanded', 'true');
+    expect(imageInput()).toHaveValue('spark-missing');
+    expect(nameInput()).toHaveValue('demo');
+    expect(onDeployed).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('deploy-alert')).toBeNull();
+  });
+
+  it('shows a name conflict under the name', async () => {
+    const api = new FakeApi();
+    api.nextCreateError = { status: 409, body: errorBody(409, "cluster 'demo' already exists", 'name') };
+    const { user } = setup(api);
+    await user.type(nameInput(), 'demo');
+    await user.click(deployButton());
+    const message = await screen.findByText("cluster 'demo' already exists");
+    expect(message.closest('.pf-v6-c-form__group')).toContainElement(nameInput());
+  });
+
+  it('shows an error that names no field as a dialog alert', async () => {
+    const api = new FakeApi();
+    api.nextCreateError = {
+      status: 422,
+      body: errorBody(422, 'this server allows at most 1 clusters (OSHINKO_MAX_CLUSTERS)'),
+    };
+    const { user, dialog } = setup(api);
+    await user.type(nameInput(), 'demo');
+    await user.click(deployButton());
+    await waitFor(() => {
+      expect(within(dialog).getByText(/at most 1 clusters/)).toBeVisible();
+    });
+    expect(within(dialog).getByText('The cluster was not deployed')).toBeVisible();
+    expect(nameInput()).toHaveValue('demo');
+  });
+
+  it('offers the local images on the local driver and still takes a typed reference', async () => {
+    const api = new FakeApi(serverInfo({ driver: 'local', 'default-cluster-image': 'spark-default' }));
+    const image = (ref: string, isDefault: boolean) => ({
+      ref,
+      base: null,
+      sparkHome: '/opt/spark',
+      sparkVersion: '4.0.1',
+      createdAt: '2026-01-01T00:00:00Z',
+      isDefault,
+      jars: [],
+      pyFiles: [],
+      conf: {},
+      env: {},
+      usedBy: [],
+    });
+    api.images = [image('spark-default', true), image('spark-ml', false)];
+    const { user } = setup(api);
+    await user.click(advancedToggle());
+    const input = await screen.findByRole('combobox', { name: 'Spark image' });
+    expect(input).toHaveAttribute('placeholder', 'spark-default');
+    await user.click(input);
+    const option = await screen.findByRole('option', { name: /spark-ml/ });
+    await user.click(option);
+    expect(input).toHaveValue('spark-ml');
+    expect(screen.getByText('custom image')).toBeVisible();
+
+    await user.clear(input);
+    await user.type(input, 'my-own-image');
+    expect(input).toHaveValue('my-own-image');
+    expect(api.requestsTo('GET', '/images').length).toBeGreaterThan(0);
+  });
+});
