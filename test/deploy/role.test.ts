@@ -150,7 +150,7 @@ describe('the Role of the oshinko server', () => {
     expect(grantsInDriverSource()).toEqual(driverCalls);
   });
 
-  it('the driver'"'"'s list is the calls it really makes in a whole lifecycle, each one used', async () => {
+  it("the driver's list is the calls it really makes in a whole lifecycle, each one used", async () => {
     assertBuilt();
     const used = [...new Set([...(await lifecycle(false)), ...(await lifecycle(true))])].sort();
     expect(used).toEqual(driverCalls);
