@@ -42,3 +42,6 @@ export function reportError(io: CliIo, error: unknown): number {
   io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   return EXIT.failure;
 }
+
+/** How a command hands its work to `run`, which awaits it and turns its result or error into the exit code. */
+export type Schedule = (work: () => Promise<number>) => void;

@@ -108,6 +108,9 @@ export class Supervisor {
     };
   }
 
+  /** Settles when the current child (if we started it) has exited and been reaped. */
+  private reaped: Promise<void> | undefined;
+
   /** Starts the daemon as a child of this process. */
   start(): void {
     if (this.stopped) return;
@@ -126,8 +129,11 @@ export class Supervisor {
       child.once('error', (error) => {
         this.exited(generation, `could not start ${this.spec.command}: ${error.message}`);
       });
-      child.once('exit', (code, signal) => {
-        this.exited(generation, describeExit(code, signal));
+      this.reaped = new Promise<void>((resolve) => {
+        child.once('exit', (code, signal) => {
+          resolve();
+          this.exited(generation, describeExit(code, signal));
+        });
       });
       if (child.pid !== undefined) {
         this.running(child.pid, new Date());
@@ -143,6 +149,7 @@ export class Supervisor {
    */
   async adopt(pid: number, startedAt: string | undefined): Promise<boolean> {
     if (!(await isOurProcess(pid, this.spec.marker))) return false;
+    this.reaped = undefined;
     this.running(pid, startedAt === undefined ? new Date() : new Date(startedAt), false);
     const generation = ++this.generation;
     this.poller = setInterval(() => {
@@ -230,6 +237,10 @@ export class Supervisor {
     this.clearTimers();
     const pid = this.pid;
     if (pid !== undefined) await stopProcessGroups([pid], [], graceMs);
+    // A child of ours lingers as a zombie until Node reaps it and emits 'exit'; wait for that, briefly.
+    if (pid !== undefined && this.reaped !== undefined) {
+      await Promise.race([this.reaped, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    }
     this.pid = undefined;
     this.status = 'Stopped';
   }

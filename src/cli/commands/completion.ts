@@ -1,0 +1,125 @@
+import { Argument, Help, type Command, type Option } from 'commander';
+import { connect } from '../connection.js';
+import type { CliIo, Schedule } from '../io.js';
+
+/**
+ * Shell completion, done the way cobra-based tools do it: the shell script is a thin wrapper that asks
+ * `oshinko __complete WORDS...` for candidates, so completions follow the command tree defined here (and can
+ * offer the cluster names that the server knows) without a second copy of it in shell.
+ */
+export const COMPLETE_COMMAND = '__complete';
+
+const BASH = `# bash completion for oshinko; load it with: source <(oshinko completion bash)
+_oshinko_complete() {
+  local IFS=$'\\n'
+  local -a words
+  words=("\${COMP_WORDS[@]:1:COMP_CWORD}")
+  COMPREPLY=($(oshinko ${COMPLETE_COMMAND} "\${words[@]}" 2>/dev/null))
+}
+complete -F _oshinko_complete oshinko
+`;
+
+const ZSH = `#compdef oshinko
+# zsh completion for oshinko; load it with: source <(oshinko completion zsh)  (after compinit)
+# or save it as _oshinko in a directory of $fpath.
+_oshinko() {
+  local -a candidates
+  candidates=(\${(f)"$(oshinko ${COMPLETE_COMMAND} "\${(@)words[2,CURRENT]}" 2>/dev/null)"})
+  (( \${#candidates} )) && compadd -- "\${candidates[@]}"
+}
+if [ "$funcstack[1]" = "_oshinko" ]; then
+  _oshinko "$@"
+else
+  compdef _oshinko oshinko
+fi
+`;
+
+export const COMPLETION_SCRIPTS = { bash: BASH, zsh: ZSH } as const;
+
+const help = new Help();
+help.showGlobalOptions = true;
+
+function optionsOf(command: Command): Option[] {
+  const own = help.visibleOptions(command);
+  return command.parent === null ? own : [...own, ...help.visibleGlobalOptions(command)];
+}
+
+/** Visible subcommands, without commander's implicit `help` command. */
+function subcommands(command: Command): Command[] {
+  return command.commands.length === 0
+    ? []
+    : help.visibleCommands(command).filter((c) => c.name() !== 'help');
+}
+
+function findOption(command: Command, word: string): Option | undefined {
+  return optionsOf(command).find((option) => option.long === word || option.short === word);
+}
+
+/** Candidates for the last word, given the words typed after `oshinko` (the last one possibly empty). */
+export async function complete(program: Command, words: readonly string[], io: CliIo): Promise<string[]> {
+  const current = words.at(-1) ?? '';
+  let command = program;
+  let positional = 0;
+  let pendingOption: Option | undefined;
+  const connection: { server?: string; token?: string } = {};
+  for (const word of words.slice(0, -1)) {
+    if (pendingOption !== undefined) {
+      if (pendingOption.long === '--server') connection.server = word;
+      if (pendingOption.long === '--token') connection.token = word;
+      pendingOption = undefined;
+      continue;
+    }
+    if (word.startsWith('-')) {
+      const option = findOption(command, word.split('=')[0] ?? word);
+      if (option !== undefined && (option.required || option.optional) && !word.includes('=')) {
+        pendingOption = option;
+      }
+      continue;
+    }
+    const sub = positional === 0 ? subcommands(command).find((c) => c.name() === word) : undefined;
+    if (sub !== undefined) command = sub;
+    else positional += 1;
+  }
+
+  const matching = (candidates: readonly string[]) => candidates.filter((c) => c.startsWith(current));
+  if (pendingOption !== undefined) return matching(pendingOption.argChoices ?? []);
+  if (current.startsWith('-')) {
+    return matching(optionsOf(command).flatMap((option) => (option.long === undefined ? [] : [option.long])));
+  }
+  if (positional === 0 && subcommands(command).length > 0) {
+    return matching(subcommands(command).map((c) => c.name()));
+  }
+  const argument = command.registeredArguments[positional];
+  if (argument === undefined) return [];
+  if (argument.argChoices !== undefined) return matching(argument.argChoices);
+  if (argument.name() !== 'name') return [];
+  try {
+    const { client } = connect(connection, io, { timeoutMs: 3000 });
+    return matching((await client.listClusters()).map((cluster) => cluster.name));
+  } catch {
+    return [];
+  }
+}
+
+export function registerCompletion(program: Command, io: CliIo, run: Schedule): void {
+  program
+    .command('completion')
+    .description('Print a shell completion script for bash or zsh')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .addHelpText(
+      'after',
+      `
+Completes commands, flags, flag values and the names of the server's clusters.
+
+Examples:
+  source <(oshinko completion bash)                        # this shell only
+  oshinko completion bash > /etc/bash_completion.d/oshinko
+  oshinko completion zsh > "\${fpath[1]}/_oshinko"          # zsh, then restart it`,
+    )
+    .action((shell: 'bash' | 'zsh') => {
+      run(() => {
+        io.stdout.write(COMPLETION_SCRIPTS[shell]);
+        return Promise.resolve(0);
+      });
+    });
+}

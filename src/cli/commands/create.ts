@@ -1,0 +1,101 @@
+import { Option, type Command } from 'commander';
+import type { NewCluster } from '../../client/oshinko-client.js';
+import { connect, connectionFlags } from '../connection.js';
+import { clusterDetails, connectHint } from '../format.js';
+import { parseClusterName, parseConfigName, parseCount, parseDuration, parseImage } from '../flags.js';
+import type { CliIo, Schedule } from '../io.js';
+import { waitForCluster } from '../wait.js';
+
+/** The largest worker count the CLI sends; the server applies its own, usually lower, limit. */
+export const MAX_WORKERS_FLAG = 10_000;
+
+interface CreateFlags {
+  workers?: string;
+  masters?: string;
+  image?: string;
+  storedconfig?: string;
+  masterconfig?: string;
+  workerconfig?: string;
+  exposeui?: 'true' | 'false';
+  metrics?: 'true' | 'false' | 'jolokia' | 'prometheus';
+  wait?: boolean;
+  timeout: string;
+  interval: string;
+}
+
+/** Turns validated flags into the upstream NewCluster request; unset flags are left to the server. */
+export function newClusterRequest(name: string, flags: CreateFlags): NewCluster {
+  const config: NonNullable<NewCluster['config']> = {};
+  if (flags.storedconfig !== undefined) config.name = parseConfigName(flags.storedconfig, '--storedconfig');
+  if (flags.masters !== undefined) config.masterCount = parseCount(flags.masters, '--masters', 1);
+  if (flags.workers !== undefined)
+    config.workerCount = parseCount(flags.workers, '--workers', MAX_WORKERS_FLAG);
+  if (flags.masterconfig !== undefined) {
+    config.sparkMasterConfig = parseConfigName(flags.masterconfig, '--masterconfig');
+  }
+  if (flags.workerconfig !== undefined) {
+    config.sparkWorkerConfig = parseConfigName(flags.workerconfig, '--workerconfig');
+  }
+  if (flags.image !== undefined) config.sparkImage = parseImage(flags.image, '--image');
+  if (flags.exposeui !== undefined) config.exposeWebUI = flags.exposeui;
+  if (flags.metrics !== undefined) config.metrics = flags.metrics;
+  return Object.keys(config).length === 0
+    ? { name: parseClusterName(name) }
+    : { name: parseClusterName(name), config };
+}
+
+export function registerCreate(program: Command, io: CliIo, run: Schedule): void {
+  program
+    .command('create')
+    .description('Create a Spark cluster (one master, N workers), optionally with its own image')
+    .argument('<name>', 'cluster name: lowercase letters, digits and "-", starting with a letter')
+    .option('--workers <n>', 'number of workers (default 1, or the stored configuration)')
+    .option('--masters <n>', 'number of masters, 0 or 1 (default 1)')
+    .option('--image <ref>', 'container image for the master and workers (default: the server default)')
+    .option('--storedconfig <name>', 'stored cluster configuration to start from')
+    .option('--masterconfig <name>', 'ConfigMap (local: config directory) with Spark config for the master')
+    .option('--workerconfig <name>', 'ConfigMap (local: config directory) with Spark config for the workers')
+    .addOption(
+      new Option('--exposeui <bool>', 'expose the master web UI (default true)').choices(['true', 'false']),
+    )
+    .addOption(
+      new Option('--metrics <mode>', 'enable metrics (default false)').choices([
+        'true',
+        'false',
+        'jolokia',
+        'prometheus',
+      ]),
+    )
+    .option('--wait', 'wait until the master and every worker are ready, showing progress')
+    .option('--timeout <duration>', 'with --wait: how long to wait', '5m')
+    .option('--interval <duration>', 'with --wait: how often to ask the server', '1s')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko create spark1
+  oshinko create spark1 --workers 3 --wait
+  oshinko create etl --image quay.io/my-team/spark:3.5.3-py311 --workers 2 --wait --timeout 10m
+  oshinko create small --storedconfig small-clusters --exposeui false`,
+    )
+    .action((name: string, flags: CreateFlags, command: Command) => {
+      run(async () => {
+        const request = newClusterRequest(name, flags);
+        const timeoutMs = parseDuration(flags.timeout, '--timeout');
+        const intervalMs = parseDuration(flags.interval, '--interval');
+        const { client } = connect(connectionFlags(command), io);
+        const created = await client.createCluster(request);
+        io.stdout.write(
+          `cluster "${created.name}" created with image ${created.image}${created.customImage ? ' (custom)' : ''}\n`,
+        );
+        if (flags.wait !== true) {
+          io.stdout.write(clusterDetails(created, Date.now(), true));
+          io.stdout.write(`\nFollow it with: oshinko get ${created.name}\n`);
+          return 0;
+        }
+        const ready = await waitForCluster(client, created.name, io, { timeoutMs, intervalMs });
+        io.stdout.write(`cluster "${ready.name}" is ready\n\n${connectHint(ready)}`);
+        return 0;
+      });
+    });
+}

@@ -1,0 +1,53 @@
+import { Option, type Command } from 'commander';
+import { VERSION } from '../../version.js';
+import { connect, connectionFlags } from '../connection.js';
+import type { CliIo, Schedule } from '../io.js';
+
+interface VersionFlags {
+  output: 'text' | 'json';
+}
+
+export function registerVersion(program: Command, io: CliIo, run: Schedule): void {
+  program
+    .command('version')
+    .description("Print the client's and the server's versions, the server's driver and default image")
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko version
+  oshinko version --server http://oshinko.example:8080 -o json
+  oshinko --client-version           # the client alone, without asking a server`,
+    )
+    .action((flags: VersionFlags, command: Command) => {
+      run(async () => {
+        const { client, server } = connect(connectionFlags(command), io);
+        if (flags.output === 'text') io.stdout.write(`client:         ${VERSION}\n`);
+        const info = (await client.info()).application;
+        if (flags.output === 'json') {
+          const out = {
+            client: VERSION,
+            server: {
+              url: server,
+              version: info.version,
+              driver: info.driver,
+              defaultImage: info['default-cluster-image'],
+              customImages: info['custom-images'],
+            },
+          };
+          io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+          return 0;
+        }
+        io.stdout.write(
+          [
+            `server:         ${info.version} (${server})`,
+            `driver:         ${info.driver}`,
+            `default image:  ${info['default-cluster-image']}`,
+            `custom images:  ${info['custom-images']}${info['allowed-images'].length > 0 ? ` (${info['allowed-images'].join(', ')})` : ''}`,
+          ].join('\n') + '\n',
+        );
+        return 0;
+      });
+    });
+}

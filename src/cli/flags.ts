@@ -1,0 +1,74 @@
+import { assertImageReference } from '../core/cluster-config.js';
+import { clusterNameProblem, configNameProblem } from '../core/cluster-name.js';
+import { InvalidInputError } from '../core/errors.js';
+
+/**
+ * Parsers of command-line values. Each error names the flag and the value as the user typed them, e.g.
+ * `invalid --workers "abc": expected a whole number from 0 to 1000`.
+ */
+
+function invalid(flag: string, value: string, expected: string): InvalidInputError {
+  return new InvalidInputError(`invalid ${flag} ${JSON.stringify(value)}: ${expected}`, { field: flag });
+}
+
+export function parseCount(value: string, flag: string, max: number): number {
+  const trimmed = value.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) > max) {
+    throw invalid(flag, value, `expected a whole number from 0 to ${max}`);
+  }
+  return Number(trimmed);
+}
+
+export function parseClusterName(value: string): string {
+  const problem = clusterNameProblem(value);
+  if (problem !== undefined) throw invalid('NAME', value, problem);
+  return value;
+}
+
+/** Names of stored configurations and Spark config sets (ConfigMaps). */
+export function parseConfigName(value: string, flag: string): string {
+  const problem = configNameProblem(value);
+  if (problem !== undefined) throw invalid(flag, value, problem);
+  return value;
+}
+
+export function parseImage(value: string, flag: string): string {
+  assertImageReference(value, flag);
+  return value;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Durations as `90s`, `5m`, `1h30m`, `500ms`, or a bare number of seconds. */
+export function parseDuration(value: string, flag: string): number {
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const parts = /^(?:\d+(?:ms|h|m|s))+$/.test(text) ? text.match(/\d+(?:ms|h|m|s)/g) : null;
+  if (parts === null) {
+    throw invalid(flag, value, 'expected a duration such as 30s, 5m, 1h30m or 500ms');
+  }
+  let total = 0;
+  for (const part of parts) {
+    const [, digits = '0', unit = 's'] = /^(\d+)(ms|h|m|s)$/.exec(part) ?? [];
+    total += Number(digits) * (UNIT_MS[unit] ?? 1000);
+  }
+  if (total <= 0) throw invalid(flag, value, 'expected a duration greater than zero');
+  return total;
+}
+
+/** Parses a server URL from `--server` or `OSHINKO_SERVER`: http or https, no query or fragment. */
+export function parseServerUrl(value: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(source, value, 'expected a URL such as http://127.0.0.1:8080');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalid(source, value, 'expected an http:// or https:// URL');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw invalid(source, value, 'the server URL must not have a query or fragment');
+  }
+  return value.replace(/\/+$/, '');
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
+import { clusterDetails, clusterTable, connectHint, formatAge, renderTable } from './format.js';
+
+const NOW = Date.parse('2026-01-01T12:00:00Z');
+
+function summary(overrides: Partial<ClusterSummary> = {}): ClusterSummary {
+  return {
+    name: 'spark1',
+    href: '/clusters/spark1',
+    status: 'Running',
+    masterCount: 1,
+    workerCount: 3,
+    workersReady: 2,
+    masterUrl: 'spark://spark1:7077',
+    masterWebUrl: 'http://spark1-ui:8080',
+    image: 'docker.io/apache/spark:3.5.3',
+    customImage: false,
+    imageSource: 'default',
+    createdAt: '2026-01-01T11:55:00Z',
+    ...overrides,
+  };
+}
+
+function model(overrides: Partial<ClusterModel> = {}): ClusterModel {
+  return {
+    name: 'etl',
+    href: '/clusters/etl',
+    status: 'Degraded',
+    reason: 'etl-w-1: ImagePullBackOff',
+    config: {
+      masterCount: 1,
+      workerCount: 1,
+      sparkMasterConfig: '',
+      sparkWorkerConfig: '',
+      sparkImage: 'quay.io/me/spark:custom',
+      exposeWebUI: 'true',
+      metrics: 'false',
+    },
+    image: 'quay.io/me/spark:custom',
+    customImage: true,
+    imageSource: 'request',
+    masterUrl: 'spark://etl:7077',
+    masterWebUrl: 'http://etl-ui:8080',
+    masters: { desired: 1, ready: 1 },
+    workers: { desired: 1, ready: 0 },
+    pods: [
+      {
+        name: 'etl-m-1',
+        ip: '10.0.0.5',
+        type: 'master',
+        status: 'Running',
+        ready: true,
+        image: 'quay.io/me/spark:custom',
+        restarts: 0,
+      },
+      {
+        name: 'etl-w-1',
+        ip: '',
+        type: 'worker',
+        status: 'ImagePullBackOff',
+        ready: false,
+        image: 'quay.io/me/spark:custom',
+        restarts: 2,
+        reason: 'not found',
+      },
+    ],
+    createdAt: '2026-01-01T09:00:00Z',
+    ...overrides,
+  };
+}
+
+describe('CLI formatting', () => {
+  it('formats ages like kubectl', () => {
+    expect(formatAge('2026-01-01T11:59:15Z', NOW)).toBe('45s');
+    expect(formatAge('2026-01-01T11:48:00Z', NOW)).toBe('12m');
+    expect(formatAge('2026-01-01T07:00:00Z', NOW)).toBe('5h');
+    expect(formatAge('2025-12-25T12:00:00Z', NOW)).toBe('7d');
+    expect(formatAge('not a date', NOW)).toBe('?');
+  });
+
+  it('aligns table columns', () => {
+    expect(renderTable(['A', 'BB'], [['long value', 'x']])).toBe('A            BB\nlong value   x\n');
+  });
+
+  it('lists clusters with ready/desired workers and marks custom images', () => {
+    const text = clusterTable(
+      [summary(), summary({ name: 'etl', image: 'quay.io/me/spark:custom', customImage: true })],
+      NOW,
+    );
+    const [header, first, second] = text.trimEnd().split('\n');
+    expect(header).toMatch(/^NAME\s+STATUS\s+WORKERS\s+IMAGE\s+MASTER URL\s+AGE$/);
+    expect(first).toMatch(
+      /^spark1\s+Running\s+2\/3\s+docker\.io\/apache\/spark:3\.5\.3\s+spark:\/\/spark1:7077\s+5m$/,
+    );
+    expect(second).toContain('quay.io/me/spark:custom (custom)');
+    expect(first).not.toContain('(custom)');
+  });
+
+  it('shows one cluster with its reason, image origin and pods', () => {
+    const text = clusterDetails(model(), NOW, false);
+    expect(text).toContain('Reason:');
+    expect(text).toContain('etl-w-1: ImagePullBackOff');
+    expect(text).toContain('quay.io/me/spark:custom (custom), given at creation');
+    expect(text).toMatch(/etl-w-1\s+worker\s+ImagePullBackOff \(not found\)\s+no\s+2\s+-\s+quay/);
+    expect(clusterDetails(model(), NOW, true)).not.toContain('etl-m-1');
+  });
+
+  it('ends a wait with the master URL and a spark-submit example', () => {
+    const hint = connectHint(model({ status: 'Running' }));
+    expect(hint).toContain('Spark master: spark://etl:7077');
+    expect(hint).toContain('spark-submit --master spark://etl:7077');
+    expect(hint).toContain('custom image quay.io/me/spark:custom');
+  });
+});

@@ -1,0 +1,132 @@
+import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
+
+/** Pure text rendering of clusters for the terminal. */
+
+/** The age of something created at `createdAt`, as kubectl shows it: 45s, 12m, 3h, 5d. */
+export function formatAge(createdAt: string, now: number): string {
+  const created = Date.parse(createdAt);
+  if (Number.isNaN(created)) return '?';
+  const seconds = Math.max(0, Math.floor((now - created) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 120) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d`;
+}
+
+export const CUSTOM_MARKER = '(custom)';
+
+/** The image as shown in tables; a custom image is marked so that it is seen at a glance. */
+export function imageLabel(image: string, customImage: boolean): string {
+  return customImage ? `${image} ${CUSTOM_MARKER}` : image;
+}
+
+/** Left-aligned columns separated by three spaces, as kubectl prints them. */
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('   ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+const CLUSTER_HEADERS = ['NAME', 'STATUS', 'WORKERS', 'IMAGE', 'MASTER URL', 'AGE'] as const;
+
+export function clusterTable(clusters: readonly ClusterSummary[], now: number): string {
+  return renderTable(
+    CLUSTER_HEADERS,
+    clusters.map((cluster) => [
+      cluster.name,
+      cluster.status,
+      `${cluster.workersReady}/${cluster.workerCount}`,
+      imageLabel(cluster.image, cluster.customImage),
+      cluster.masterUrl,
+      formatAge(cluster.createdAt, now),
+    ]),
+  );
+}
+
+const IMAGE_SOURCE: Record<ClusterModel['imageSource'], string> = {
+  request: 'given at creation',
+  'stored-config': 'from the stored configuration',
+  default: 'the server default',
+};
+
+/** One cluster: its table row, the facts a table has no room for, then its pods unless `nopods`. */
+export function clusterDetails(cluster: ClusterModel, now: number, nopods: boolean): string {
+  const summary = clusterTable(
+    [
+      {
+        name: cluster.name,
+        href: cluster.href,
+        status: cluster.status,
+        masterCount: cluster.masters.desired,
+        workerCount: cluster.workers.desired,
+        workersReady: cluster.workers.ready,
+        masterUrl: cluster.masterUrl,
+        masterWebUrl: cluster.masterWebUrl,
+        image: cluster.image,
+        customImage: cluster.customImage,
+        imageSource: cluster.imageSource,
+        createdAt: cluster.createdAt,
+      },
+    ],
+    now,
+  );
+  const facts: [string, string][] = [];
+  if (cluster.reason !== undefined) facts.push(['Reason', cluster.reason]);
+  facts.push(
+    ['Image', `${imageLabel(cluster.image, cluster.customImage)}, ${IMAGE_SOURCE[cluster.imageSource]}`],
+    ['Masters', `${cluster.masters.ready}/${cluster.masters.desired} ready`],
+    ['Workers', `${cluster.workers.ready}/${cluster.workers.desired} ready`],
+    ['Web UI', cluster.masterWebUrl],
+  );
+  if (cluster.masterWebRoute !== undefined && cluster.masterWebRoute !== '') {
+    facts.push(['Route', cluster.masterWebRoute]);
+  }
+  if (cluster.config.name !== undefined) facts.push(['Stored config', cluster.config.name]);
+  const width = Math.max(...facts.map(([key]) => key.length)) + 2;
+  let text = `${summary}\n${facts.map(([key, value]) => `${`${key}:`.padEnd(width)}${value}`).join('\n')}\n`;
+  if (!nopods) {
+    text +=
+      cluster.pods.length === 0
+        ? '\nNo pods.\n'
+        : '\n' +
+          renderTable(
+            ['POD', 'TYPE', 'STATUS', 'READY', 'RESTARTS', 'IP', 'IMAGE'],
+            cluster.pods.map((pod) => [
+              pod.name,
+              pod.type,
+              pod.reason === undefined ? pod.status : `${pod.status} (${pod.reason})`,
+              pod.ready ? 'yes' : 'no',
+              String(pod.restarts),
+              pod.ip === '' ? '-' : pod.ip,
+              pod.image,
+            ]),
+          );
+  }
+  return text;
+}
+
+/** What to print once a cluster is up: where its master is and how to submit to it. */
+export function connectHint(cluster: ClusterModel): string {
+  const lines = [
+    `Spark master: ${cluster.masterUrl}`,
+    `Web UI:       ${cluster.masterWebRoute ?? cluster.masterWebUrl}`,
+    '',
+    'Submit an application (from a machine or pod that can reach the master):',
+    `  spark-submit --master ${cluster.masterUrl} --deploy-mode client your_app.py`,
+  ];
+  if (cluster.customImage) {
+    lines.push(
+      '',
+      `The cluster runs the custom image ${cluster.image}: submit with the same Spark and Python versions.`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}

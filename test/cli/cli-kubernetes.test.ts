@@ -1,0 +1,214 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { ClusterModel, ClusterSummary } from '../../src/client/oshinko-client.js';
+import { FakeKubeServer } from '../fake-kube/fake-kube-server.js';
+import { writeKubeconfig, type KubeconfigFile } from '../fake-kube/kubeconfig.js';
+import { assertBuilt, CLI, runCli, startServer, type ServerProcess } from './cli-process.js';
+
+/**
+ * The built CLI, run as a process, against a real oshinko server process with the Kubernetes driver, backed by
+ * the fake Kubernetes API server over HTTP.
+ */
+
+const DEFAULT_IMAGE = 'docker.io/apache/spark:3.5.3';
+const CUSTOM_IMAGE = 'quay.io/my-team/spark:3.5.3-etl';
+const MISSING_IMAGE = 'quay.io/my-team/spark:does-not-exist';
+const TOKEN = 'cli-test-token';
+
+let fake: FakeKubeServer;
+let kubeconfig: KubeconfigFile;
+let server: ServerProcess;
+let env: Record<string, string>;
+
+function oshinko(...args: string[]) {
+  return runCli(args, env);
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  fake = await FakeKubeServer.start({ podStartMs: 50 });
+  fake.missingImages.add(MISSING_IMAGE);
+  kubeconfig = writeKubeconfig(fake, 'default');
+  server = await startServer(['--driver', 'kubernetes', '--kubeconfig', kubeconfig.path], {
+    OSHINKO_TOKEN: TOKEN,
+    OSHINKO_CLUSTER_IMAGE: DEFAULT_IMAGE,
+  });
+  env = { OSHINKO_SERVER: server.url, OSHINKO_TOKEN: TOKEN };
+});
+
+afterAll(async () => {
+  await server.stop();
+  await fake.close();
+  kubeconfig.remove();
+});
+
+describe('oshinko CLI against a Kubernetes-backed server', () => {
+  it('version shows client, server, driver and default image', async () => {
+    const result = await oshinko('version');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^client:\s+\d+\.\d+\.\d+$/m);
+    expect(result.stdout).toContain(`(${server.url})`);
+    expect(result.stdout).toMatch(/^driver:\s+kubernetes$/m);
+    expect(result.stdout).toMatch(
+      new RegExp(`^default image:\\s+${DEFAULT_IMAGE.replace(/\./g, '\\.')}$`, 'm'),
+    );
+  });
+
+  it('create --wait shows plain progress lines and ends with the master URL and spark-submit', async () => {
+    const result = await oshinko('create', 'spark1', '--workers', '2', '--wait', '--interval', '100ms');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(`cluster "spark1" created with image ${DEFAULT_IMAGE}`);
+    expect(lines).toContain('cluster "spark1": Running, master 1/1, workers 2/2 ready');
+    expect(result.stdout).not.toContain('\r');
+    expect(result.stdout).toContain('Spark master: spark://spark1:7077');
+    expect(result.stdout).toContain('spark-submit --master spark://spark1:7077');
+  });
+
+  it('create --wait on a terminal rewrites one progress line', async () => {
+    // `script` gives the CLI a pseudo-terminal, as an interactive shell would.
+    const command = [
+      process.execPath,
+      CLI,
+      'create',
+      'etl',
+      '--image',
+      CUSTOM_IMAGE,
+      '--workers',
+      '1',
+      '--wait',
+      '--interval',
+      '100ms',
+    ]
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, ...env },
+    });
+    expect(stdout).toContain(`cluster "etl" created with image ${CUSTOM_IMAGE} (custom)`);
+    expect(stdout).toContain(`\r${String.fromCharCode(27)}[2Kcluster "etl": `);
+    expect(stdout).toContain('workers 1/1 ready');
+    expect(stdout).toContain('spark-submit --master spark://etl:7077');
+    expect(stdout).toContain(`custom image ${CUSTOM_IMAGE}`);
+  });
+
+  it('get lists clusters with ready/desired workers and marks the custom image', async () => {
+    const result = await oshinko('get');
+    expect(result.code).toBe(0);
+    const [header, ...rows] = result.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^NAME\s+STATUS\s+WORKERS\s+IMAGE\s+MASTER URL\s+AGE$/);
+    expect(rows.find((row) => row.startsWith('etl '))).toMatch(
+      new RegExp(
+        `^etl\\s+Running\\s+1/1\\s+${CUSTOM_IMAGE.replace(/\./g, '\\.')} \\(custom\\)\\s+spark://etl:7077\\s+\\d+s$`,
+      ),
+    );
+    const spark1 = rows.find((row) => row.startsWith('spark1 '));
+    expect(spark1).toMatch(
+      /^spark1\s+Running\s+2\/2\s+docker\.io\/apache\/spark:3\.5\.3\s+spark:\/\/spark1:7077/,
+    );
+    expect(spark1).not.toContain('(custom)');
+  });
+
+  it('get NAME -o json|yaml gives the API objects; every pod runs the custom image', async () => {
+    const json = await oshinko('get', 'etl', '-o', 'json');
+    expect(json.code).toBe(0);
+    const cluster = JSON.parse(json.stdout) as ClusterModel;
+    expect(cluster).toMatchObject({
+      name: 'etl',
+      customImage: true,
+      image: CUSTOM_IMAGE,
+      imageSource: 'request',
+    });
+    expect(cluster.pods).toHaveLength(2);
+    for (const pod of cluster.pods) expect(pod.image).toBe(CUSTOM_IMAGE);
+
+    const yaml = await oshinko('get', '-o', 'yaml');
+    const list = parse(yaml.stdout) as ClusterSummary[];
+    expect(list.map((c) => [c.name, c.customImage])).toEqual([
+      ['etl', true],
+      ['spark1', false],
+    ]);
+
+    const table = await oshinko('get', 'etl');
+    expect(table.stdout).toMatch(/^POD\s+TYPE\s+STATUS\s+READY\s+RESTARTS\s+IP\s+IMAGE$/m);
+    expect(table.stdout).toMatch(/^etl-m-\S+\s+master\s+Running\s+yes/m);
+    expect((await oshinko('get', 'etl', '--nopods')).stdout).not.toContain('POD');
+  });
+
+  it('scale changes the workers and keeps the image', async () => {
+    const result = await oshinko('scale', 'etl', '--workers', '3');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^cluster "etl" scaled: master 1\/1, workers \d\/3 ready/);
+    const cluster = JSON.parse((await oshinko('get', 'etl', '-o', 'json')).stdout) as ClusterModel;
+    expect(cluster.workers.desired).toBe(3);
+    expect(cluster.image).toBe(CUSTOM_IMAGE);
+  });
+
+  it('logs prints the log of the master and of a worker', async () => {
+    const master = await oshinko('logs', 'spark1');
+    expect(master.code).toBe(0);
+    const worker = await oshinko('logs', 'spark1', '--worker', '2', '--tail', '20');
+    expect(worker.code).toBe(0);
+    const tooFar = await oshinko('logs', 'spark1', '--worker', '3');
+    expect(tooFar.code).toBe(3);
+    expect(tooFar.stderr).toContain('cluster "spark1" has 2 worker pods (1 to 2)');
+  });
+
+  it("prints the server's errors, which name the field, with their exit codes", async () => {
+    const taken = await oshinko('create', 'spark1');
+    expect(taken.code).toBe(4);
+    expect(taken.stderr).toBe("error: cluster 'spark1' already exists\n");
+
+    const noConfig = await oshinko('create', 'other', '--storedconfig', 'nope');
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toContain("named config 'nope' does not exist");
+
+    const missing = await oshinko('get', 'nothere');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("cluster 'nothere' does not exist");
+
+    const noToken = await runCli(['get'], { OSHINKO_SERVER: server.url });
+    expect(noToken.code).toBe(7);
+    expect(noToken.stderr).toContain('requires a bearer token');
+    const badToken = await runCli(['get', '--token', 'wrong'], { OSHINKO_SERVER: server.url });
+    expect(badToken.code).toBe(7);
+  });
+
+  it('create --wait stops with the reason when the image cannot be pulled', async () => {
+    const result = await oshinko(
+      'create',
+      'broken',
+      '--image',
+      MISSING_IMAGE,
+      '--wait',
+      '--interval',
+      '100ms',
+      '--timeout',
+      '30s',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cluster "broken" is Degraded: .*(ErrImagePull|ImagePullBackOff)/);
+    expect((await oshinko('delete', 'broken')).code).toBe(0);
+  });
+
+  it('completes cluster names from the server', async () => {
+    const result = await oshinko('__complete', 'get', '');
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual(['etl', 'spark1']);
+    expect((await oshinko('__complete', 'delete', 'sp')).stdout).toBe('spark1\n');
+  });
+
+  it('delete --wait returns once the cluster is gone, leaving no objects', async () => {
+    const result = await oshinko('delete', 'spark1', '--wait', '--interval', '100ms');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('cluster "spark1" deleted');
+    expect((await oshinko('get', 'spark1')).code).toBe(3);
+    const left = fake
+      .objects('deployments', 'default')
+      .concat(fake.objects('services', 'default'))
+      .filter((object) => object.metadata.name.startsWith('spark1'));
+    expect(left).toEqual([]);
+  });
+});

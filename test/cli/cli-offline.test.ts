@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, CLI, runCli } from './cli-process.js';
+
+/** The CLI as a process, where no server is needed: help, flag validation, completion, an unreachable server. */
+
+const COMMANDS = ['create', 'get', 'scale', 'delete', 'logs', 'version', 'completion', 'serve'];
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+beforeAll(() => {
+  assertBuilt();
+});
+
+describe('oshinko CLI without a server', () => {
+  it.each(COMMANDS)('%s --help shows usage and examples and exits 0', async (command) => {
+    const result = await runCli([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: oshinko ${command}`);
+    expect(result.stdout).toContain('Examples:');
+  });
+
+  it('names the flag and the value of a bad flag, exit code 2, and sends nothing', async () => {
+    // The server URL points nowhere: a request would fail with exit code 5, not 2.
+    const env = { OSHINKO_SERVER: `http://127.0.0.1:${await closedPort()}` };
+    const cases: [string[], string][] = [
+      [['create', 'spark1', '--workers', 'abc'], 'invalid --workers "abc"'],
+      [['create', 'spark1', '--masters', '2'], 'invalid --masters "2"'],
+      [['create', 'spark1', '--image', 'Bad Image'], 'invalid --image "Bad Image"'],
+      [['create', 'Spark_1'], 'invalid NAME "Spark_1"'],
+      [['create', 'spark1', '--wait', '--timeout', 'soon'], 'invalid --timeout "soon"'],
+      [['create', 'spark1', '--storedconfig', 'No Such'], 'invalid --storedconfig "No Such"'],
+      [['create', 'spark1', '--metrics', 'maybe'], "'maybe' is invalid"],
+      [['scale', 'spark1'], 'give --workers N, --masters N or both'],
+      [['scale', 'spark1', '--workers', '-3'], 'invalid --workers "-3"'],
+      [['logs', 'spark1', '--worker', '0'], 'workers are numbered from 1'],
+      [['get', '-o', 'xml'], "'xml' is invalid"],
+      [['create'], "missing required argument 'name'"],
+      [['frobnicate'], "unknown command 'frobnicate'"],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args, env);
+      expect({ args, code: result.code, stderr: result.stderr }).toMatchObject({ code: 2 });
+      expect(result.stderr).toContain(message);
+    }
+  });
+
+  it('says which server it cannot reach, with exit code 5', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    for (const args of [['get'], ['--server', url, 'get'], ['get', 'spark1', '--server', url]]) {
+      const result = await runCli(args, args.includes('--server') ? {} : { OSHINKO_SERVER: url });
+      expect(result.code).toBe(5);
+      expect(result.stderr).toContain(`cannot reach the oshinko server at ${url}`);
+    }
+  });
+
+  it('rejects a malformed server URL naming where it came from', async () => {
+    const fromEnv = await runCli(['get'], { OSHINKO_SERVER: 'localhost:8080' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('invalid OSHINKO_SERVER "localhost:8080"');
+    const fromFlag = await runCli(['get', '--server', 'ftp://x']);
+    expect(fromFlag.code).toBe(2);
+    expect(fromFlag.stderr).toContain('invalid --server "ftp://x"');
+  });
+
+  it('version prints the client version even when the server is down', async () => {
+    const result = await runCli(['version'], { OSHINKO_SERVER: `http://127.0.0.1:${await closedPort()}` });
+    expect(result.code).toBe(5);
+    expect(result.stdout).toMatch(/^client:\s+\d+\.\d+\.\d+/);
+  });
+
+  describe('bash completion', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'oshinko-completion-'));
+      // `oshinko` on PATH, as an installed CLI would be.
+      writeFileSync(join(dir, 'oshinko'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+      chmodSync(join(dir, 'oshinko'), 0o755);
+    });
+    afterAll(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function bashComplete(line: string[]): Promise<string[]> {
+      const script = await runCli(['completion', 'bash']);
+      expect(script.code).toBe(0);
+      writeFileSync(join(dir, 'completion.bash'), script.stdout);
+      const words = line.map((word) => `'${word}'`).join(' ');
+      const { stdout } = await promisify(execFile)(
+        'bash',
+        [
+          '-c',
+          `source "${join(dir, 'completion.bash')}"; COMP_WORDS=(oshinko ${words}); COMP_CWORD=${line.length}; _oshinko_complete; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { env: { PATH: `${dir}:${process.env.PATH ?? ''}`, OSHINKO_SERVER: 'http://127.0.0.1:9' } },
+      );
+      return stdout.split('\n').filter((word) => word !== '');
+    }
+
+    it('completes commands, flags and flag values in a real bash', async () => {
+      expect(await bashComplete(['de'])).toEqual(['delete']);
+      expect(await bashComplete(['get', '-o', 'y'])).toEqual(['yaml']);
+      expect(await bashComplete(['create', 'spark1', '--ima'])).toEqual(['--image']);
+    });
+  });
+
+  it('prints a zsh completion script that registers itself', async () => {
+    const result = await runCli(['completion', 'zsh']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^#compdef oshinko\n/);
+    expect(result.stdout).toContain('compdef _oshinko oshinko');
+    expect(result.stdout).toContain('oshinko __complete');
+  });
+});
