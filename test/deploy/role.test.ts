@@ -94,6 +94,14 @@ function grantsInDriverSource(): string[] {
         throw new Error(`${file}: the driver calls ${method}Namespaced${kind}: add its resource here`);
       found.add(`${resource}:${VERB_OF_METHOD[method] ?? method}`);
     }
+    // Lists go through the plain-JSON lister: `lister.list<T>(at('apis/<group>/<version>', '<resource>'), ...)`.
+    for (const match of text.matchAll(/lister\.list<\w+>\(at\(([^,]+),\s*'([a-z]+)'\)/g)) {
+      const [, path = '', resource = ''] = match;
+      const group = path.includes('ROUTE_GROUP')
+        ? 'route.openshift.io'
+        : (/apis\/([^/]+)\//.exec(path)?.[1] ?? '');
+      found.add(`${group}/${resource}:list`);
+    }
   }
   return [...found].sort();
 }
