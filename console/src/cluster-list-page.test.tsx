@@ -16,6 +16,18 @@ function setup(api: FakeApi) {
   return userEvent.setup();
 }
 
+function shownNames(): string[] {
+  return [...document.querySelectorAll('[data-test="cluster-row"]')].map(
+    (tr) => tr.getAttribute('data-name') ?? '',
+  );
+}
+
+function pagination(variant: 'top' | 'bottom'): HTMLElement {
+  const element = document.querySelector<HTMLElement>(`[data-test="cluster-pagination-${variant}"]`);
+  if (element === null) throw new Error(`no ${variant} pagination`);
+  return element;
+}
+
 async function row(name: string): Promise<HTMLElement> {
   const link = await screen.findByRole('link', { name });
   const tr = link.closest('tr');
@@ -135,5 +147,66 @@ describe('ClusterListPage', () => {
     expect(api.requestsTo('PUT', '/clusters/alpha').map((r) => r.body)).toEqual([
       { name: 'alpha', config: { workerCount: 5 } },
     ]);
+  });
+
+  it('shows 20 clusters a page and pages through the rest', async () => {
+    const api = new FakeApi();
+    for (let i = 1; i <= 25; i++) api.add(clusterModel(`c${String(i).padStart(2, '0')}`));
+    const user = setup(api);
+    expect(await screen.findByRole('link', { name: 'c01' })).toBeVisible();
+    expect(shownNames()).toHaveLength(20);
+    expect(shownNames().at(-1)).toBe('c20');
+    const bottom = within(pagination('bottom'));
+    await user.click(bottom.getByRole('button', { name: 'Go to next page' }));
+    expect(shownNames()).toEqual(['c21', 'c22', 'c23', 'c24', 'c25']);
+
+    await user.click(bottom.getByRole('button', { name: /1 - 20 of|21 - 25 of/ }));
+    await user.click(await screen.findByRole('menuitem', { name: '50 per page' }));
+    expect(shownNames()).toHaveLength(25);
+  });
+
+  it('keeps the page within range when clusters disappear', async () => {
+    const api = new FakeApi();
+    for (let i = 1; i <= 25; i++) api.add(clusterModel(`c${String(i).padStart(2, '0')}`));
+    const user = setup(api);
+    await screen.findByRole('link', { name: 'c01' });
+    await user.click(within(pagination('bottom')).getByRole('button', { name: 'Go to next page' }));
+    expect(shownNames()).toHaveLength(5);
+    for (let i = 11; i <= 25; i++) api.clusters.delete(`c${String(i)}`);
+    await waitFor(() => {
+      expect(shownNames()).toEqual(['c01', 'c02', 'c03', 'c04', 'c05', 'c06', 'c07', 'c08', 'c09', 'c10']);
+    });
+  });
+
+  it('filters the clusters by name, across pages', async () => {
+    const api = new FakeApi();
+    for (let i = 1; i <= 30; i++) api.add(clusterModel(`batch-${String(i).padStart(2, '0')}`));
+    api.add(clusterModel('ml-training')).add(clusterModel('ML-eval'));
+    const user = setup(api);
+    await screen.findByRole('link', { name: 'batch-01' });
+    const search = screen.getByRole('textbox', { name: 'Filter clusters by name' });
+    await user.type(search, 'ml-');
+    await waitFor(() => {
+      expect(shownNames()).toEqual(['ml-training', 'ML-eval']);
+    });
+
+    await user.clear(search);
+    await user.type(search, 'nothing-like-it');
+    expect(await screen.findByText('No cluster matches the filter')).toBeVisible();
+    expect(screen.queryByText('No Spark clusters yet')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Clear the filter' }));
+    expect(search).toHaveValue('');
+    expect(shownNames()).toHaveLength(20);
+  });
+
+  it('opens the deploy dialog from the toolbar without losing the table', async () => {
+    const api = new FakeApi().add(clusterModel('alpha'));
+    const user = setup(api);
+    const table = await screen.findByRole('grid', { name: 'Spark clusters' });
+    await user.click(screen.getByRole('button', { name: 'Deploy cluster' }));
+    expect(await screen.findByRole('dialog', { name: 'Deploy cluster' })).toBeVisible();
+    // The modal hides the page from assistive technology while it is open.
+    expect(screen.getByRole('grid', { name: 'Spark clusters', hidden: true })).toBe(table);
+    expect(table).toHaveTextContent('alpha');
   });
 });

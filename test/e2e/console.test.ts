@@ -146,6 +146,10 @@ describe.skipIf(skipReason !== undefined)(
         expect(await list.image('e2e-custom').innerText()).toBe(customImage);
         await list.dismissToasts();
         await screenshot(page, 'cluster-list-custom');
+        await list.filter('CUSTOM');
+        await expect.poll(() => list.rowNames()).toEqual(['e2e-custom']);
+        await list.filter('');
+        await expect.poll(async () => (await list.rowNames()).sort()).toEqual(['e2e-custom', 'e2e-default']);
 
         await list.openDetails('e2e-custom');
         const details = new ClusterDetailsPage(page, baseUrl);

@@ -22,6 +22,19 @@ export class ClusterListPage {
     return this.page.locator(`[data-test=cluster-row][data-name="${name}"]`);
   }
 
+  /** The names of the rows on the current page of the list, in order. */
+  async rowNames(): Promise<string[]> {
+    const names = await this.page
+      .locator('[data-test=cluster-row]')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-name') ?? ''));
+    return names;
+  }
+
+  /** Types into the name filter (an empty text clears it). */
+  async filter(text: string): Promise<void> {
+    await this.page.getByRole('textbox', { name: 'Filter clusters by name' }).fill(text);
+  }
+
   status(name: string): Locator {
     return this.row(name).locator('[data-test=cluster-status]');
   }
