@@ -54,7 +54,14 @@ export class ClusterListPage {
   /** Closes the "deployed" / "scaled" notifications (they cover the toolbar in screenshots). */
   async dismissToasts(): Promise<void> {
     const close = this.page.locator('[data-test=toast] .pf-v6-c-alert__action button');
-    while ((await close.count()) > 0) await close.first().click();
+    // A toast may time out and leave the page while we reach for it; that is as good as closing it.
+    for (let tries = 0; tries < 20 && (await close.count()) > 0; tries++) {
+      await close
+        .first()
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
+    }
+    await close.first().waitFor({ state: 'detached', timeout: 10_000 });
   }
 
   async openDeployDialog(): Promise<DeployDialog> {
