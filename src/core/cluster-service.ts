@@ -99,8 +99,8 @@ export class ClusterService {
       throw error;
     });
     return this.withLock(request.name, async () => {
-      const existing = await this.driver.list();
-      if (existing.some((cluster) => cluster.name === request.name)) {
+      const existing = await this.driver.clusterNames();
+      if (existing.includes(request.name)) {
         throw new ConflictError(`cluster '${request.name}' already exists`, { field: 'name' });
       }
       if (existing.length >= this.settings.maxClusters) {

@@ -47,6 +47,8 @@ export interface ClusterDriver {
   /** Creates every object of the cluster or none: on failure what was created is removed. Name taken: ConflictError. */
   create(spec: ClusterSpec): Promise<ClusterObservation>;
   list(): Promise<ClusterObservation[]>;
+  /** The names of the existing clusters: what a create checks, without observing every cluster. */
+  clusterNames(): Promise<string[]>;
   get(name: string): Promise<ClusterObservation | undefined>;
   /** Changes the replica counts and nothing else. Missing cluster: NotFoundError. */
   scale(name: string, counts: ReplicaCounts): Promise<ClusterObservation>;

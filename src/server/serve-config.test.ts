@@ -19,6 +19,7 @@ describe('parseServeConfig', () => {
       allowCustomImages: true,
       requestTimeoutMs: 120_000,
       kubeRequestTimeoutMs: 30_000,
+      kubeWatch: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

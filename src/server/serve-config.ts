@@ -31,6 +31,8 @@ export interface ServeConfig {
   readonly requestTimeoutMs: number;
   /** Longest time one Kubernetes API request may take (milliseconds). */
   readonly kubeRequestTimeoutMs: number;
+  /** Serve Kubernetes reads from a watch-fed cache (OSHINKO_KUBE_WATCH, default true). */
+  readonly kubeWatch: boolean;
   readonly logLevel: string;
 }
 
@@ -177,6 +179,7 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
       100,
       600_000,
     ),
+    kubeWatch: boolean(env.OSHINKO_KUBE_WATCH ?? 'true', 'OSHINKO_KUBE_WATCH'),
     logLevel: flags.logLevel ?? env.OSHINKO_LOG_LEVEL ?? 'info',
   });
 }

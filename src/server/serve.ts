@@ -20,6 +20,7 @@ export async function createDriver(config: ServeConfig): Promise<ClusterDriver> 
           ? undefined
           : { domain: config.ingressDomain, className: config.ingressClass },
       requestTimeoutMs: config.kubeRequestTimeoutMs,
+      watch: config.kubeWatch,
     });
   }
   const { createLocalDriver } = await import('../drivers/local/index.js');

@@ -102,6 +102,15 @@ function grantsInDriverSource(): string[] {
         : (/apis\/([^/]+)\//.exec(path)?.[1] ?? '');
       found.add(`${group}/${resource}:list`);
     }
+    // The watch-fed cache lists and watches: `this.watched<T>(at('apis/<group>/<version>', '<resource>'), ...)`.
+    for (const match of text.matchAll(/this\.watched<\w+>\(at\(([^,]+),\s*'([a-z]+)'\)/g)) {
+      const [, path = '', resource = ''] = match;
+      const group = path.includes('ROUTE_GROUP')
+        ? 'route.openshift.io'
+        : (/apis\/([^/]+)\//.exec(path)?.[1] ?? '');
+      found.add(`${group}/${resource}:list`);
+      found.add(`${group}/${resource}:watch`);
+    }
   }
   return [...found].sort();
 }

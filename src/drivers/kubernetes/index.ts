@@ -44,7 +44,9 @@ import {
   type CoreV1Event,
   type V1Pod,
 } from './cluster-observer.js';
+import { ClusterCache, type CachedKind, type Expectation } from './cluster-cache.js';
 import { JsonLister } from './json-lister.js';
+import type { ReflectorSource } from './reflector.js';
 import { loadKubeConfig } from './kube-config.js';
 import { ALL_CLUSTERS_SELECTOR, SPARK_CONTAINER, clusterSelector, names } from './labels.js';
 
@@ -65,9 +67,55 @@ export interface KubernetesDriverOptions {
   readonly kubeConfig?: KubeConfig | undefined;
   /** Each Kubernetes API request is abandoned after this long (default 30 s). */
   readonly requestTimeoutMs?: number | undefined;
+  /** Serve reads from a watch-fed cache (default); false reads the API on every request. */
+  readonly watch?: boolean | undefined;
+  /** Tests: the timings of the watch-fed cache. */
+  readonly watchTimings?: Partial<WatchTimings> | undefined;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface WatchTimings {
+  /** First wait before listing or watching again after a failure; it doubles up to `maxBackoffMs`. */
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  /** How long a write may take to come back through the watch before the cache lists everything again. */
+  readonly writeTimeoutMs: number;
+  /** The API server ends each watch after this long (plus up to as much again, at random); it is resumed. */
+  readonly watchTimeoutSeconds: number;
+  /** A watch silent for this long (no event, no bookmark) is taken as broken and resumed. */
+  readonly idleMs: number;
+  /** How long the first request waits for the cache's first list before it reads the API itself. */
+  readonly firstSyncMs: number;
+}
+
+export const DEFAULT_WATCH_TIMINGS: WatchTimings = {
+  backoffMs: 200,
+  maxBackoffMs: 10_000,
+  writeTimeoutMs: 5_000,
+  watchTimeoutSeconds: 300,
+  idleMs: 150_000,
+  firstSyncMs: 5_000,
+};
+
+const KIND_OF: Record<SecondaryObject['kind'], CachedKind> = {
+  Deployment: 'deployments',
+  Service: 'services',
+  Route: 'routes',
+  Ingress: 'ingresses',
+};
+
+function versionOf(object: unknown): string | undefined {
+  const meta = (object as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata;
+  return typeof meta?.resourceVersion === 'string' && meta.resourceVersion !== ''
+    ? meta.resourceVersion
+    : undefined;
+}
+
+function written(kind: SecondaryObject['kind'], object: unknown): Expectation[] {
+  const resourceVersion = versionOf(object);
+  return resourceVersion === undefined ? [] : [{ kind: KIND_OF[kind], resourceVersion }];
+}
 
 interface KubeStatusBody {
   message?: string;
@@ -173,6 +221,10 @@ export class KubernetesDriver implements ClusterDriver {
   private readonly lister: JsonLister;
   private routeApi: Promise<boolean> | undefined;
   private routesFound: boolean | undefined;
+  private clusterCache: ClusterCache | undefined;
+  private cacheStarting: Promise<void> | undefined;
+  private closed = false;
+  private readonly timings: WatchTimings;
 
   constructor(
     kubeConfig: KubeConfig,
@@ -180,7 +232,10 @@ export class KubernetesDriver implements ClusterDriver {
     private readonly facts: { source: string; server: string },
     private readonly ingress: IngressSettings | undefined,
     requestTimeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
+    private readonly watch = true,
+    timings: Partial<WatchTimings> = {},
   ) {
+    this.timings = { ...DEFAULT_WATCH_TIMINGS, ...timings };
     const configuration = apiConfiguration(kubeConfig, facts.server, requestTimeoutMs);
     this.core = new CoreV1Api(configuration);
     this.apps = new AppsV1Api(configuration);
@@ -206,7 +261,17 @@ export class KubernetesDriver implements ClusterDriver {
       server: this.facts.server,
       config: this.facts.source,
       'web-ui-exposure': this.exposure(),
+      reads: this.readMode(),
     };
+  }
+
+  private readMode(): string {
+    if (!this.watch) return 'from the API on every request (watch disabled)';
+    const problem = this.clusterCache?.problem;
+    if (this.clusterCache === undefined) return 'watch cache, not started yet';
+    return problem === undefined
+      ? 'watch cache, live'
+      : `from the API while the watch cache catches up (${problem})`;
   }
 
   private exposure(): string {
@@ -279,11 +344,102 @@ export class KubernetesDriver implements ClusterDriver {
     };
   }
 
+  /** A list and a watch of one kind of object in the namespace, as a reflector reads them. */
+  private watched<T>(path: string, labelSelector: string | undefined): ReflectorSource<T> {
+    const timings = this.timings;
+    return {
+      list: () => this.lister.list<T>(path, labelSelector),
+      watch: (options, onEvent) =>
+        this.lister.watch<T>(
+          path,
+          {
+            ...options,
+            labelSelector,
+            // Spread like client-go, so that many servers do not all watch again at the same moment.
+            timeoutSeconds: Math.round(timings.watchTimeoutSeconds * (1 + Math.random())),
+            idleMs: timings.idleMs,
+          },
+          onEvent,
+        ),
+    };
+  }
+
+  /**
+   * The watch-fed cache when it may answer; undefined when reads must go to the API (watch disabled, not synced
+   * yet, a watch broken, a write of ours not yet seen). Started by the first read, which waits a little for it.
+   */
+  private async cache(): Promise<ClusterCache | undefined> {
+    if (!this.watch || this.closed) return undefined;
+    if (this.clusterCache === undefined) {
+      this.cacheStarting ??= this.startCache().finally(() => {
+        this.cacheStarting = undefined;
+      });
+      await this.cacheStarting.catch(() => undefined);
+    }
+    const cache = this.clusterCache;
+    return cache?.fresh === true ? cache : undefined;
+  }
+
+  private async startCache(): Promise<void> {
+    const routes = await this.hasRoutes();
+    if (this.closed || this.clusterCache !== undefined) return;
+    const namespace = encodeURIComponent(this.namespace);
+    const at = (group: string, resource: string) => `${group}/namespaces/${namespace}/${resource}`;
+    const selector = ALL_CLUSTERS_SELECTOR;
+    const cache = new ClusterCache(
+      {
+        deployments: this.watched<V1Deployment>(at('apis/apps/v1', 'deployments'), selector),
+        pods: this.watched<V1Pod>(at('api/v1', 'pods'), selector),
+        services: this.watched<V1Service>(at('api/v1', 'services'), selector),
+        routes: routes
+          ? this.watched<V1Route>(at(`apis/${ROUTE_GROUP}/${ROUTE_VERSION}`, 'routes'), selector)
+          : undefined,
+        ingresses:
+          !routes && this.ingress !== undefined
+            ? this.watched<V1Ingress>(at('apis/networking.k8s.io/v1', 'ingresses'), selector)
+            : undefined,
+        // Events carry no labels: all of the namespace's are watched, and filtered per cluster when read.
+        events: this.watched<CoreV1Event>(at('api/v1', 'events'), undefined),
+      },
+      this.defaultImage,
+      this.timings,
+    );
+    this.clusterCache = cache;
+    cache.start();
+    await cache.started(this.timings.firstSyncMs);
+  }
+
+  /** Read-your-writes: the cache shows these writes before it answers again. */
+  private async seen(expectations: readonly Expectation[], block = true): Promise<void> {
+    const cache = this.clusterCache;
+    if (cache === undefined || expectations.length === 0) return;
+    await cache.expect(expectations, block && cache.fresh);
+  }
+
   async list(): Promise<ClusterObservation[]> {
+    const cache = await this.cache();
+    if (cache !== undefined) return cache.list();
     return observeClusters(await this.objects(ALL_CLUSTERS_SELECTOR, false), this.defaultImage);
   }
 
+  async clusterNames(): Promise<string[]> {
+    const cache = await this.cache();
+    if (cache !== undefined) return cache.names();
+    return (await this.list()).map((cluster) => cluster.name);
+  }
+
   async get(name: string): Promise<ClusterObservation | undefined> {
+    const cache = await this.cache();
+    if (cache !== undefined) {
+      if (cache.objects(name) === undefined) return undefined;
+      const events = cache.eventsFresh
+        ? cache.events()
+        : await this.lister
+            .list<CoreV1Event>(`api/v1/namespaces/${encodeURIComponent(this.namespace)}/events`)
+            .then((list) => list.items)
+            .catch(() => undefined);
+      return cache.get(name, events);
+    }
     const objects = await this.objects(clusterSelector(name), true);
     const exists = [
       objects.deployments,
@@ -387,13 +543,15 @@ export class KubernetesDriver implements ClusterDriver {
     }
     const uid = master.metadata?.uid;
     const created: { kind: SecondaryObject['kind']; name: string }[] = [];
+    const writes: Expectation[] = written('Deployment', master);
     try {
       if (uid === undefined)
         throw new BackendUnavailableError(`Deployment ${masterName} came back without a uid`);
       for (const object of renderSecondary(spec, context, { name: masterName, uid })) {
         const name = object.body.metadata?.name ?? '';
-        await call(`cannot create ${object.kind} ${name}`, () => this.createSecondary(object));
+        const answer = await call(`cannot create ${object.kind} ${name}`, () => this.createSecondary(object));
         created.push({ kind: object.kind, name });
+        writes.push(...written(object.kind, answer));
       }
     } catch (error) {
       const failures = await this.rollback(masterName, created);
@@ -423,6 +581,7 @@ export class KubernetesDriver implements ClusterDriver {
           if (!isStatus(error, 404)) failures.push(`${object.kind} ${object.name}`);
         });
       }
+      void this.seen(this.goneAll(created), false);
       throw new ConflictError(
         `cluster '${spec.name}' was deleted while it was being created (${
           failures.length === 0
@@ -432,6 +591,7 @@ export class KubernetesDriver implements ClusterDriver {
         { field: 'name' },
       );
     }
+    await this.seen(writes);
     const observation = await this.get(spec.name);
     if (observation === undefined) {
       throw new ConflictError(`cluster '${spec.name}' was deleted right after it was created`, {
@@ -459,7 +619,13 @@ export class KubernetesDriver implements ClusterDriver {
     } catch (error) {
       if (!isStatus(error, 404)) failures.push(`Deployment ${masterName}`);
     }
+    // The answer does not wait for the cache, but the cache does not answer before it shows the rollback.
+    void this.seen(this.goneAll([...created, { kind: 'Deployment', name: masterName }]), false);
     return failures;
+  }
+
+  private goneAll(objects: readonly { kind: SecondaryObject['kind']; name: string }[]): Expectation[] {
+    return objects.map((object) => ({ kind: KIND_OF[object.kind], gone: object.name }));
   }
 
   async scale(name: string, counts: ReplicaCounts): Promise<ClusterObservation> {
@@ -476,20 +642,28 @@ export class KubernetesDriver implements ClusterDriver {
         MERGE_PATCH,
       );
     const done: [string, number][] = [];
+    const writes: Expectation[] = [];
     for (const [deployment, replicas, was] of targets) {
       if (replicas === was) continue;
       // Counted before the call: a timed-out patch may still have been applied.
       done.push([deployment, was]);
       try {
-        await patch(deployment, replicas);
+        writes.push(...written('Deployment', await patch(deployment, replicas)));
       } catch (error) {
         // Put back what this scale changed, so a failed scale changes nothing rather than half of it.
         const failures: string[] = [];
+        const reverts: Expectation[] = [];
         for (const [name, previous] of done.reverse()) {
-          await patch(name, previous).catch((revert: unknown) => {
-            if (!isStatus(revert, 404)) failures.push(`Deployment ${name}`);
-          });
+          await patch(name, previous).then(
+            (answer) => reverts.push(...written('Deployment', answer)),
+            (revert: unknown) => {
+              if (!isStatus(revert, 404)) failures.push(`Deployment ${name}`);
+            },
+          );
         }
+        // A timed-out patch may still land: the cache answers again only once it has listed anew.
+        void this.seen(reverts.length === done.length ? reverts : [], false);
+        if (reverts.length !== done.length) this.clusterCache?.invalidate();
         const domain = kubeError(`cannot scale Deployment ${deployment}`, error);
         const note =
           failures.length === 0
@@ -505,6 +679,7 @@ export class KubernetesDriver implements ClusterDriver {
               : new BackendUnavailableError(message);
       }
     }
+    await this.seen(writes);
     const observation = await this.get(name);
     if (observation === undefined)
       throw new NotFoundError(`cluster '${name}' was deleted while it was scaled`);
@@ -512,7 +687,7 @@ export class KubernetesDriver implements ClusterDriver {
   }
 
   async delete(name: string): Promise<boolean> {
-    const objects = await this.objects(clusterSelector(name), false);
+    const objects = (await this.cache())?.objects(name) ?? (await this.objects(clusterSelector(name), false));
     const targets: { kind: SecondaryObject['kind']; name: string }[] = [
       ...objects.deployments.map((d: V1Deployment) => ({
         kind: 'Deployment' as const,
@@ -529,13 +704,21 @@ export class KubernetesDriver implements ClusterDriver {
     // The master first: the garbage collector removes what it owns; the explicit deletes after it make the
     // result immediate and also catch objects whose owner reference was lost.
     targets.sort((a, b) => Number(b.name === names.master(name)) - Number(a.name === names.master(name)));
-    for (const target of targets) {
-      try {
-        await this.deleteSecondary(target.kind, target.name);
-      } catch (error) {
-        if (!isStatus(error, 404)) throw kubeError(`cannot delete ${target.kind} ${target.name}`, error);
+    const deleted: typeof targets = [];
+    try {
+      for (const target of targets) {
+        try {
+          await this.deleteSecondary(target.kind, target.name);
+        } catch (error) {
+          if (!isStatus(error, 404)) throw kubeError(`cannot delete ${target.kind} ${target.name}`, error);
+        }
+        deleted.push(target);
       }
+    } catch (error) {
+      void this.seen(this.goneAll(deleted), false);
+      throw error;
     }
+    await this.seen(this.goneAll(deleted));
     return true;
   }
 
@@ -558,6 +741,8 @@ export class KubernetesDriver implements ClusterDriver {
   }
 
   close(): Promise<void> {
+    this.closed = true;
+    this.clusterCache?.stop();
     return Promise.resolve();
   }
 }
@@ -580,6 +765,8 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
           { source: 'in memory', server: cluster.server },
           options.ingress,
           options.requestTimeoutMs,
+          options.watch,
+          options.watchTimings,
         ),
       );
     }
@@ -595,6 +782,8 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
         { source: loaded.source, server: loaded.server },
         options.ingress,
         options.requestTimeoutMs,
+        options.watch,
+        options.watchTimings,
       ),
     );
   } catch (error) {

@@ -97,3 +97,87 @@ describe('JsonLister', () => {
     expect(kubeError('cannot list pods', error).code).toBe('timeout');
   });
 });
+
+describe('JsonLister.watch', () => {
+  const options = { resourceVersion: '7', timeoutSeconds: 60, idleMs: 5000 };
+
+  it('asks for a watch from the version with bookmarks, and hands each line to the callback in order', async () => {
+    let seen: string | undefined;
+    const url = await apiServer((request, response) => {
+      seen = request.url;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write(
+        '{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"8"}}}\n{"type":"MOD',
+      );
+      setTimeout(() => {
+        response.end('IFIED","object":{"metadata":{"name":"a","resourceVersion":"9"}}}\n');
+      }, 20);
+    });
+    const events: string[] = [];
+    const stream = await new JsonLister(kubeConfig(url), url, 5000).watch<{
+      metadata: { resourceVersion: string };
+    }>('api/v1/namespaces/ns/pods', { ...options, labelSelector: 'oshinko-cluster' }, (event) =>
+      events.push(`${event.type} ${event.object.metadata.resourceVersion}`),
+    );
+    await stream.established;
+    expect(await stream.ended).toEqual({ clean: true });
+    expect(events).toEqual(['ADDED 8', 'MODIFIED 9']);
+    expect(seen).toBe(
+      '/api/v1/namespaces/ns/pods?watch=true&allowWatchBookmarks=true&resourceVersion=7&timeoutSeconds=60&labelSelector=oshinko-cluster',
+    );
+  });
+
+  it('rejects `established` with an ApiException on an error answer', async () => {
+    const url = await apiServer((_request, response) => {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ kind: 'Status', message: 'pods is forbidden: no watch', code: 403 }));
+    });
+    const stream = await new JsonLister(kubeConfig(url), url, 5000).watch(
+      'api/v1/namespaces/ns/pods',
+      options,
+      () => undefined,
+    );
+    const error = await stream.established.catch((caught: unknown) => caught);
+    expect(kubeError('cannot watch pods', error).message).toContain('pods is forbidden: no watch');
+    expect((await stream.ended).clean).toBe(false);
+  });
+
+  it('reports a stream cut in the middle, and a silent stream, as broken', async () => {
+    const url = await apiServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('\n');
+      if (request.url?.includes('resourceVersion=cut') === true)
+        setTimeout(() => request.socket.destroy(), 20);
+    });
+    const lister = new JsonLister(kubeConfig(url), url, 5000);
+    const cut = await lister.watch(
+      'api/v1/namespaces/ns/pods',
+      { ...options, resourceVersion: 'cut' },
+      () => undefined,
+    );
+    await cut.established;
+    expect((await cut.ended).clean).toBe(false);
+    const silent = await lister.watch(
+      'api/v1/namespaces/ns/pods',
+      { ...options, idleMs: 100 },
+      () => undefined,
+    );
+    await silent.established;
+    const end = await silent.ended;
+    expect(end.clean).toBe(false);
+    expect(String((end as { error: unknown }).error)).toContain('silent for 100 ms');
+  });
+
+  it('gives up establishing a watch after the request deadline, as a timeout', async () => {
+    const url = await apiServer(() => {
+      // Never answers.
+    });
+    const stream = await new JsonLister(kubeConfig(url), url, 150).watch(
+      'api/v1/namespaces/ns/pods',
+      options,
+      () => undefined,
+    );
+    const error = await stream.established.catch((caught: unknown) => caught);
+    expect(kubeError('cannot watch pods', error).code).toBe('timeout');
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * Lists Kubernetes objects as plain JSON. The generated client turns every listed object into model classes
+ * Lists and watches Kubernetes objects as plain JSON. The generated client turns every listed object into model classes
  * (ObjectSerializer), which was the largest part of the server's own cost of `GET /clusters` with many clusters;
  * the observer only reads plain fields, so the list path parses the answer with JSON.parse and nothing more.
  * Authentication, TLS and proxies come from the same KubeConfig, applied per request as the client does.
@@ -16,6 +16,34 @@ function headersOf(options: RequestOptions): OutgoingHttpHeaders {
 
 export interface ObjectList<T> {
   readonly items: T[];
+  readonly metadata?: { readonly resourceVersion?: string } | undefined;
+}
+
+/** One line of a watch stream. ERROR carries a Status (410 Expired when the resourceVersion is too old). */
+export interface WatchEvent<T> {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: T;
+}
+
+export interface WatchOptions {
+  readonly labelSelector?: string | undefined;
+  /** Start after this version; every event after it is delivered in order. */
+  readonly resourceVersion: string;
+  /** The API server ends the stream after this long (a clean end; the caller watches again). */
+  readonly timeoutSeconds: number;
+  /** The stream is declared broken when nothing (not even a bookmark) arrives for this long. */
+  readonly idleMs: number;
+}
+
+/** How a watch stream ended: cleanly (its timeout), or broken (the error says why). */
+export type WatchEnd = { readonly clean: true } | { readonly clean: false; readonly error: unknown };
+
+export interface WatchStream {
+  /** Resolves once the API server has answered 200 (the watch is established); rejects on an error answer. */
+  readonly established: Promise<void>;
+  /** Resolves when the stream ends, however it ends. */
+  readonly ended: Promise<WatchEnd>;
+  abort(): void;
 }
 
 export class JsonLister {
@@ -44,6 +72,124 @@ export class JsonLister {
       throw new ApiException(status, `HTTP-Code: ${String(status)}`, body, flat);
     }
     return JSON.parse(body) as ObjectList<T>;
+  }
+
+  /**
+   * Watches `path` from a resourceVersion: each line of the stream is parsed and handed to `onEvent` in order.
+   * Establishing the watch is bounded by the request deadline, the stream itself by `idleMs` of silence.
+   */
+  async watch<T>(
+    path: string,
+    options: WatchOptions,
+    onEvent: (event: WatchEvent<T>) => void,
+  ): Promise<WatchStream> {
+    const url = new URL(path, this.base);
+    url.searchParams.set('watch', 'true');
+    url.searchParams.set('allowWatchBookmarks', 'true');
+    url.searchParams.set('resourceVersion', options.resourceVersion);
+    url.searchParams.set('timeoutSeconds', String(options.timeoutSeconds));
+    if (options.labelSelector !== undefined) url.searchParams.set('labelSelector', options.labelSelector);
+    const requestOptions: RequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(requestOptions);
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let settleEstablished: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+    const established = new Promise<void>((resolve, reject) => {
+      settleEstablished = { resolve, reject };
+    });
+    let finish: (end: WatchEnd) => void = () => undefined;
+    const ended = new Promise<WatchEnd>((resolve) => {
+      finish = resolve;
+    });
+    let done = false;
+    const end = (how: WatchEnd) => {
+      if (done) return;
+      done = true;
+      clearTimeout(connectTimer);
+      settleEstablished?.reject(
+        how.clean ? new Error('the watch ended before it was established') : how.error,
+      );
+      finish(how);
+    };
+    const req = request(url, {
+      ...requestOptions,
+      method: 'GET',
+      headers: { ...headersOf(requestOptions), accept: 'application/json' },
+    });
+    const connectTimer = setTimeout(() => {
+      const timeout = new Error('the watch was not established in time');
+      timeout.name = 'TimeoutError';
+      req.destroy(timeout);
+    }, this.timeoutMs);
+    req.setTimeout(options.idleMs, () => {
+      req.destroy(new Error(`the watch stream was silent for ${String(options.idleMs)} ms`));
+    });
+    req.on('error', (error) => {
+      end({ clean: false, error });
+    });
+    req.on('response', (res) => {
+      clearTimeout(connectTimer);
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status > 299) {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          end({
+            clean: false,
+            error: new ApiException(
+              status,
+              `HTTP-Code: ${String(status)}`,
+              Buffer.concat(chunks).toString('utf8'),
+              {},
+            ),
+          });
+        });
+        return;
+      }
+      settleEstablished?.resolve();
+      settleEstablished = undefined;
+      res.setEncoding('utf8');
+      let pending = '';
+      res.on('data', (chunk: string) => {
+        pending += chunk;
+        let newline = pending.indexOf('\n');
+        while (newline >= 0 && !done) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          newline = pending.indexOf('\n');
+          if (line === '') continue;
+          try {
+            onEvent(JSON.parse(line) as WatchEvent<T>);
+          } catch (error) {
+            req.destroy();
+            end({ clean: false, error });
+          }
+        }
+      });
+      res.on('end', () => {
+        end(
+          pending.trim() === ''
+            ? { clean: true }
+            : { clean: false, error: new Error('the watch stream ended in the middle of an event') },
+        );
+      });
+      res.on('error', (error) => {
+        end({ clean: false, error });
+      });
+      res.on('close', () => {
+        end(res.complete ? { clean: true } : { clean: false, error: new Error('the watch stream was cut') });
+      });
+    });
+    req.end();
+    // A rejection nobody waits for (the caller awaits `ended` after an abort) must not become unhandled.
+    established.catch(() => undefined);
+    return {
+      established,
+      ended,
+      abort: () => {
+        if (!done) req.destroy();
+        end({ clean: false, error: new Error('aborted') });
+      },
+    };
   }
 
   private get(

@@ -279,6 +279,10 @@ class LocalDriver implements ClusterDriver {
     return Promise.all([...this.clusters.values()].map((cluster) => this.observe(cluster)));
   }
 
+  clusterNames(): Promise<string[]> {
+    return Promise.resolve([...this.clusters.keys()]);
+  }
+
   async get(name: string): Promise<ClusterObservation | undefined> {
     const cluster = this.clusters.get(name);
     return cluster ? this.observe(cluster) : undefined;

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterSpec } from '../../core/cluster.js';
+import { builtinDefaults } from '../../core/cluster-config.js';
+import { ClusterCache, type ClusterCacheSources } from './cluster-cache.js';
+import type { ObjectList, WatchEnd, WatchEvent, WatchStream } from './json-lister.js';
+import type { ReflectorSource } from './reflector.js';
+import { renderMaster, renderSecondary } from './cluster-renderer.js';
+
+type Any = Record<string, unknown> & {
+  metadata: { name: string; resourceVersion?: string; labels?: Record<string, string> };
+};
+
+/** A source whose watch stays open and whose events the test pushes. */
+class Feed implements ReflectorSource<Any> {
+  private push: ((event: WatchEvent<Any>) => void) | undefined;
+  private version = 100;
+
+  constructor(private readonly items: Any[] = []) {}
+
+  list(): Promise<ObjectList<Any>> {
+    return Promise.resolve({ items: this.items, metadata: { resourceVersion: '1' } });
+  }
+
+  watch(_options: unknown, onEvent: (event: WatchEvent<Any>) => void): Promise<WatchStream> {
+    this.push = onEvent;
+    const ended = new Promise<WatchEnd>(() => undefined);
+    return Promise.resolve({ established: Promise.resolve(), ended, abort: () => undefined });
+  }
+
+  /** Sends an event with the next version; returns that version. */
+  send(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: Any): string {
+    this.version += 1;
+    const resourceVersion = String(this.version);
+    this.push?.({ type, object: { ...object, metadata: { ...object.metadata, resourceVersion } } });
+    return resourceVersion;
+  }
+}
+
+const DEFAULT_IMAGE = 'docker.io/apache/spark:4.0.1';
+
+function spec(name: string): ClusterSpec {
+  return {
+    name,
+    config: { ...builtinDefaults('quay.io/team/spark:1'), metrics: 'false' },
+    imageSource: 'request',
+    storedConfig: undefined,
+  };
+}
+
+/** The objects the driver renders for a cluster, as the API would list them. */
+function clusterObjects(name: string) {
+  const context = { namespace: 'ns', routes: false, ingress: undefined };
+  const master = renderMaster(spec(name), context) as unknown as Any;
+  const secondary = renderSecondary(spec(name), context, { name: `${name}-m`, uid: 'u1' });
+  return {
+    deployments: [
+      master,
+      ...secondary.filter((o) => o.kind === 'Deployment').map((o) => o.body as unknown as Any),
+    ],
+    services: secondary.filter((o) => o.kind === 'Service').map((o) => o.body as unknown as Any),
+  };
+}
+
+function setup(initial: string[]) {
+  const objects = initial.map(clusterObjects);
+  const feeds = {
+    deployments: new Feed(objects.flatMap((o) => o.deployments)),
+    pods: new Feed(),
+    services: new Feed(objects.flatMap((o) => o.services)),
+    events: new Feed(),
+  };
+  const cache = new ClusterCache(
+    { ...feeds, routes: undefined, ingresses: undefined } as unknown as ClusterCacheSources,
+    DEFAULT_IMAGE,
+    { backoffMs: 5, maxBackoffMs: 20, writeTimeoutMs: 200 },
+  );
+  return { cache, feeds };
+}
+
+describe('ClusterCache', () => {
+  it('groups the watched objects by cluster and observes each cluster once per change', async () => {
+    const { cache, feeds } = setup(['one', 'two']);
+    cache.start();
+    await cache.started(1000);
+    expect(cache.fresh).toBe(true);
+    expect(cache.names().sort()).toEqual(['one', 'two']);
+    const first = cache.list();
+    expect(first.find((c) => c.name === 'one')?.config.sparkImage).toBe('quay.io/team/spark:1');
+    expect(first.every((c) => c.missing.length === 0)).toBe(true);
+    // Nothing changed: the same observation objects come back, not recomputed ones.
+    expect(cache.list()[0]).toBe(first[0]);
+
+    const worker = clusterObjects('one').deployments[1];
+    if (worker === undefined) throw new Error('no worker');
+    feeds.deployments.send('MODIFIED', { ...worker, spec: { ...(worker.spec as object), replicas: 5 } });
+    const after = cache.list();
+    expect(after.find((c) => c.name === 'one')?.config.workerCount).toBe(5);
+    expect(after.find((c) => c.name === 'two')).toBe(first.find((c) => c.name === 'two'));
+
+    // Deleting every object but pods removes the cluster; its services going makes it Incomplete first.
+    for (const service of clusterObjects('two').services) feeds.services.send('DELETED', service);
+    expect(cache.get('two', undefined)?.missing).toEqual(['Service two', 'Service two-ui']);
+    for (const deployment of clusterObjects('two').deployments) feeds.deployments.send('DELETED', deployment);
+    expect(cache.names()).toEqual(['one']);
+    expect(cache.get('two', undefined)).toBeUndefined();
+    cache.stop();
+  });
+
+  it('moves an object whose cluster label changes', async () => {
+    const { cache, feeds } = setup(['one']);
+    cache.start();
+    await cache.started(1000);
+    const [ui] = clusterObjects('one').services.filter((s) => s.metadata.name === 'one-ui');
+    if (ui === undefined) throw new Error('no ui service');
+    const labels = ui.metadata.labels ?? {};
+    feeds.services.send('MODIFIED', {
+      ...ui,
+      metadata: { ...ui.metadata, labels: { ...labels, 'oshinko-cluster': 'other' } },
+    });
+    expect(cache.get('one', undefined)?.missing).toEqual(['Service one-ui']);
+    expect(cache.names().sort()).toEqual(['one', 'other']);
+    cache.stop();
+  });
+
+  it('does not answer while a write of this server has not come back through its watch', async () => {
+    const { cache, feeds } = setup([]);
+    cache.start();
+    await cache.started(1000);
+    const [master] = clusterObjects('new').deployments;
+    if (master === undefined) throw new Error('no master');
+    // The write's answer carried version 101; the watch has not shown it yet.
+    const waiting = cache.expect([{ kind: 'deployments', resourceVersion: '101' }], false);
+    await waiting;
+    expect(cache.fresh).toBe(false);
+    expect(cache.problem).toBe('1 writes not yet seen through the watch');
+    expect(feeds.deployments.send('ADDED', master)).toBe('101');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(cache.fresh).toBe(true);
+    expect(cache.names()).toEqual(['new']);
+
+    // A blocking wait returns once the deletion shows.
+    const gone = cache.expect([{ kind: 'deployments', gone: 'new-m' }], true);
+    feeds.deployments.send('DELETED', master);
+    await gone;
+    expect(cache.fresh).toBe(true);
+    expect(cache.names()).toEqual([]);
+    cache.stop();
+  });
+
+  it('lists everything again when a write never comes back', async () => {
+    const { cache } = setup(['one']);
+    cache.start();
+    await cache.started(1000);
+    await cache.expect([{ kind: 'services', resourceVersion: '999' }], true);
+    // The wait timed out (200 ms); the reflectors list again and the cache answers once they are back.
+    for (let i = 0; i < 100 && !cache.fresh; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(cache.fresh).toBe(true);
+    expect(cache.names()).toEqual(['one']);
+    cache.stop();
+  });
+});

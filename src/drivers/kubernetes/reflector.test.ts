@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest';
+import type { ObjectList, WatchEnd, WatchEvent, WatchStream } from './json-lister.js';
+import { Reflector, type ReflectorSource } from './reflector.js';
+
+interface Obj {
+  metadata: { name: string; resourceVersion: string; deletionTimestamp?: string };
+  value?: number;
+}
+
+function obj(name: string, resourceVersion: string, value?: number): Obj {
+  return { metadata: { name, resourceVersion }, ...(value === undefined ? {} : { value }) };
+}
+
+/** A watch the test drives: it sends events, ends it cleanly or breaks it. */
+class ScriptedWatch implements WatchStream {
+  readonly established: Promise<void>;
+  readonly ended: Promise<WatchEnd>;
+  aborted = false;
+  private accept: () => void = () => undefined;
+  private refuse: (error: unknown) => void = () => undefined;
+  private finish: (end: WatchEnd) => void = () => undefined;
+
+  constructor(
+    readonly resourceVersion: string,
+    private readonly onEvent: (event: WatchEvent<Obj>) => void,
+  ) {
+    this.established = new Promise((resolve, reject) => {
+      this.accept = resolve;
+      this.refuse = reject;
+    });
+    this.established.catch(() => undefined);
+    this.ended = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  open(): void {
+    this.accept();
+  }
+
+  fail(error: unknown): void {
+    this.refuse(error);
+    this.finish({ clean: false, error });
+  }
+
+  send(type: WatchEvent<Obj>['type'], object: Obj | Record<string, unknown>): void {
+    this.onEvent({ type, object: object as Obj });
+  }
+
+  end(end: WatchEnd): void {
+    this.finish(end);
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.finish({ clean: false, error: new Error('aborted') });
+  }
+}
+
+class ScriptedSource implements ReflectorSource<Obj> {
+  readonly watches: ScriptedWatch[] = [];
+  lists = 0;
+  listAnswers: (ObjectList<Obj> | Error)[] = [];
+
+  list(): Promise<ObjectList<Obj>> {
+    this.lists += 1;
+    const answer = this.listAnswers.shift() ?? { items: [], metadata: { resourceVersion: '1' } };
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+  }
+
+  watch(
+    options: { resourceVersion: string },
+    onEvent: (event: WatchEvent<Obj>) => void,
+  ): Promise<WatchStream> {
+    const watch = new ScriptedWatch(options.resourceVersion, onEvent);
+    this.watches.push(watch);
+    return Promise.resolve(watch);
+  }
+
+  get last(): ScriptedWatch {
+    const watch = this.watches.at(-1);
+    if (watch === undefined) throw new Error('no watch yet');
+    return watch;
+  }
+
+  /** Waits until the reflector has opened its nth watch. */
+  async watchNumber(n: number): Promise<ScriptedWatch> {
+    for (let i = 0; i < 200 && this.watches.length < n; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const watch = this.watches[n - 1];
+    if (watch === undefined) throw new Error(`watch ${String(n)} was never opened`);
+    return watch;
+  }
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function setup(listAnswers: (ObjectList<Obj> | Error)[] = []) {
+  const source = new ScriptedSource();
+  source.listAnswers = listAnswers;
+  const changes: [string | undefined, string | undefined][] = [];
+  const reflector = new Reflector<Obj>(
+    'things',
+    source,
+    (previous, next) => {
+      changes.push([previous?.metadata.resourceVersion, next?.metadata.resourceVersion]);
+    },
+    { backoffMs: 5, maxBackoffMs: 20, minWatchMs: 0 },
+  );
+  return { source, reflector, changes };
+}
+
+describe('Reflector', () => {
+  it('lists, then follows the watch from the list version; fresh only while the watch is established', async () => {
+    const { source, reflector, changes } = setup([
+      { items: [obj('a', '5'), obj('b', '6')], metadata: { resourceVersion: '10' } },
+    ]);
+    reflector.start();
+    const watch = await source.watchNumber(1);
+    expect(watch.resourceVersion).toBe('10');
+    expect(reflector.fresh).toBe(false);
+    watch.open();
+    await reflector.started;
+    expect(reflector.fresh).toBe(true);
+    expect([...reflector.values()].map((o) => o.metadata.name)).toEqual(['a', 'b']);
+
+    watch.send('MODIFIED', obj('a', '11', 2));
+    watch.send('ADDED', obj('c', '12'));
+    watch.send('DELETED', obj('b', '13'));
+    watch.send('BOOKMARK', { metadata: { resourceVersion: '14' } });
+    expect(reflector.get('a')?.value).toBe(2);
+    expect(reflector.get('b')).toBeUndefined();
+    expect(reflector.size).toBe(2);
+    expect(changes).toEqual([
+      [undefined, '5'],
+      [undefined, '6'],
+      ['5', '11'],
+      [undefined, '12'],
+      ['6', undefined],
+    ]);
+    reflector.stop();
+    expect(reflector.fresh).toBe(false);
+    expect(watch.aborted).toBe(true);
+  });
+
+  it('resumes after a clean end from the last version seen (a bookmark too), staying fresh meanwhile', async () => {
+    const { source, reflector } = setup();
+    reflector.start();
+    const first = await source.watchNumber(1);
+    first.open();
+    await tick();
+    first.send('ADDED', obj('a', '20'));
+    first.send('BOOKMARK', { metadata: { resourceVersion: '25' } });
+    first.end({ clean: true });
+    await tick();
+    expect(reflector.fresh).toBe(true);
+    const second = await source.watchNumber(2);
+    expect(second.resourceVersion).toBe('25');
+    expect(source.lists).toBe(1);
+    reflector.stop();
+  });
+
+  it('after a broken watch is not fresh until the watch is back, and resumes without listing', async () => {
+    const { source, reflector } = setup();
+    reflector.start();
+    const first = await source.watchNumber(1);
+    first.open();
+    await tick();
+    first.send('ADDED', obj('a', '30'));
+    first.end({ clean: false, error: new Error('connection reset') });
+    await tick();
+    expect(reflector.fresh).toBe(false);
+    expect(reflector.problem).toBe('things: connection reset');
+    const second = await source.watchNumber(2);
+    expect(second.resourceVersion).toBe('30');
+    second.open();
+    await tick();
+    expect(reflector.fresh).toBe(true);
+    expect(source.lists).toBe(1);
+    reflector.stop();
+  });
+
+  it('lists again when the watch says its version expired (410), dropping what disappeared meanwhile', async () => {
+    const { source, reflector, changes } = setup([
+      { items: [obj('a', '1'), obj('b', '2')], metadata: { resourceVersion: '2' } },
+      { items: [obj('a', '40')], metadata: { resourceVersion: '41' } },
+    ]);
+    reflector.start();
+    const first = await source.watchNumber(1);
+    first.open();
+    await tick();
+    first.send('ERROR', {
+      kind: 'Status',
+      code: 410,
+      reason: 'Expired',
+      message: 'too old resource version',
+    });
+    expect(reflector.fresh).toBe(false);
+    const second = await source.watchNumber(2);
+    expect(source.lists).toBe(2);
+    expect(second.resourceVersion).toBe('41');
+    second.open();
+    await tick();
+    expect(reflector.fresh).toBe(true);
+    expect([...reflector.values()].map((o) => o.metadata.resourceVersion)).toEqual(['40']);
+    expect(changes.slice(2)).toEqual([
+      ['2', undefined],
+      ['1', '40'],
+    ]);
+    reflector.stop();
+  });
+
+  it('also lists again when the watch request itself is answered 410', async () => {
+    const { source, reflector } = setup();
+    reflector.start();
+    (await source.watchNumber(1)).fail(Object.assign(new Error('Gone'), { code: 410 }));
+    const second = await source.watchNumber(2);
+    expect(source.lists).toBe(2);
+    second.open();
+    await tick();
+    expect(reflector.fresh).toBe(true);
+    reflector.stop();
+  });
+
+  it('retries a failed list with backoff, and `started` resolves after the first failure', async () => {
+    const { source, reflector } = setup([new Error('connect ECONNREFUSED')]);
+    reflector.start();
+    await reflector.started;
+    expect(reflector.fresh).toBe(false);
+    expect(reflector.problem).toBe('things: connect ECONNREFUSED');
+    const watch = await source.watchNumber(1);
+    expect(source.lists).toBe(2);
+    watch.open();
+    await tick();
+    expect(reflector.fresh).toBe(true);
+    reflector.stop();
+  });
+
+  it('backs off instead of spinning when a watch ends as soon as it began', async () => {
+    const source = new ScriptedSource();
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 50,
+      maxBackoffMs: 50,
+      minWatchMs: 10_000,
+    });
+    reflector.start();
+    const first = await source.watchNumber(1);
+    first.open();
+    await tick();
+    first.end({ clean: true });
+    await tick();
+    expect(reflector.fresh).toBe(false);
+    expect(reflector.problem).toBe('things: the watch ended as soon as it began');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(source.watches).toHaveLength(1);
+    await source.watchNumber(2);
+    reflector.stop();
+  });
+
+  it('tells when a written version and a deletion have come through the watch', async () => {
+    const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
+    reflector.start();
+    const watch = await source.watchNumber(1);
+    watch.open();
+    await tick();
+    expect(await reflector.waitForVersion('1', 10)).toBe(true);
+    const version = reflector.waitForVersion('7', 1000);
+    const gone = reflector.waitForGone('a', 1000);
+    watch.send('ADDED', obj('b', '7'));
+    expect(await version).toBe(true);
+    watch.send('MODIFIED', { metadata: { name: 'a', resourceVersion: '8', deletionTimestamp: 'now' } });
+    expect(await gone).toBe(true);
+    expect(await reflector.waitForGone('never-was', 10)).toBe(true);
+    expect(await reflector.waitForVersion('99', 20)).toBe(false);
+    reflector.stop();
+  });
+
+  it('settles a waiter by a list that started after it, when the event itself was never seen', async () => {
+    const { source, reflector } = setup([
+      { items: [], metadata: { resourceVersion: '1' } },
+      { items: [obj('a', '50')], metadata: { resourceVersion: '51' } },
+    ]);
+    reflector.start();
+    (await source.watchNumber(1)).open();
+    await tick();
+    // Version 49 was compacted away: the watch never shows it, but a later list includes its effect.
+    const waiting = reflector.waitForVersion('49', 2000);
+    reflector.restart();
+    expect(await waiting).toBe(true);
+    expect(reflector.get('a')?.metadata.resourceVersion).toBe('50');
+    reflector.stop();
+  });
+
+  it('stopping resolves pending waiters as not seen and aborts the watch', async () => {
+    const { source, reflector } = setup();
+    reflector.start();
+    const watch = await source.watchNumber(1);
+    watch.open();
+    await tick();
+    const waiting = reflector.waitForVersion('5', 5000);
+    reflector.stop();
+    expect(await waiting).toBe(false);
+    expect(watch.aborted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(source.watches).toHaveLength(1);
+  });
+});
