@@ -1,6 +1,8 @@
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { CoreV1Api, makeInformer } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeKubeServer, parseLabelSelector } from './fake-kube-server.js';
+import { kubeConfigObject } from './kubeconfig.js';
 
 let fake: FakeKubeServer;
 beforeEach(async () => {
@@ -631,5 +633,50 @@ describe('fake Kubernetes API server: watches', () => {
       { verb: 'watch', resource: 'pods', namespace: 'ns', name: undefined, labelSelector: 'oshinko-cluster' },
     ]);
     expect(fake.requests.some((r) => r.verb === 'list')).toBe(false);
+  });
+});
+
+describe('fake Kubernetes API server: the client library informer', () => {
+  it('lists then watches, resumes after a dropped watch and relists after 410 Expired', async () => {
+    const config = kubeConfigObject(fake, 'ns');
+    const core = config.makeApiClient(CoreV1Api);
+    const informer = makeInformer(
+      config,
+      CONFIGMAPS,
+      () => core.listNamespacedConfigMap({ namespace: 'ns', labelSelector: 'tier=spark' }),
+      'tier=spark',
+    );
+    // The library leaves restarting after a broken connection to its user.
+    informer.on('error', () => {
+      setTimeout(() => void informer.start(), 10);
+    });
+    const names = () =>
+      informer
+        .list()
+        .map((c) => c.metadata?.name)
+        .sort();
+    const lists = () => fake.requests.filter((r) => r.verb === 'list').length;
+    try {
+      await informer.start();
+      await settle(() => fake.openWatches('configmaps') === 1);
+      await call('POST', CONFIGMAPS, configMap('a', { tier: 'spark' }));
+      await call('POST', CONFIGMAPS, configMap('b', { tier: 'other' }));
+      await settle(() => names().join() === 'a');
+
+      expect(fake.dropWatches()).toBe(1);
+      await call('POST', CONFIGMAPS, configMap('c', { tier: 'spark' }));
+      await settle(() => names().join() === 'a,c');
+      expect(lists()).toBe(1);
+
+      fake.expireWatchHistory();
+      await settle(() => fake.openWatches('configmaps') === 1);
+      expect(fake.dropWatches()).toBe(1);
+      await call('DELETE', `${CONFIGMAPS}/a`);
+      await call('POST', CONFIGMAPS, configMap('d', { tier: 'spark' }));
+      await settle(() => names().join() === 'c,d');
+      expect(lists()).toBe(2);
+    } finally {
+      await informer.stop();
+    }
   });
 });
