@@ -1,5 +1,8 @@
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { CoreV1Api, makeInformer } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeKubeServer, parseLabelSelector } from './fake-kube-server.js';
+import { kubeConfigObject } from './kubeconfig.js';
 
 let fake: FakeKubeServer;
 beforeEach(async () => {
@@ -155,9 +158,13 @@ describe('fake Kubernetes API server', () => {
 
     const stale = { ...deployment('web', { replicas: 3 }), metadata: { name: 'web', resourceVersion: '1' } };
     expect((await call('PUT', `${DEPLOYMENTS}/web`, stale)).status).toBe(409);
+    // Status changes (pods becoming ready) give the Deployment new resourceVersions, as on a real server.
+    await settle(() => fake.objects('deployments')[0]?.status?.readyReplicas === 2);
+    const current = (await call('GET', `${DEPLOYMENTS}/web`)).body.metadata as { resourceVersion: string };
+    expect(Number(current.resourceVersion)).toBeGreaterThan(Number(meta.resourceVersion));
     const fresh = {
       ...deployment('web', { replicas: 3 }),
-      metadata: { name: 'web', resourceVersion: meta.resourceVersion },
+      metadata: { name: 'web', resourceVersion: current.resourceVersion },
     };
     const replaced = await call('PUT', `${DEPLOYMENTS}/web`, fresh);
     expect(replaced.status).toBe(200);
@@ -271,5 +278,405 @@ describe('fake Kubernetes API server', () => {
     expect(second).toMatchObject({ status: 503, body: { message: 'try later' } });
     expect((await call('POST', DEPLOYMENTS, deployment('two'))).status).toBe(201);
     expect(fake.requests.filter((r) => r.verb === 'create' && r.resource === 'deployments')).toHaveLength(3);
+  });
+});
+
+interface WatchEvent {
+  type: string;
+  object: {
+    kind?: string;
+    apiVersion?: string;
+    metadata: { name: string; resourceVersion: string; labels?: Record<string, string> };
+    status?: Record<string, unknown>;
+    spec?: Record<string, unknown>;
+    code?: number;
+    reason?: string;
+    message?: string;
+  };
+}
+
+interface WatchStream {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly events: WatchEvent[];
+  /** How the stream ended: 'end' when the server ended it cleanly, 'aborted' when the connection broke. */
+  readonly ended: Promise<'end' | 'aborted'>;
+  until(check: (events: WatchEvent[]) => boolean): Promise<void>;
+  close(): void;
+}
+
+/** Opens a watch over real HTTP and collects its events; resolves once the headers are in. */
+function watch(path: string, server: FakeKubeServer = fake): Promise<WatchStream> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(
+      `${server.url}${path}`,
+      { headers: { authorization: `Bearer ${server.bearerToken}` }, agent: false },
+      (response) => {
+        const events: WatchEvent[] = [];
+        let buffer = '';
+        let clean = false;
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          buffer += chunk;
+          let newline = buffer.indexOf('\n');
+          while (newline >= 0) {
+            events.push(JSON.parse(buffer.slice(0, newline)) as WatchEvent);
+            buffer = buffer.slice(newline + 1);
+            newline = buffer.indexOf('\n');
+          }
+        });
+        response.on('end', () => {
+          // A failed watch is answered with one Status, without a newline.
+          if (buffer.trim() !== '') events.push(JSON.parse(buffer) as WatchEvent);
+          clean = true;
+        });
+        response.on('error', () => undefined);
+        const ended = new Promise<'end' | 'aborted'>((done) => {
+          response.on('close', () => {
+            done(clean ? 'end' : 'aborted');
+          });
+        });
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          events,
+          ended,
+          until: (check) => settle(() => check(events)),
+          close: () => request.destroy(),
+        });
+      },
+    );
+    request.on('error', reject);
+  });
+}
+
+const CONFIGMAPS = '/api/v1/namespaces/ns/configmaps';
+
+function configMap(name: string, labels: Record<string, string>) {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data: { k: name } };
+}
+
+function summary(events: WatchEvent[]): string[] {
+  return events.map((e) => `${e.type} ${e.object.metadata.name}`);
+}
+
+function expectIncreasingVersions(events: WatchEvent[]): void {
+  const versions = events.map((e) => Number(e.object.metadata.resourceVersion));
+  expect(versions).toEqual([...versions].sort((a, b) => a - b));
+  expect(new Set(versions).size).toBe(versions.length);
+}
+
+/** What an informer would hold after these events, by name. */
+function replay(events: WatchEvent[]): Map<string, WatchEvent['object']> {
+  const cache = new Map<string, WatchEvent['object']>();
+  for (const event of events) {
+    if (event.type === 'DELETED') cache.delete(event.object.metadata.name);
+    else if (event.type === 'ADDED' || event.type === 'MODIFIED')
+      cache.set(event.object.metadata.name, event.object);
+  }
+  return cache;
+}
+
+describe('fake Kubernetes API server: watches', () => {
+  it('streams ADDED, MODIFIED and DELETED for a Deployment and the pods its controller makes', async () => {
+    const deployments = await watch(`${DEPLOYMENTS}?watch=true`);
+    const pods = await watch('/api/v1/namespaces/ns/pods?watch=1');
+    expect(deployments.status).toBe(200);
+    expect(deployments.headers['content-type']).toBe('application/json');
+    expect(deployments.headers['transfer-encoding']).toBe('chunked');
+    expect(fake.openWatches()).toBe(2);
+    expect(fake.openWatches('pods')).toBe(1);
+
+    await call('POST', DEPLOYMENTS, deployment('web'));
+    await deployments.until((events) =>
+      events.some((e) => (e.object.status as { readyReplicas?: number } | undefined)?.readyReplicas === 2),
+    );
+    expect(deployments.events[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'web' } } });
+    expect(deployments.events.slice(1).every((e) => e.type === 'MODIFIED')).toBe(true);
+    const running = (events: WatchEvent[]) =>
+      [...replay(events).values()].filter((p) => p.status?.phase === 'Running').length;
+    await pods.until((events) => running(events) === 2);
+    expect(pods.events.filter((e) => e.type === 'ADDED')).toHaveLength(2);
+
+    await call('PATCH', `${DEPLOYMENTS}/web`, { spec: { replicas: 3 } }, 'application/merge-patch+json');
+    await pods.until((events) => running(events) === 3);
+    await deployments.until((events) =>
+      events.some((e) => e.type === 'MODIFIED' && e.object.spec?.replicas === 3),
+    );
+
+    await call('DELETE', `${DEPLOYMENTS}/web`);
+    await deployments.until((events) => events.at(-1)?.type === 'DELETED');
+    await pods.until((events) => replay(events).size === 0);
+    expect(pods.events.filter((e) => e.type === 'DELETED')).toHaveLength(3);
+    const deleted = deployments.events.at(-1);
+    // The last state of the object, with the resourceVersion of its deletion.
+    expect(deleted?.object.spec?.replicas).toBe(3);
+    expect(Number(deleted?.object.metadata.resourceVersion)).toBeGreaterThan(
+      Number(deployments.events.at(-2)?.object.metadata.resourceVersion),
+    );
+    expectIncreasingVersions(deployments.events);
+    expectIncreasingVersions(pods.events);
+    expect(fake.requests.filter((r) => r.verb === 'watch').map((r) => r.resource)).toEqual([
+      'deployments',
+      'pods',
+    ]);
+  });
+
+  it('sends what exists first, then changes, and an informer fed by it matches a list', async () => {
+    await call('POST', DEPLOYMENTS, deployment('one', { replicas: 1 }));
+    await call('POST', CONFIGMAPS, configMap('b', {}));
+    await call('POST', CONFIGMAPS, configMap('a', {}));
+    const pods = await watch('/api/v1/namespaces/ns/pods?watch=true&resourceVersion=0');
+    const configMaps = await watch(`${CONFIGMAPS}?watch=true`);
+    expect(summary(configMaps.events)).toEqual(['ADDED a', 'ADDED b']);
+    await call('POST', DEPLOYMENTS, deployment('two', { replicas: 2 }));
+    const ready = () =>
+      fake.objects('pods').filter((p) => (p.status as { phase?: string }).phase === 'Running').length === 3;
+    await settle(ready);
+    const list = (await call('GET', '/api/v1/namespaces/ns/pods')).body as {
+      metadata: { resourceVersion: string };
+      items: WatchEvent['object'][];
+    };
+    await pods.until((events) => {
+      const last = events.at(-1)?.object.metadata.resourceVersion;
+      return (
+        last !== undefined &&
+        Number(last) >= Math.max(...list.items.map((p) => Number(p.metadata.resourceVersion)))
+      );
+    });
+    expect(new Map(list.items.map((p) => [p.metadata.name, p]))).toEqual(replay(pods.events));
+  });
+
+  it('resumes from a resourceVersion with exactly the events after it', async () => {
+    await call('POST', CONFIGMAPS, configMap('before', {}));
+    const listed = (await call('GET', CONFIGMAPS)).body.metadata as { resourceVersion: string };
+    const live = await watch(`${CONFIGMAPS}?watch=true&resourceVersion=${listed.resourceVersion}`);
+    await call('POST', CONFIGMAPS, configMap('x', {}));
+    await call('PATCH', `${CONFIGMAPS}/before`, { data: { k: 'v2' } }, 'application/merge-patch+json');
+    await call('POST', DEPLOYMENTS, deployment('other', { replicas: 0 }));
+    await call('DELETE', `${CONFIGMAPS}/x`);
+    await live.until((events) => events.length === 3);
+    expect(summary(live.events)).toEqual(['ADDED x', 'MODIFIED before', 'DELETED x']);
+
+    const resumed = await watch(`${CONFIGMAPS}?watch=true&resourceVersion=${listed.resourceVersion}`);
+    await resumed.until((events) => events.length === 3);
+    expect(resumed.events).toEqual(live.events);
+    const fromMiddle = live.events[0]?.object.metadata.resourceVersion ?? '';
+    const later = await watch(`${CONFIGMAPS}?watch=true&resourceVersion=${fromMiddle}`);
+    await later.until((events) => events.length === 2);
+    expect(later.events).toEqual(live.events.slice(1));
+
+    // A resourceVersion from the future starts from now.
+    const future = await watch(`${CONFIGMAPS}?watch=true&resourceVersion=999999999`);
+    await call('POST', CONFIGMAPS, configMap('after', {}));
+    await future.until((events) => events.length === 1);
+    expect(summary(future.events)).toEqual(['ADDED after']);
+    expect((await watch(`${CONFIGMAPS}?watch=true&resourceVersion=abc`)).status).toBe(400);
+  });
+
+  it('answers 410 Expired for a resourceVersion older than the history kept', async () => {
+    await call('POST', CONFIGMAPS, configMap('a', {}));
+    const listed = (await call('GET', CONFIGMAPS)).body.metadata as { resourceVersion: string };
+    fake.expireWatchHistory();
+    const expired = await watch(`${CONFIGMAPS}?watch=true&resourceVersion=${listed.resourceVersion}`);
+    expect(expired.status).toBe(200);
+    expect(await expired.ended).toBe('end');
+    expect(expired.events).toHaveLength(1);
+    expect(expired.events[0]).toMatchObject({
+      type: 'ERROR',
+      object: { kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 },
+    });
+    expect(expired.events[0]?.object.message).toMatch(
+      new RegExp(`^too old resource version: ${listed.resourceVersion} \\(\\d+\\)$`),
+    );
+    // Relisting gives a resourceVersion that can be watched from.
+    const relisted = (await call('GET', CONFIGMAPS)).body.metadata as { resourceVersion: string };
+    const watching = await watch(`${CONFIGMAPS}?watch=true&resourceVersion=${relisted.resourceVersion}`);
+    await call('POST', CONFIGMAPS, configMap('b', {}));
+    await watching.until((events) => events.length === 1);
+    expect(summary(watching.events)).toEqual(['ADDED b']);
+
+    const small = await FakeKubeServer.start({ namespaces: ['ns'], watchHistory: 4 });
+    try {
+      for (let i = 0; i < 12; i++) small.seed('configmaps', 'ns', configMap(`c${String(i)}`, {}));
+      const first = small.objects('configmaps').find((c) => c.metadata.name === 'c0');
+      const old = await watch(
+        `${CONFIGMAPS}?watch=true&resourceVersion=${first?.metadata.resourceVersion ?? ''}`,
+        small,
+      );
+      await old.until((events) => events.length === 1);
+      expect(old.events[0]?.object.code).toBe(410);
+      const recent = small.objects('configmaps').find((c) => c.metadata.name === 'c9');
+      const resumed = await watch(
+        `${CONFIGMAPS}?watch=true&resourceVersion=${recent?.metadata.resourceVersion ?? ''}`,
+        small,
+      );
+      await resumed.until((events) => events.length === 2);
+      expect(summary(resumed.events)).toEqual(['ADDED c10', 'ADDED c11']);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('filters by label selector, sending DELETED and ADDED as objects leave and enter it', async () => {
+    const selected = await watch(
+      `${CONFIGMAPS}?watch=true&labelSelector=${encodeURIComponent('tier=spark')}`,
+    );
+    const all = await watch(`${CONFIGMAPS}?watch=true`);
+    await call('POST', CONFIGMAPS, configMap('a', { tier: 'spark' }));
+    await call('POST', CONFIGMAPS, configMap('b', { tier: 'other' }));
+    const relabel = (name: string, tier: string) =>
+      call(
+        'PATCH',
+        `${CONFIGMAPS}/${name}`,
+        { metadata: { labels: { tier } } },
+        'application/merge-patch+json',
+      );
+    await relabel('a', 'other');
+    await relabel('b', 'spark');
+    await call('PATCH', `${CONFIGMAPS}/b`, { data: { k: 'v2' } }, 'application/merge-patch+json');
+    await call('DELETE', `${CONFIGMAPS}/b`);
+    await call('POST', CONFIGMAPS, configMap('z', { tier: 'spark' }));
+    await selected.until((events) => events.at(-1)?.object.metadata.name === 'z');
+    await all.until((events) => events.at(-1)?.object.metadata.name === 'z');
+    expect(summary(selected.events)).toEqual([
+      'ADDED a',
+      'DELETED a',
+      'ADDED b',
+      'MODIFIED b',
+      'DELETED b',
+      'ADDED z',
+    ]);
+    expect(summary(all.events)).toEqual([
+      'ADDED a',
+      'ADDED b',
+      'MODIFIED a',
+      'MODIFIED b',
+      'MODIFIED b',
+      'DELETED b',
+      'ADDED z',
+    ]);
+    // Leaving the selector: the object as it was (still selected), with the resourceVersion of the change.
+    expect(selected.events[1]?.object.metadata.labels).toEqual({ tier: 'spark' });
+    expect(selected.events[1]?.object.metadata.resourceVersion).toBe(
+      all.events[2]?.object.metadata.resourceVersion,
+    );
+    expect(selected.events[2]?.object.metadata.labels).toEqual({ tier: 'spark' });
+    expectIncreasingVersions(selected.events);
+    expect(fake.requests.filter((r) => r.verb === 'watch').map((r) => r.labelSelector)).toEqual([
+      'tier=spark',
+      undefined,
+    ]);
+    expect((await watch(`${CONFIGMAPS}?watch=true&labelSelector=${encodeURIComponent('a b')}`)).status).toBe(
+      400,
+    );
+  });
+
+  it('sends bookmarks only when allowed', async () => {
+    const quick = await FakeKubeServer.start({ namespaces: ['ns'], watchBookmarkMs: 20 });
+    try {
+      const plain = await watch(`${DEPLOYMENTS}?watch=true`, quick);
+      const marked = await watch(`${DEPLOYMENTS}?watch=true&allowWatchBookmarks=true`, quick);
+      await marked.until((events) => events.length >= 3);
+      quick.seed('configmaps', 'ns', configMap('moves-the-version', {}));
+      const current = quick.objects('configmaps')[0]?.metadata.resourceVersion;
+      await marked.until((events) => events.at(-1)?.object.metadata.resourceVersion === current);
+      for (const event of marked.events) {
+        const { resourceVersion } = event.object.metadata;
+        expect(resourceVersion).toMatch(/^\d+$/);
+        expect(event).toEqual({
+          type: 'BOOKMARK',
+          object: { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { resourceVersion } },
+        });
+      }
+      expect(plain.events).toEqual([]);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('ends a watch cleanly after timeoutSeconds', async () => {
+    const started = Date.now();
+    const stream = await watch(`${CONFIGMAPS}?watch=true&timeoutSeconds=1`);
+    expect(await stream.ended).toBe('end');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(fake.openWatches()).toBe(0);
+  });
+
+  it('drops open watches abruptly when told to, and on close', async () => {
+    const one = await watch(`${CONFIGMAPS}?watch=true`);
+    const two = await watch('/api/v1/namespaces/ns/pods?watch=true&allowWatchBookmarks=true');
+    expect(fake.dropWatches()).toBe(2);
+    expect(await one.ended).toBe('aborted');
+    expect(await two.ended).toBe('aborted');
+    expect(fake.openWatches()).toBe(0);
+
+    const other = await FakeKubeServer.start({ namespaces: ['ns'] });
+    const three = await watch(`${CONFIGMAPS}?watch=true&allowWatchBookmarks=true`, other);
+    await other.close();
+    expect(await three.ended).toBe('aborted');
+    expect(other.openWatches()).toBe(0);
+  });
+
+  it('fails watches when told to, as other verbs', async () => {
+    fake.failRequest({ verb: 'watch', resource: 'pods', status: 503, message: 'try later' });
+    const failed = await watch('/api/v1/namespaces/ns/pods?watch=true&labelSelector=oshinko-cluster');
+    expect(failed.status).toBe(503);
+    expect(await failed.ended).toBe('end');
+    expect(failed.events).toEqual([
+      expect.objectContaining({ kind: 'Status', code: 503, message: 'try later' }),
+    ]);
+    const next = await watch('/api/v1/namespaces/ns/pods?watch=true&labelSelector=oshinko-cluster');
+    expect(next.status).toBe(200);
+    expect(fake.requests.filter((r) => r.verb === 'watch')).toEqual([
+      { verb: 'watch', resource: 'pods', namespace: 'ns', name: undefined, labelSelector: 'oshinko-cluster' },
+      { verb: 'watch', resource: 'pods', namespace: 'ns', name: undefined, labelSelector: 'oshinko-cluster' },
+    ]);
+    expect(fake.requests.some((r) => r.verb === 'list')).toBe(false);
+  });
+});
+
+describe('fake Kubernetes API server: the client library informer', () => {
+  it('lists then watches, resumes after a dropped watch and relists after 410 Expired', async () => {
+    const config = kubeConfigObject(fake, 'ns');
+    const core = config.makeApiClient(CoreV1Api);
+    const informer = makeInformer(
+      config,
+      CONFIGMAPS,
+      () => core.listNamespacedConfigMap({ namespace: 'ns', labelSelector: 'tier=spark' }),
+      'tier=spark',
+    );
+    // The library leaves restarting after a broken connection to its user.
+    informer.on('error', () => {
+      setTimeout(() => void informer.start(), 10);
+    });
+    const names = () =>
+      informer
+        .list()
+        .map((c) => c.metadata?.name)
+        .sort();
+    const lists = () => fake.requests.filter((r) => r.verb === 'list').length;
+    try {
+      await informer.start();
+      await settle(() => fake.openWatches('configmaps') === 1);
+      await call('POST', CONFIGMAPS, configMap('a', { tier: 'spark' }));
+      await call('POST', CONFIGMAPS, configMap('b', { tier: 'other' }));
+      await settle(() => names().join() === 'a');
+
+      expect(fake.dropWatches()).toBe(1);
+      await call('POST', CONFIGMAPS, configMap('c', { tier: 'spark' }));
+      await settle(() => names().join() === 'a,c');
+      expect(lists()).toBe(1);
+
+      fake.expireWatchHistory();
+      await settle(() => fake.openWatches('configmaps') === 1);
+      expect(fake.dropWatches()).toBe(1);
+      await call('DELETE', `${CONFIGMAPS}/a`);
+      await call('POST', CONFIGMAPS, configMap('d', { tier: 'spark' }));
+      await settle(() => names().join() === 'c,d');
+      expect(lists()).toBe(2);
+    } finally {
+      await informer.stop();
+    }
   });
 });

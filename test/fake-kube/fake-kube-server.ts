@@ -3,6 +3,8 @@
  * objects are checked against the official OpenAPI schemas and apimachinery's rules, names, labels and
  * resourceVersions are enforced, deletes cascade along ownerReferences, and Deployments get ReplicaSets and
  * simulated Pods that become ready after a short delay or fail to pull images they are told are missing.
+ * Collections can be watched (`?watch=true`) with the real protocol: every change of the store is one event,
+ * in resourceVersion order, kept in a bounded history so that a watch can resume; see `emit`.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -68,7 +70,7 @@ function resourceDef(resource: ResourceName): ResourceDef {
   return def;
 }
 
-export type Verb = 'list' | 'get' | 'create' | 'update' | 'patch' | 'delete' | 'log' | 'discovery';
+export type Verb = 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete' | 'log' | 'discovery';
 
 export interface RequestRecord {
   readonly verb: Verb;
@@ -98,6 +100,46 @@ export interface FakeKubeOptions {
   readonly token?: string | undefined;
   /** Delay before a pod starts (or fails to pull); default 30 ms. */
   readonly podStartMs?: number | undefined;
+  /** How many store events are kept for watches to resume from (at least this many); default 10 000. */
+  readonly watchHistory?: number | undefined;
+  /** Interval of BOOKMARK events on watches that allow them; default 1000 ms (the first comes sooner). */
+  readonly watchBookmarkMs?: number | undefined;
+  /** How long a watch without `timeoutSeconds` lasts; default a random 5 to 10 minutes, as a real server. */
+  readonly watchTimeoutSeconds?: number | undefined;
+}
+
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change of the store, serialised once when it happens. */
+interface StoreEvent {
+  readonly rv: number;
+  /** `resource/namespace`: the watches it concerns. */
+  readonly scope: string;
+  readonly type: WatchEventType;
+  readonly json: string;
+  readonly labels: Record<string, string>;
+  /** For a MODIFIED that changed labels: the object before, with the new resourceVersion. */
+  readonly before?: { readonly labels: Record<string, string>; readonly json: string } | undefined;
+}
+
+/** A parsed watch request, opened once its (possibly delayed) answer starts. */
+interface WatchRequest {
+  readonly def: ResourceDef;
+  readonly namespace: string;
+  readonly requirements: Requirement[];
+  /** Start after this resourceVersion; undefined: send every current object as ADDED first. */
+  readonly resourceVersion: number | undefined;
+  readonly bookmarks: boolean;
+  readonly timeoutMs: number;
+}
+
+interface OpenWatch {
+  readonly scope: string;
+  readonly def: ResourceDef;
+  readonly requirements: Requirement[];
+  readonly response: ServerResponse;
+  bookmarkTimer?: NodeJS.Timeout | undefined;
+  timeoutTimer?: NodeJS.Timeout | undefined;
 }
 
 class HttpError extends Error {
@@ -289,6 +331,13 @@ export class FakeKubeServer {
   private readonly token: string;
   private readonly openshift: boolean;
   private readonly podStartMs: number;
+  private readonly watchHistory: number;
+  private readonly watchBookmarkMs: number;
+  private readonly watchTimeoutSeconds: number | undefined;
+  /** Store events in resourceVersion order; every event after `historyFloor` is in it. */
+  private history: StoreEvent[] = [];
+  private historyFloor = this.resourceVersion;
+  private readonly watches = new Map<string, Set<OpenWatch>>();
 
   private constructor(
     private readonly server: Server,
@@ -298,6 +347,9 @@ export class FakeKubeServer {
     this.token = options.token ?? 'fake-token';
     this.openshift = options.openshift ?? false;
     this.podStartMs = options.podStartMs ?? 30;
+    this.watchHistory = options.watchHistory ?? 10_000;
+    this.watchBookmarkMs = options.watchBookmarkMs ?? 1000;
+    this.watchTimeoutSeconds = options.watchTimeoutSeconds;
   }
 
   static async start(options: FakeKubeOptions = {}): Promise<FakeKubeServer> {
@@ -322,6 +374,7 @@ export class FakeKubeServer {
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.dropWatches();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) =>
       this.server.close(() => {
@@ -337,6 +390,37 @@ export class FakeKubeServer {
 
   resetRequests(): void {
     this.requests.length = 0;
+  }
+
+  /** How many watches are open, of one resource or of all; tests wait on it until a client watches. */
+  openWatches(resource?: ResourceName): number {
+    let count = 0;
+    for (const set of this.watches.values()) {
+      for (const watch of set) if (resource === undefined || watch.def.resource === resource) count++;
+    }
+    return count;
+  }
+
+  /** Ends every open watch abruptly (its connection destroyed, as a network blip would); returns how many. */
+  dropWatches(): number {
+    let count = 0;
+    for (const set of [...this.watches.values()]) {
+      for (const watch of [...set]) {
+        this.endWatch(watch, true);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Forgets the watch history, as an etcd compaction does: resuming from any resourceVersion seen so far answers
+   * 410 Expired. The resourceVersion moves on by one so that a list made afterwards can be watched from.
+   */
+  expireWatchHistory(): void {
+    this.resourceVersion += 1;
+    this.history = [];
+    this.historyFloor = this.resourceVersion;
   }
 
   /** Every stored object of a resource (copies), optionally of one namespace. */
@@ -385,7 +469,7 @@ export class FakeKubeServer {
   // ---- HTTP ----
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let result: { status: number; body: unknown } | string;
+    let result: { status: number; body: unknown } | string | { watch: WatchRequest };
     let delay = 0;
     try {
       if (request.headers.authorization !== `Bearer ${this.token}`) {
@@ -422,6 +506,11 @@ export class FakeKubeServer {
           code: failure.status,
         },
       };
+    }
+    if (typeof result !== 'string' && 'watch' in result) {
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (!response.destroyed) this.openWatch(result.watch, response);
+      return;
     }
     // Serialized at once: list bodies share the stored objects (no copy), which may change during a delay.
     const status = typeof result === 'string' ? 200 : result.status;
@@ -468,7 +557,7 @@ export class FakeKubeServer {
     url: URL,
     rawBody: string,
     contentType: string,
-  ): { status: number; body: unknown } | string {
+  ): { status: number; body: unknown } | string | { watch: WatchRequest } {
     const path = url.pathname.replace(/\/+$/, '');
     if (path === '/api') {
       this.record({
@@ -565,6 +654,11 @@ export class FakeKubeServer {
     };
 
     if (name === undefined) {
+      const watch = url.searchParams.get('watch');
+      if (method === 'GET' && (watch === 'true' || watch === '1')) {
+        this.record({ verb: 'watch', resource: def.resource, namespace, name, labelSelector });
+        return { watch: this.watchRequest(def, namespace, url.searchParams) };
+      }
       if (method === 'GET') {
         this.record({ verb: 'list', resource: def.resource, namespace, name, labelSelector });
         return { status: 200, body: this.list(def, namespace, labelSelector) };
@@ -715,6 +809,7 @@ export class FakeKubeServer {
     delete object.status;
     this.defaults(def, object);
     this.store.set(key, object);
+    this.emit('ADDED', def.resource, object);
     this.afterChange(def, object);
     return clone(this.store.get(key) ?? object);
   }
@@ -847,6 +942,7 @@ export class FakeKubeServer {
       ...(current.status === undefined ? {} : { status: clone(current.status) }),
     };
     this.store.set(this.key(def.resource, current.metadata.namespace, current.metadata.name), next);
+    this.emit('MODIFIED', def.resource, next, current);
     this.afterChange(def, next);
     return clone(
       this.store.get(this.key(def.resource, current.metadata.namespace, current.metadata.name)) ?? next,
@@ -874,7 +970,11 @@ export class FakeKubeServer {
     const resource = this.resourceOf(object);
     if (resource === undefined) return;
     if (!this.store.delete(this.key(resource, object.metadata.namespace, object.metadata.name))) return;
-    this.resourceVersion += 1;
+    // The last state, with the resourceVersion of its deletion.
+    this.emit('DELETED', resource, {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: this.nextVersion() },
+    });
     const uid = object.metadata.uid;
     for (const other of [...this.store.values()]) {
       const refs = other.metadata.ownerReferences ?? [];
@@ -882,7 +982,7 @@ export class FakeKubeServer {
       if (cascade) this.removeObject(other, true);
       else {
         other.metadata.ownerReferences = refs.filter((ref) => ref.uid !== uid);
-        other.metadata.resourceVersion = this.nextVersion();
+        this.touch(other);
       }
     }
     // A pod deleted on its own is replaced by its ReplicaSet, as the controller would.
@@ -894,6 +994,176 @@ export class FakeKubeServer {
           : this.store.get(this.key('replicasets', object.metadata.namespace, owner.name));
       if (rs !== undefined) this.reconcileReplicaSet(rs);
     }
+  }
+
+  // ---- watches ----
+
+  /** Bumps an object changed in place (by a controller) to a new resourceVersion and tells the watches. */
+  private touch(object: KubeObject): void {
+    object.metadata.resourceVersion = this.nextVersion();
+    const resource = this.resourceOf(object);
+    if (resource !== undefined) this.emit('MODIFIED', resource, object);
+  }
+
+  /**
+   * The one place a change of the store becomes a watch event: called right after each new resourceVersion,
+   * so that events are in resourceVersion order. `before` (for MODIFIED) is the previous object, needed when the
+   * labels changed: a watch whose selector it leaves gets DELETED, one it enters gets ADDED.
+   */
+  private emit(type: WatchEventType, resource: ResourceName, object: KubeObject, before?: KubeObject): void {
+    const rv = Number(object.metadata.resourceVersion);
+    const labels = { ...(object.metadata.labels ?? {}) };
+    const beforeLabels = before?.metadata.labels ?? {};
+    const relabelled =
+      before !== undefined && JSON.stringify(beforeLabels) !== JSON.stringify(object.metadata.labels ?? {});
+    const event: StoreEvent = {
+      rv,
+      scope: `${resource}/${object.metadata.namespace}`,
+      type,
+      json: JSON.stringify(object),
+      labels,
+      before: relabelled
+        ? {
+            labels: { ...beforeLabels },
+            json: JSON.stringify({
+              ...before,
+              metadata: { ...before.metadata, resourceVersion: String(rv) },
+            }),
+          }
+        : undefined,
+    };
+    this.history.push(event);
+    // Trimmed in batches (keeping at least watchHistory events) so that each event costs O(1).
+    if (this.history.length > this.watchHistory + Math.ceil(this.watchHistory / 4)) {
+      const drop = this.history.length - this.watchHistory;
+      this.historyFloor = this.history[drop - 1]?.rv ?? this.historyFloor;
+      this.history = this.history.slice(drop);
+    }
+    for (const watch of this.watches.get(event.scope) ?? []) {
+      const line = this.watchLine(watch, event);
+      if (line !== undefined) watch.response.write(line);
+    }
+  }
+
+  /** What a watch is sent for an event, given its label selector; undefined when nothing. */
+  private watchLine(watch: OpenWatch, event: StoreEvent): string | undefined {
+    const selected = (labels: Record<string, string>) =>
+      watch.requirements.every((matches) => matches(labels));
+    const now = selected(event.labels);
+    if (event.before === undefined) {
+      return now ? `{"type":"${event.type}","object":${event.json}}\n` : undefined;
+    }
+    const was = selected(event.before.labels);
+    if (now) return `{"type":"${was ? event.type : 'ADDED'}","object":${event.json}}\n`;
+    return was ? `{"type":"DELETED","object":${event.before.json}}\n` : undefined;
+  }
+
+  private watchRequest(def: ResourceDef, namespace: string, query: URLSearchParams): WatchRequest {
+    const labelSelector = query.get('labelSelector');
+    const requirements = labelSelector === null ? [] : parseLabelSelector(labelSelector);
+    const rvText = query.get('resourceVersion') ?? '';
+    if (rvText !== '' && !/^\d+$/.test(rvText)) {
+      throw new HttpError(400, 'BadRequest', `invalid resource version: ${JSON.stringify(rvText)}`);
+    }
+    const timeoutText = query.get('timeoutSeconds') ?? '';
+    if (timeoutText !== '' && !/^\d+$/.test(timeoutText)) {
+      throw new HttpError(400, 'BadRequest', `timeoutSeconds: invalid value ${JSON.stringify(timeoutText)}`);
+    }
+    const timeoutSeconds =
+      timeoutText !== '' && timeoutText !== '0'
+        ? Number(timeoutText)
+        : (this.watchTimeoutSeconds ?? 300 * (1 + Math.random()));
+    return {
+      def,
+      namespace,
+      requirements,
+      resourceVersion: rvText === '' || rvText === '0' ? undefined : Number(rvText),
+      bookmarks: query.get('allowWatchBookmarks') === 'true',
+      timeoutMs: timeoutSeconds * 1000,
+    };
+  }
+
+  private openWatch(request: WatchRequest, response: ServerResponse): void {
+    const { def, namespace, requirements } = request;
+    response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    // A client knows its watch is established only once it has the headers.
+    response.flushHeaders();
+    const since = request.resourceVersion;
+    if (since !== undefined && since < this.historyFloor) {
+      const status = {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${String(since)} (${String(this.historyFloor)})`,
+        reason: 'Expired',
+        code: 410,
+      };
+      response.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
+      return;
+    }
+    const scope = `${def.resource}/${namespace}`;
+    const watch: OpenWatch = { scope, def, requirements, response };
+    let initial = '';
+    if (since === undefined) {
+      const objects = [...this.store.values()]
+        .filter((o) => this.resourceOf(o) === def.resource && o.metadata.namespace === namespace)
+        .filter((o) => requirements.every((matches) => matches(o.metadata.labels ?? {})))
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      for (const object of objects) initial += `{"type":"ADDED","object":${JSON.stringify(object)}}\n`;
+    } else {
+      // The first kept event after `since`: history is in resourceVersion order.
+      let low = 0;
+      let high = this.history.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if ((this.history[middle]?.rv ?? 0) <= since) low = middle + 1;
+        else high = middle;
+      }
+      for (const event of this.history.slice(low)) {
+        if (event.scope === scope) initial += this.watchLine(watch, event) ?? '';
+      }
+    }
+    if (initial !== '') response.write(initial);
+    let set = this.watches.get(scope);
+    if (set === undefined) {
+      set = new Set();
+      this.watches.set(scope, set);
+    }
+    set.add(watch);
+    response.on('close', () => {
+      this.endWatch(watch, true);
+    });
+    watch.timeoutTimer = setTimeout(() => {
+      this.endWatch(watch, false);
+    }, request.timeoutMs);
+    if (request.bookmarks) {
+      const apiVersion = def.group === '' ? 'v1' : `${def.group}/${def.version}`;
+      const bookmark = (delay: number) => {
+        watch.bookmarkTimer = setTimeout(() => {
+          // Every event up to the current resourceVersion has been written to this watch already.
+          const object = {
+            kind: def.kind,
+            apiVersion,
+            metadata: { resourceVersion: String(this.resourceVersion) },
+          };
+          response.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
+          bookmark(this.watchBookmarkMs);
+        }, delay);
+      };
+      bookmark(Math.min(this.watchBookmarkMs, 50));
+    }
+  }
+
+  /** Closes a watch: cleanly (the stream ends, as on timeout) or abruptly (its connection destroyed). */
+  private endWatch(watch: OpenWatch, abrupt: boolean): void {
+    clearTimeout(watch.timeoutTimer);
+    clearTimeout(watch.bookmarkTimer);
+    const set = this.watches.get(watch.scope);
+    if (set?.delete(watch) !== true) return;
+    if (set.size === 0) this.watches.delete(watch.scope);
+    if (abrupt) watch.response.destroy();
+    else watch.response.end();
   }
 
   // ---- controllers ----
@@ -956,7 +1226,7 @@ export class FakeKubeServer {
       });
     } else if (existing.spec?.replicas !== replicas) {
       existing.spec = { ...existing.spec, replicas };
-      existing.metadata.resourceVersion = this.nextVersion();
+      this.touch(existing);
       this.reconcileReplicaSet(existing);
     }
     this.updateDeploymentStatus(deployment.metadata.namespace, deployment.metadata.name);
@@ -1013,6 +1283,7 @@ export class FakeKubeServer {
           state: { waiting: { reason: 'ContainerCreating' } },
         })),
       };
+      this.touch(stored);
       this.later(() => {
         this.startPod(stored.metadata.namespace, stored.metadata.name);
       });
@@ -1032,7 +1303,7 @@ export class FakeKubeServer {
   private event(pod: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const name = `${pod.metadata.name}.${hash(randomUUID(), 8)}`;
-    this.store.set(this.key('events', pod.metadata.namespace, name), {
+    const event: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: {
@@ -1055,7 +1326,9 @@ export class FakeKubeServer {
       firstTimestamp: now,
       lastTimestamp: now,
       source: { component: 'kubelet', host: 'fake-node' },
-    });
+    };
+    this.store.set(this.key('events', pod.metadata.namespace, name), event);
+    this.emit('ADDED', 'events', event);
   }
 
   private startPod(namespace: string, name: string): void {
@@ -1115,7 +1388,7 @@ export class FakeKubeServer {
     const statuses = Array.isArray(status.containerStatuses) ? (status.containerStatuses as Json[]) : [];
     status.containerStatuses = statuses.map(update);
     pod.status = status;
-    pod.metadata.resourceVersion = this.nextVersion();
+    this.touch(pod);
     const rsRef = (pod.metadata.ownerReferences ?? []).find((ref) => ref.kind === 'ReplicaSet');
     const rs =
       rsRef === undefined
@@ -1140,7 +1413,7 @@ export class FakeKubeServer {
         (c) => c.type === 'Ready' && c.status === 'True',
       ),
     ).length;
-    deployment.status = {
+    const status = {
       observedGeneration: deployment.metadata.generation,
       replicas: pods.length,
       updatedReplicas: pods.length,
@@ -1148,6 +1421,10 @@ export class FakeKubeServer {
       availableReplicas: ready,
       ...(pods.length - ready > 0 ? { unavailableReplicas: pods.length - ready } : {}),
     };
+    // As the deployment controller: a status write (a new resourceVersion, an event) only when it changes.
+    if (JSON.stringify(status) === JSON.stringify(deployment.status)) return;
+    deployment.status = status;
+    this.touch(deployment);
   }
 
   private podLog(namespace: string, name: string, query: URLSearchParams): string {
