@@ -160,7 +160,11 @@ describe('limits', () => {
 describe('request deadline', () => {
   it('answers 504 with the envelope when a request takes longer than OSHINKO_REQUEST_TIMEOUT_MS', async () => {
     const stack = await startKubeStack({
-      env: { OSHINKO_REQUEST_TIMEOUT_MS: '300', OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '5000' },
+      env: {
+        OSHINKO_REQUEST_TIMEOUT_MS: '300',
+        OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '5000',
+        OSHINKO_KUBE_WATCH: 'false',
+      },
     });
     try {
       stack.fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 1500 });
@@ -175,7 +179,10 @@ describe('request deadline', () => {
   });
 
   it('gives up on a Kubernetes request after OSHINKO_KUBE_REQUEST_TIMEOUT_MS', async () => {
-    const stack = await startKubeStack({ env: { OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '200' } });
+    // Without the watch cache, so that the read itself is the slow Kubernetes request.
+    const stack = await startKubeStack({
+      env: { OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '200', OSHINKO_KUBE_WATCH: 'false' },
+    });
     try {
       stack.fake.failRequest({ verb: 'list', resource: 'services', delayMs: 1500 });
       const slow = await http(stack.server.url, 'GET', '/clusters');
@@ -243,7 +250,8 @@ describe('CORS', () => {
 describe('metrics', () => {
   let stack: KubeStack;
   beforeAll(async () => {
-    stack = await startKubeStack();
+    // Reads go to the API, so that a failing list shows as a backend error.
+    stack = await startKubeStack({ env: { OSHINKO_KUBE_WATCH: 'false' } });
   });
   afterAll(async () => {
     await stack.close();
@@ -314,6 +322,8 @@ describe('request ids and logs', () => {
       kubeconfig: undefined,
       namespace: NAMESPACE,
       kubeConfig: kubeConfigObject(fake, NAMESPACE),
+      // Reads go to the API, so that a failing list makes a failing request to log.
+      watch: false,
     });
     const service = new ClusterService(driver, {
       defaultImage: driver.defaultImage,

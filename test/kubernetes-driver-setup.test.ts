@@ -114,6 +114,8 @@ describe('driver start', () => {
         namespace: undefined,
         kubeConfig: kubeConfigObject(fake),
         requestTimeoutMs: 200,
+        // Reads go to the API on each request; the watch cache's own failures are tested below.
+        watch: false,
       });
       expect(await driver.list()).toEqual([]);
       fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 2000 });
@@ -134,10 +136,67 @@ describe('driver start', () => {
       kubeconfig: undefined,
       namespace: undefined,
       kubeConfig: kubeConfigObject(fake),
+      watch: false,
     });
     fake.failRequest({ verb: 'discovery', status: 500, message: 'boom' });
     await expect(driver.list()).rejects.toMatchObject({ code: 'unavailable' });
     await fake.close();
     await expect(driver.list()).rejects.toThrow(/cannot reach the Kubernetes API/);
+  });
+
+  it('with the watch cache, fails the same way once the API server is gone instead of answering from memory', async () => {
+    const fake = await FakeKubeServer.start();
+    const driver = await createKubernetesDriver({
+      kubeconfig: undefined,
+      namespace: undefined,
+      kubeConfig: kubeConfigObject(fake),
+      requestTimeoutMs: 500,
+    });
+    try {
+      expect(await driver.list()).toEqual([]);
+      expect(driver.describe().reads).toBe('watch cache, live');
+      fake.resetRequests();
+      expect(await driver.list()).toEqual([]);
+      expect(fake.requests).toEqual([]);
+      await fake.close();
+      // The cache stops answering as soon as the client sees its watches cut (the next turn of the event loop).
+      for (let i = 0; i < 100 && driver.describe().reads === 'watch cache, live'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(driver.describe().reads).toMatch(/^from the API while the watch cache catches up \(/);
+      await expect(driver.list()).rejects.toThrow(/cannot reach the Kubernetes API/);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('with the watch cache refused (no watch permission), reads from the API on every request', async () => {
+    const fake = await FakeKubeServer.start();
+    const driver = await createKubernetesDriver({
+      kubeconfig: undefined,
+      namespace: undefined,
+      kubeConfig: kubeConfigObject(fake),
+      watchTimings: { backoffMs: 60_000, maxBackoffMs: 60_000 },
+    });
+    try {
+      fake.failRequest({
+        verb: 'watch',
+        resource: 'deployments',
+        status: 403,
+        message: 'deployments is forbidden: no watch',
+      });
+      expect(await driver.list()).toEqual([]);
+      expect(driver.describe().reads).toContain('deployments is forbidden: no watch');
+      fake.resetRequests();
+      expect(await driver.list()).toEqual([]);
+      expect(fake.requests.map((r) => `${r.verb} ${r.resource}`).sort()).toEqual([
+        'list deployments',
+        'list pods',
+        'list services',
+      ]);
+    } finally {
+      await driver.close();
+      await fake.close();
+    }
   });
 });

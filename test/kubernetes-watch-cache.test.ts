@@ -1,0 +1,172 @@
+/**
+ * The Kubernetes driver's watch cache, end to end: the real server and the typed client over HTTP, the fake
+ * Kubernetes API server serving real watches. What matters is that the cache is never less truthful than reading
+ * the API: a write is visible to the next read, others' changes arrive, and a cut or expired watch never serves
+ * an old state.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ClusterModel } from '../src/client/oshinko-client.js';
+import { NAMESPACE, startKubeStack, waitForCluster, type KubeStack } from './helpers/kube-stack.js';
+
+let stack: KubeStack | undefined;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+async function start(env: Record<string, string> = {}): Promise<KubeStack> {
+  stack = await startKubeStack({ env });
+  return stack;
+}
+
+/** A change made by someone else (kubectl, another tool) straight to the Kubernetes API. */
+async function kubectlScale(s: KubeStack, deployment: string, replicas: number): Promise<void> {
+  const response = await fetch(
+    `${s.fake.url}/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${deployment}`,
+    {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${s.fake.bearerToken}`,
+        'content-type': 'application/merge-patch+json',
+      },
+      body: JSON.stringify({ spec: { replicas } }),
+    },
+  );
+  expect(response.status).toBe(200);
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const reads = async (s: KubeStack) => (await s.client.info()).application.details.reads;
+
+describe('the watch cache', () => {
+  it('serves reads without API requests once live; with OSHINKO_KUBE_WATCH=false every read lists', async () => {
+    const cached = await start();
+    await cached.client.createCluster({ name: 'one' });
+    expect(await reads(cached)).toBe('watch cache, live');
+    cached.fake.resetRequests();
+    await cached.client.listClusters();
+    await cached.client.getCluster('one');
+    expect(cached.fake.requests).toEqual([]);
+    await cached.close();
+
+    const direct = await start({ OSHINKO_KUBE_WATCH: 'false' });
+    await direct.client.createCluster({ name: 'one' });
+    expect(await reads(direct)).toBe('from the API on every request (watch disabled)');
+    direct.fake.resetRequests();
+    await direct.client.listClusters();
+    expect(direct.fake.requests.map((r) => `${r.verb} ${r.resource}`).sort()).toEqual([
+      'list deployments',
+      'list pods',
+      'list services',
+    ]);
+    expect(direct.fake.requests.some((r) => r.verb === 'watch')).toBe(false);
+  });
+
+  it('shows each write of this server to the very next read (create, scale, delete, repeatedly)', async () => {
+    const s = await start();
+    for (let i = 0; i < 10; i++) {
+      const name = `rw-${String(i)}`;
+      await s.client.createCluster({ name, config: { workerCount: 1 } });
+      expect((await s.client.listClusters()).map((c) => c.name)).toContain(name);
+      expect((await s.client.getCluster(name)).config.workerCount).toBe(1);
+      await s.client.scaleCluster(name, { workerCount: 3 });
+      expect((await s.client.getCluster(name)).config.workerCount).toBe(3);
+      expect((await s.client.listClusters()).find((c) => c.name === name)?.workerCount).toBe(3);
+      await s.client.deleteCluster(name);
+      expect((await s.client.listClusters()).map((c) => c.name)).not.toContain(name);
+      await expect(s.client.getCluster(name)).rejects.toMatchObject({ name: 'NotFoundError' });
+    }
+  });
+
+  it('shows changes made by others, and pods becoming ready, as their watch events arrive', async () => {
+    const s = await start();
+    await s.client.createCluster({ name: 'shared', config: { workerCount: 1 } });
+    const running = await waitForCluster(s.client, 'shared', (c) => c.status === 'Running');
+    expect(running.workers.ready).toBe(1);
+    await kubectlScale(s, 'shared-w', 2);
+    const scaled = await until(
+      () => s.client.getCluster('shared'),
+      (c: ClusterModel) => c.config.workerCount === 2 && c.workers.ready === 2,
+      'the scale by kubectl showing',
+    );
+    expect(scaled.status).toBe('Running');
+  });
+
+  it('after its watches are cut, reads the API until they are back, and misses nothing that changed meanwhile', async () => {
+    const s = await start();
+    await s.client.createCluster({ name: 'cut', config: { workerCount: 1 } });
+    await waitForCluster(s.client, 'cut', (c) => c.status === 'Running');
+    expect(s.fake.dropWatches()).toBeGreaterThanOrEqual(4);
+    // A change while no watch is open: the resumed watches deliver it from the history.
+    await kubectlScale(s, 'cut-w', 3);
+    s.fake.resetRequests();
+    const seen = await until(
+      () => s.client.getCluster('cut'),
+      (c: ClusterModel) => c.config.workerCount === 3,
+      'the scale made during the cut showing',
+    );
+    expect(seen.config.workerCount).toBe(3);
+    await until(
+      () => reads(s),
+      (r) => r === 'watch cache, live',
+      'the cache coming back',
+    );
+    expect(s.fake.requests.filter((r) => r.verb === 'watch').length).toBeGreaterThanOrEqual(4);
+    // Resumed from where they were, not listed again (the reads meanwhile listed one cluster's objects).
+    expect(s.fake.requests.filter((r) => r.verb === 'list' && r.labelSelector === 'oshinko-cluster')).toEqual(
+      [],
+    );
+    s.fake.resetRequests();
+    expect((await s.client.getCluster('cut')).config.workerCount).toBe(3);
+    expect(s.fake.requests).toEqual([]);
+  });
+
+  it('lists again when its version has left the API server history (410), dropping what was deleted meanwhile', async () => {
+    const s = await start();
+    await s.client.createCluster({ name: 'stays' });
+    await s.client.createCluster({ name: 'goes' });
+    s.fake.dropWatches();
+    for (const name of ['goes-m', 'goes-w']) s.fake.remove('deployments', NAMESPACE, name);
+    for (const name of ['goes', 'goes-ui', 'goes-metrics']) s.fake.remove('services', NAMESPACE, name);
+    s.fake.expireWatchHistory();
+    const names = await until(
+      async () => (await s.client.listClusters()).map((c) => c.name),
+      (list) => list.length === 1,
+      'the deleted cluster disappearing',
+    );
+    expect(names).toEqual(['stays']);
+    await until(
+      () => reads(s),
+      (r) => r === 'watch cache, live',
+      'the cache coming back',
+    );
+    expect(s.fake.requests.some((r) => r.verb === 'list' && r.resource === 'deployments')).toBe(true);
+    expect((await s.client.listClusters()).map((c) => c.name)).toEqual(['stays']);
+  });
+
+  it('reports the events of one cluster from the watched events', async () => {
+    const s = await start();
+    s.fake.missingImages.add('quay.io/nowhere/spark:1');
+    await s.client.createCluster({ name: 'pull', config: { sparkImage: 'quay.io/nowhere/spark:1' } });
+    const degraded = await waitForCluster(s.client, 'pull', (c) => c.status === 'Degraded');
+    expect(degraded.reason).toMatch(/ErrImagePull|ImagePullBackOff/);
+    s.fake.resetRequests();
+    const cluster = await until(
+      () => s.client.getCluster('pull'),
+      (c: ClusterModel) => (c.events ?? []).some((e) => e.type === 'Warning'),
+      'a Warning event showing',
+    );
+    expect(cluster.events?.some((e) => (e.object ?? '').startsWith('Pod/pull-'))).toBe(true);
+    expect(s.fake.requests.filter((r) => r.resource === 'events')).toEqual([]);
+  });
+});
