@@ -19,7 +19,7 @@ export async function startChild<Info>(
 ): Promise<Child<Info>> {
   const tsx = require.resolve('tsx');
   const child = fork(modulePath, [...args], {
-    execArgv: ['--import', tsx],
+    execArgv: ['--expose-gc', '--import', tsx],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let pending: ((value: unknown) => void) | undefined;
