@@ -106,6 +106,43 @@ describe('ClusterCache', () => {
     cache.stop();
   });
 
+  it("finds a cluster's events by its objects' names, not other clusters' with a similar name", async () => {
+    const { cache, feeds } = setup(['one']);
+    cache.start();
+    await cache.started(1000);
+    const event = (name: string, kind: string, object: string) =>
+      ({
+        metadata: { name },
+        involvedObject: { kind, name: object },
+        reason: 'Seen',
+        message: `about ${object}`,
+        type: 'Normal',
+        lastTimestamp: '2026-11-25T10:00:00Z',
+      }) as unknown as Any;
+    feeds.events.send('ADDED', event('e1', 'Pod', 'one-m-5d8f7-abcde'));
+    feeds.events.send('ADDED', event('e2', 'Deployment', 'one-w'));
+    feeds.events.send('ADDED', event('e3', 'Service', 'one'));
+    feeds.events.send('ADDED', event('e4', 'Pod', 'one-other-m-5d8f7-abcde'));
+    feeds.events.send('ADDED', event('e5', 'Deployment', 'one-mx'));
+    feeds.events.send('ADDED', event('e6', 'Pod', 'two-w-1-2'));
+    const objects = (name: string) =>
+      cache
+        .events(name)
+        .map((e) => e.involvedObject.name)
+        .sort();
+    expect(objects('one')).toEqual(['one', 'one-m-5d8f7-abcde', 'one-w']);
+    expect(
+      cache
+        .get('one', cache.events('one'))
+        ?.events?.map((e) => e.object)
+        .sort(),
+    ).toEqual(['Deployment/one-w', 'Pod/one-m-5d8f7-abcde', 'Service/one']);
+    feeds.events.send('DELETED', event('e2', 'Deployment', 'one-w'));
+    expect(objects('one')).toEqual(['one', 'one-m-5d8f7-abcde']);
+    expect(objects('one-other')).toEqual(['one-other-m-5d8f7-abcde']);
+    cache.stop();
+  });
+
   it('moves an object whose cluster label changes', async () => {
     const { cache, feeds } = setup(['one']);
     cache.start();

@@ -9,7 +9,7 @@
 import type { ClusterObservation } from '../../core/cluster.js';
 import { observeCluster, type ClusterObjects, type CoreV1Event, type V1Pod } from './cluster-observer.js';
 import type { V1Deployment, V1Ingress, V1ObjectMeta, V1Route, V1Service } from './cluster-renderer.js';
-import { CLUSTER_LABEL } from './labels.js';
+import { CLUSTER_LABEL, names } from './labels.js';
 import { Reflector, type KubeObjectLike, type ReflectorOptions, type ReflectorSource } from './reflector.js';
 
 export type CachedKind = 'deployments' | 'pods' | 'services' | 'routes' | 'ingresses';
@@ -62,6 +62,8 @@ export class ClusterCache {
   private readonly observations = new Map<string, ClusterObservation>();
   private readonly reflectors: Map<CachedKind, Reflector<KubeObjectLike>>;
   private readonly eventReflector: Reflector<CoreV1Event>;
+  private readonly eventsByName = new Map<string, Set<CoreV1Event>>();
+  private readonly eventsByPrefix = new Map<string, Set<CoreV1Event>>();
   private readonly hasRoutes: boolean;
   private readonly hasIngresses: boolean;
   /** Writes not yet seen through their watch: the cache does not answer while there are any. */
@@ -93,7 +95,15 @@ export class ClusterCache {
     add('services', sources.services);
     add('routes', sources.routes);
     add('ingresses', sources.ingresses);
-    this.eventReflector = new Reflector('events', sources.events, () => undefined, options);
+    this.eventReflector = new Reflector(
+      'events',
+      sources.events,
+      (previous, next) => {
+        if (previous !== undefined) this.indexEvent(previous, false);
+        if (next !== undefined) this.indexEvent(next, true);
+      },
+      options,
+    );
   }
 
   start(): void {
@@ -198,9 +208,45 @@ export class ClusterCache {
     return observeCluster(name, { ...objects, events }, this.defaultImage);
   }
 
-  /** The cached events of the namespace. */
-  events(): CoreV1Event[] {
-    return [...this.eventReflector.values()];
+  /**
+   * The cached events that may concern cluster `name`: those of its objects by exact name, and those of the
+   * replica sets and pods of its Deployments by name prefix (`<name>-m-`, `<name>-w-`, also of pods long gone).
+   * The observer filters them exactly; the index only spares it the namespace's other events.
+   */
+  events(name: string): CoreV1Event[] {
+    const found = new Set<CoreV1Event>();
+    const add = (events: Set<CoreV1Event> | undefined) => {
+      for (const event of events ?? []) found.add(event);
+    };
+    for (const exact of [name, names.uiService(name), names.metricsService(name), names.route(name)]) {
+      add(this.eventsByName.get(exact));
+    }
+    add(this.eventsByPrefix.get(names.master(name)));
+    add(this.eventsByPrefix.get(names.worker(name)));
+    return [...found];
+  }
+
+  /** Files an event under its object's name and under each dash-separated prefix of that name. */
+  private indexEvent(event: CoreV1Event, add: boolean): void {
+    const object = event.involvedObject.name ?? '';
+    const file = (index: Map<string, Set<CoreV1Event>>, key: string) => {
+      let events = index.get(key);
+      if (add) {
+        if (events === undefined) {
+          events = new Set();
+          index.set(key, events);
+        }
+        events.add(event);
+      } else if (events !== undefined) {
+        events.delete(event);
+        if (events.size === 0) index.delete(key);
+      }
+    };
+    file(this.eventsByName, object);
+    for (let dash = object.indexOf('-'); dash > 0; dash = object.indexOf('-', dash + 1)) {
+      file(this.eventsByPrefix, object.slice(0, dash));
+    }
+    file(this.eventsByPrefix, object);
   }
 
   /** A cluster's objects, or undefined when it has none but pods. */

@@ -433,7 +433,7 @@ export class KubernetesDriver implements ClusterDriver {
     if (cache !== undefined) {
       if (cache.objects(name) === undefined) return undefined;
       const events = cache.eventsFresh
-        ? cache.events()
+        ? cache.events(name)
         : await this.lister
             .list<CoreV1Event>(`api/v1/namespaces/${encodeURIComponent(this.namespace)}/events`)
             .then((list) => list.items)
