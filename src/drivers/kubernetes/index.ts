@@ -687,7 +687,10 @@ export class KubernetesDriver implements ClusterDriver {
   }
 
   async delete(name: string): Promise<boolean> {
-    const objects = (await this.cache())?.objects(name) ?? (await this.objects(clusterSelector(name), false));
+    const cache = await this.cache();
+    const objects =
+      cache === undefined ? await this.objects(clusterSelector(name), false) : cache.objects(name);
+    if (objects === undefined) return false;
     const targets: { kind: SecondaryObject['kind']; name: string }[] = [
       ...objects.deployments.map((d: V1Deployment) => ({
         kind: 'Deployment' as const,
