@@ -67,8 +67,19 @@ export class ClusterService {
     }
   }
 
+  /**
+   * Views by observation: a driver that keeps an observation object while its cluster is unchanged (the
+   * Kubernetes watch cache does) gets each cluster's status derived once per change, not once per request.
+   */
+  private readonly views = new WeakMap<Parameters<typeof deriveStatus>[0], ClusterView>();
+
   private view(observation: Parameters<typeof deriveStatus>[0]): ClusterView {
-    return deriveStatus(observation, this.settings.defaultImage);
+    let view = this.views.get(observation);
+    if (view === undefined) {
+      view = deriveStatus(observation, this.settings.defaultImage);
+      this.views.set(observation, view);
+    }
+    return view;
   }
 
   async create(request: NewClusterRequest): Promise<ClusterView> {
@@ -114,7 +125,8 @@ export class ClusterService {
 
   async list(): Promise<ClusterView[]> {
     const clusters = await this.driver.list();
-    return clusters.map((cluster) => this.view(cluster)).sort((a, b) => a.name.localeCompare(b.name));
+    // Cluster names are DNS labels (a-z, 0-9, -): plain code-unit order is their order, and much cheaper.
+    return clusters.map((cluster) => this.view(cluster)).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   async get(name: string): Promise<ClusterView> {

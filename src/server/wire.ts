@@ -43,7 +43,19 @@ export function toClusterModel(view: ClusterView): ClusterModel {
   };
 }
 
+/** Summaries by view: unchanged clusters keep their view objects (see ClusterService), and so their summaries. */
+const summaries = new WeakMap<ClusterView, ClusterSummary>();
+
 export function toClusterSummary(view: ClusterView): ClusterSummary {
+  let summary = summaries.get(view);
+  if (summary === undefined) {
+    summary = summaryOf(view);
+    summaries.set(view, summary);
+  }
+  return summary;
+}
+
+function summaryOf(view: ClusterView): ClusterSummary {
   return {
     name: view.name,
     href: `/clusters/${view.name}`,
