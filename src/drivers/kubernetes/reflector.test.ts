@@ -258,6 +258,38 @@ describe('Reflector', () => {
     reflector.stop();
   });
 
+  it('backs off instead of spinning when every watch from a fresh list answers 410', async () => {
+    // A watch cache behind the list (or a proxy) can answer each new watch 410 at once: listing again at once
+    // would loop on list and watch as fast as the network allows.
+    class ExpiringSource extends ScriptedSource {
+      override watch(
+        options: { resourceVersion: string },
+        onEvent: (event: WatchEvent<Obj>) => void,
+      ): Promise<WatchStream> {
+        const opened = super.watch(options, onEvent);
+        const watch = this.last;
+        setImmediate(() => {
+          watch.open();
+          setImmediate(() => {
+            watch.send('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
+          });
+        });
+        return opened;
+      }
+    }
+    const source = new ExpiringSource();
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 1000,
+      maxBackoffMs: 1000,
+      minWatchMs: 10_000,
+    });
+    reflector.start();
+    for (let i = 0; i < 60 && source.lists < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(source.lists).toBeLessThanOrEqual(2);
+    expect(reflector.fresh).toBe(false);
+    reflector.stop();
+  });
+
   it('tells when a written version and a deletion have come through the watch', async () => {
     const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
     reflector.start();

@@ -59,6 +59,8 @@ export class Reflector<T extends KubeObjectLike> {
   private readonly seen = new Set<string>();
   private readonly waiters = new Set<Waiter>();
   private resourceVersion = '';
+  /** The version the last list gave: a watch from it that expires at once would expire again. */
+  private listedVersion: string | undefined;
   private listed = false;
   private live = false;
   private stopped = true;
@@ -237,6 +239,7 @@ export class Reflector<T extends KubeObjectLike> {
       this.onChange(previous, item);
     }
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.listedVersion = this.resourceVersion;
     this.listed = true;
     this.settleWaiters(listedFrom);
     await this.watch(generation);
@@ -246,6 +249,7 @@ export class Reflector<T extends KubeObjectLike> {
     if (!this.current(generation)) return;
     /** Set by an ERROR event (a closure, hence an object). */
     const ending = { expired: false };
+    const from = this.resourceVersion;
     let stream: WatchStream;
     try {
       stream = await this.source.watch({ resourceVersion: this.resourceVersion }, (event) => {
@@ -284,11 +288,17 @@ export class Reflector<T extends KubeObjectLike> {
     if (lasted) this.failures = 0;
     if (this.stream === stream) this.stream = undefined;
     if (!this.current(generation)) return;
-    if (ending.expired) {
+    if (ending.expired && (lasted || from !== this.listedVersion)) {
       // Listing again is the only way back; the copy stays as it was but is not served meanwhile.
       this.live = false;
       this.lastError = new Error('the watch history expired; listing again');
       void this.relist(generation);
+    } else if (ending.expired) {
+      // Expired at once, from the very version a list just gave: listing again at once would loop as fast as the
+      // network allows (client-go backs off its list-and-watch loop too); back off.
+      this.retry(new Error('the watch history expired as soon as the watch began'), () =>
+        this.relist(generation),
+      );
     } else if (end.clean && lasted) {
       // The server's timeout: resume at once from the last version seen; nothing is missed.
       void this.watch(generation);
