@@ -290,6 +290,39 @@ describe('Reflector', () => {
     reflector.stop();
   });
 
+  it('settles a waiter by a list that started before it but shows a later version of the write', async () => {
+    let answer: (list: ObjectList<Obj>) => void = () => undefined;
+    const source = new ScriptedSource();
+    source.listAnswers = [{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }];
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      minWatchMs: 0,
+    });
+    reflector.start();
+    (await source.watchNumber(1)).open();
+    await tick();
+    source.list = () => {
+      source.lists += 1;
+      return new Promise((resolve) => {
+        answer = resolve;
+      });
+    };
+    reflector.restart();
+    // Our write (version 3) lands while that list is on its way, and a controller changes the object again
+    // (version 4) before the API server reads the list: the list shows 4, the watch from 4 never shows 3.
+    const waiting = reflector.waitForVersion('3', 300);
+    answer({ items: [obj('a', '4')], metadata: { resourceVersion: '4' } });
+    const watch = await source.watchNumber(2);
+    watch.open();
+    expect(await waiting).toBe(true);
+    // A bookmark past a write shows it as well: every event up to the bookmark has come.
+    const bookmarked = reflector.waitForVersion('6', 300);
+    watch.send('BOOKMARK', { metadata: { resourceVersion: '7' } });
+    expect(await bookmarked).toBe(true);
+    reflector.stop();
+  });
+
   it('tells when a written version and a deletion have come through the watch', async () => {
     const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
     reflector.start();

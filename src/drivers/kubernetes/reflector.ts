@@ -43,6 +43,15 @@ interface Waiter {
   readonly resolve: (seen: boolean) => void;
 }
 
+/** Kubernetes' resource version comparison: positive integers without leading zeros, of any length. */
+const COMPARABLE = /^[1-9][0-9]*$/;
+
+/** `a` is at or after `b`; false when either is not a comparable version. */
+function notOlder(a: string, b: string): boolean {
+  if (!COMPARABLE.test(a) || !COMPARABLE.test(b)) return false;
+  return a.length !== b.length ? a.length > b.length : a >= b;
+}
+
 function nameOf(object: KubeObjectLike): string {
   return object.metadata?.name ?? '';
 }
@@ -145,9 +154,17 @@ export class Reflector<T extends KubeObjectLike> {
     void this.relist(this.generation);
   }
 
-  /** Resolves true once the copy has seen the object at `resourceVersion` (a write's answer), false on timeout. */
+  /**
+   * Resolves true once the copy has seen the object at `resourceVersion` (a write's answer), false on timeout.
+   * A list or watch event at a later version shows the write too, even when that version of the object never
+   * came by itself (changed again before a list read it): resource versions are compared as Kubernetes defines
+   * it since 1.35 (KEP-5504, `CompareResourceVersion`), when both are such versions.
+   */
   waitForVersion(resourceVersion: string, timeoutMs: number): Promise<boolean> {
-    return this.waitFor(() => this.seen.has(resourceVersion), timeoutMs);
+    return this.waitFor(
+      () => this.seen.has(resourceVersion) || notOlder(this.resourceVersion, resourceVersion),
+      timeoutMs,
+    );
   }
 
   /** Resolves true once the copy no longer holds `name` (or holds it terminating), false on timeout. */
@@ -322,7 +339,11 @@ export class Reflector<T extends KubeObjectLike> {
     }
     const version = event.object.metadata?.resourceVersion;
     if (version !== undefined && version !== '') this.resourceVersion = version;
-    if (event.type === 'BOOKMARK') return;
+    if (event.type === 'BOOKMARK') {
+      // Every event up to the bookmark's version has come: a write at or before it is in the copy.
+      this.settleWaiters();
+      return;
+    }
     const name = nameOf(event.object);
     const previous = this.items.get(name);
     if (event.type === 'DELETED') {
