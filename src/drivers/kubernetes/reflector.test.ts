@@ -323,6 +323,19 @@ describe('Reflector', () => {
     reflector.stop();
   });
 
+  it('tells the error a watch sent as why it is not fresh, not its own abort', async () => {
+    const { source, reflector } = setup();
+    reflector.start();
+    const watch = await source.watchNumber(1);
+    watch.open();
+    await tick();
+    watch.send('ERROR', { kind: 'Status', code: 500, message: 'etcdserver: request timed out' });
+    await tick();
+    expect(reflector.fresh).toBe(false);
+    expect(reflector.problem).toContain('etcdserver: request timed out');
+    reflector.stop();
+  });
+
   it('tells when a written version and a deletion have come through the watch', async () => {
     const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
     reflector.start();

@@ -265,14 +265,15 @@ export class Reflector<T extends KubeObjectLike> {
   private async watch(generation: number): Promise<void> {
     if (!this.current(generation)) return;
     /** Set by an ERROR event (a closure, hence an object). */
-    const ending = { expired: false };
+    const ending: { expired: boolean; error?: Error } = { expired: false };
     const from = this.resourceVersion;
     let stream: WatchStream;
     try {
       stream = await this.source.watch({ resourceVersion: this.resourceVersion }, (event) => {
         if (event.type === 'ERROR') {
           ending.expired = statusCode(event.object) === 410;
-          if (!ending.expired) this.lastError = new Error(`watch error: ${JSON.stringify(event.object)}`);
+          if (!ending.expired) ending.error = new Error(`watch error: ${JSON.stringify(event.object)}`);
+          if (ending.error !== undefined) this.lastError = ending.error;
           this.live = false;
           stream.abort();
           return;
@@ -323,7 +324,8 @@ export class Reflector<T extends KubeObjectLike> {
       // Ended as soon as it began: something between us and the API is not watching; back off, do not spin.
       this.retry(new Error('the watch ended as soon as it began'), () => this.watch(generation));
     } else {
-      this.retry(end.error, () => this.watch(generation));
+      // The stream ended by its ERROR event is aborted by us: the event says why, not the abort.
+      this.retry(ending.error ?? end.error, () => this.watch(generation));
     }
   }
 
