@@ -336,6 +336,34 @@ describe('Reflector', () => {
     reflector.stop();
   });
 
+  it('aborts a watch whose request was still being prepared (credentials) when it was stopped', async () => {
+    // An exec credential plugin can take a while: the watch request goes out after stop(). Its stream must be
+    // aborted at once, not left open until the API server answers (or forever, if it never does).
+    const source = new ScriptedSource();
+    let release: () => void = () => undefined;
+    const prepared = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const watch = source.watch.bind(source);
+    source.watch = async (options, onEvent) => {
+      await prepared;
+      return watch(options, onEvent);
+    };
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      minWatchMs: 0,
+    });
+    reflector.start();
+    for (let i = 0; i < 100 && source.lists < 1; i++) await tick();
+    await tick();
+    reflector.stop();
+    release();
+    const stream = await source.watchNumber(1);
+    await tick();
+    expect(stream.aborted).toBe(true);
+  });
+
   it('tells when a written version and a deletion have come through the watch', async () => {
     const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
     reflector.start();

@@ -280,6 +280,12 @@ export class Reflector<T extends KubeObjectLike> {
         }
         this.apply(event);
       });
+      if (!this.current(generation)) {
+        // Stopped or restarted while the request was prepared (an exec credential plugin can take a while):
+        // its stream is no one's, and would stay open until the API server answered.
+        stream.abort();
+        return;
+      }
       this.stream = stream;
       await stream.established;
     } catch (error) {
