@@ -364,6 +364,21 @@ describe('Reflector', () => {
     expect(stream.aborted).toBe(true);
   });
 
+  it('retries a list answer that is not a list (a proxy page, a Status) instead of failing outside any catch', async () => {
+    const { source, reflector } = setup([
+      { kind: 'Status', status: 'Success' } as unknown as ObjectList<Obj>,
+      { items: [obj('a', '1')], metadata: { resourceVersion: '1' } },
+    ]);
+    reflector.start();
+    await reflector.started;
+    expect(reflector.problem).toMatch(/^things: .*not a list/);
+    (await source.watchNumber(1)).open();
+    await tick();
+    expect(reflector.fresh).toBe(true);
+    expect(reflector.get('a')?.metadata.resourceVersion).toBe('1');
+    reflector.stop();
+  }, 2000);
+
   it('tells when a written version and a deletion have come through the watch', async () => {
     const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
     reflector.start();

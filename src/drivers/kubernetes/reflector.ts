@@ -231,6 +231,9 @@ export class Reflector<T extends KubeObjectLike> {
     let list: ObjectList<T>;
     try {
       list = await this.source.list();
+      // Anything else answered 200 (a proxy's page, a Status) would throw below, outside any catch: the
+      // rejection of this unawaited loop would end the process, and the reflector would never list again.
+      if (!Array.isArray(list.items)) throw new Error('the list answer is not a list (it has no items)');
     } catch (error) {
       if (!this.current(generation)) return;
       this.listed = false;
