@@ -379,6 +379,18 @@ describe('Reflector', () => {
     reflector.stop();
   }, 2000);
 
+  it('says it is listing again after a restart, not starting', async () => {
+    const { source, reflector } = setup();
+    reflector.start();
+    (await source.watchNumber(1)).open();
+    await tick();
+    expect(reflector.problem).toBeUndefined();
+    reflector.restart();
+    expect(reflector.fresh).toBe(false);
+    expect(reflector.problem).toBe('things: listing again from scratch');
+    reflector.stop();
+  });
+
   it('tells when a written version and a deletion have come through the watch', async () => {
     const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
     reflector.start();

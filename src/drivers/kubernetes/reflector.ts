@@ -146,6 +146,8 @@ export class Reflector<T extends KubeObjectLike> {
   restart(): void {
     if (this.stopped) return;
     this.live = false;
+    // Without it, `problem` (GET / details.reads) would say 'starting' of a cache that has run for days.
+    this.lastError = new Error('listing again from scratch');
     clearTimeout(this.timer);
     const stream = this.stream;
     this.stream = undefined;
