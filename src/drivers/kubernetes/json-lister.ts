@@ -131,8 +131,7 @@ export class JsonLister {
       const status = res.statusCode ?? 0;
       if (status < 200 || status > 299) {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
+        const fail = () => {
           end({
             clean: false,
             error: new ApiException(
@@ -142,7 +141,11 @@ export class JsonLister {
               {},
             ),
           });
-        });
+        };
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', fail);
+        // An answer cut in the middle of its body never ends: without this, `established` would never settle.
+        res.on('close', fail);
         return;
       }
       settleEstablished?.resolve();
