@@ -176,7 +176,14 @@ export class JsonLister {
         );
       });
       res.on('error', (error) => {
-        end({ clean: false, error });
+        // Node names a response cut by the peer 'aborted' (ECONNRESET), which reads as if this side ended it.
+        end({
+          clean: false,
+          error:
+            (error as NodeJS.ErrnoException).code === 'ECONNRESET'
+              ? new Error(`the watch stream was cut (${error.message})`)
+              : error,
+        });
       });
       res.on('close', () => {
         end(res.complete ? { clean: true } : { clean: false, error: new Error('the watch stream was cut') });
