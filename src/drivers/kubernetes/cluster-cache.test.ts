@@ -184,6 +184,19 @@ describe('ClusterCache', () => {
     cache.stop();
   });
 
+  it('names a refused watch as the reason it does not answer, not the writes it therefore cannot see', async () => {
+    const { cache, feeds } = setup([]);
+    // No permission to watch services: the watch request is answered 403, again and again.
+    feeds.services.watch = () => Promise.reject(new Error('HTTP-Code: 403 (cannot watch services)'));
+    cache.start();
+    await cache.started(1000);
+    expect(cache.problem).toBe('services: HTTP-Code: 403 (cannot watch services)');
+    await cache.expect([{ kind: 'services', resourceVersion: '101' }], false);
+    expect(cache.fresh).toBe(false);
+    expect(cache.problem).toBe('services: HTTP-Code: 403 (cannot watch services)');
+    cache.stop();
+  });
+
   it('lists everything again when a write never comes back', async () => {
     const { cache } = setup(['one']);
     cache.start();

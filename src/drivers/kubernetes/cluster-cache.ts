@@ -138,11 +138,12 @@ export class ClusterCache {
 
   /** Why the cache is not answering, or undefined when it is. */
   get problem(): string | undefined {
-    if (this.pending > 0) return `${String(this.pending)} writes not yet seen through the watch`;
+    // A broken watch first: writes not seen are often its consequence, and would hide it (a refused watch).
     for (const reflector of this.reflectors.values()) {
       const problem = reflector.problem;
       if (problem !== undefined) return problem;
     }
+    if (this.pending > 0) return `${String(this.pending)} writes not yet seen through the watch`;
     return undefined;
   }
 

@@ -156,7 +156,10 @@ describe('JsonLister.watch', () => {
       () => undefined,
     );
     await cut.established;
-    expect((await cut.ended).clean).toBe(false);
+    const cutEnd = await cut.ended;
+    expect(cutEnd.clean).toBe(false);
+    // Node calls a cut response 'aborted', which reads as if this side had ended it (GET / details.reads).
+    expect(String((cutEnd as { error: unknown }).error)).toContain('the watch stream was cut');
     const silent = await lister.watch(
       'api/v1/namespaces/ns/pods',
       { ...options, idleMs: 100 },
@@ -166,6 +169,36 @@ describe('JsonLister.watch', () => {
     const end = await silent.ended;
     expect(end.clean).toBe(false);
     expect(String((end as { error: unknown }).error)).toContain('silent for 100 ms');
+  });
+
+  it('ends a watch whose error answer is cut in the middle of its body', async () => {
+    // A proxy or a failing API server can reset the connection in the middle of an error answer: without an end,
+    // `established` would never settle, and the reflector waiting on it would never try again.
+    const url = await apiServer((request, response) => {
+      response.writeHead(503, { 'content-type': 'application/json', 'content-length': '200' });
+      response.write('{"kind":"Status",');
+      setTimeout(() => {
+        request.socket.destroy();
+      }, 20);
+    });
+    const stream = await new JsonLister(kubeConfig(url), url, 5000).watch(
+      'api/v1/namespaces/ns/pods',
+      { ...options, idleMs: 2000 },
+      () => undefined,
+    );
+    const settled = await Promise.race([
+      stream.established.then(
+        () => 'established',
+        () => 'rejected',
+      ),
+      new Promise((resolve) => {
+        setTimeout(() => {
+          resolve('still waiting');
+        }, 1000);
+      }),
+    ]);
+    expect(settled).toBe('rejected');
+    expect((await stream.ended).clean).toBe(false);
   });
 
   it('gives up establishing a watch after the request deadline, as a timeout', async () => {

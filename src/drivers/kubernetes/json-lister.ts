@@ -131,8 +131,7 @@ export class JsonLister {
       const status = res.statusCode ?? 0;
       if (status < 200 || status > 299) {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
+        const fail = () => {
           end({
             clean: false,
             error: new ApiException(
@@ -142,7 +141,11 @@ export class JsonLister {
               {},
             ),
           });
-        });
+        };
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', fail);
+        // An answer cut in the middle of its body never ends: without this, `established` would never settle.
+        res.on('close', fail);
         return;
       }
       settleEstablished?.resolve();
@@ -173,7 +176,14 @@ export class JsonLister {
         );
       });
       res.on('error', (error) => {
-        end({ clean: false, error });
+        // Node names a response cut by the peer 'aborted' (ECONNRESET), which reads as if this side ended it.
+        end({
+          clean: false,
+          error:
+            (error as NodeJS.ErrnoException).code === 'ECONNRESET'
+              ? new Error(`the watch stream was cut (${error.message})`)
+              : error,
+        });
       });
       res.on('close', () => {
         end(res.complete ? { clean: true } : { clean: false, error: new Error('the watch stream was cut') });

@@ -258,6 +258,139 @@ describe('Reflector', () => {
     reflector.stop();
   });
 
+  it('backs off instead of spinning when every watch from a fresh list answers 410', async () => {
+    // A watch cache behind the list (or a proxy) can answer each new watch 410 at once: listing again at once
+    // would loop on list and watch as fast as the network allows.
+    class ExpiringSource extends ScriptedSource {
+      override watch(
+        options: { resourceVersion: string },
+        onEvent: (event: WatchEvent<Obj>) => void,
+      ): Promise<WatchStream> {
+        const opened = super.watch(options, onEvent);
+        const watch = this.last;
+        setImmediate(() => {
+          watch.open();
+          setImmediate(() => {
+            watch.send('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
+          });
+        });
+        return opened;
+      }
+    }
+    const source = new ExpiringSource();
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 1000,
+      maxBackoffMs: 1000,
+      minWatchMs: 10_000,
+    });
+    reflector.start();
+    for (let i = 0; i < 60 && source.lists < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(source.lists).toBeLessThanOrEqual(2);
+    expect(reflector.fresh).toBe(false);
+    reflector.stop();
+  });
+
+  it('settles a waiter by a list that started before it but shows a later version of the write', async () => {
+    let answer: (list: ObjectList<Obj>) => void = () => undefined;
+    const source = new ScriptedSource();
+    source.listAnswers = [{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }];
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      minWatchMs: 0,
+    });
+    reflector.start();
+    (await source.watchNumber(1)).open();
+    await tick();
+    source.list = () => {
+      source.lists += 1;
+      return new Promise((resolve) => {
+        answer = resolve;
+      });
+    };
+    reflector.restart();
+    // Our write (version 3) lands while that list is on its way, and a controller changes the object again
+    // (version 4) before the API server reads the list: the list shows 4, the watch from 4 never shows 3.
+    const waiting = reflector.waitForVersion('3', 300);
+    answer({ items: [obj('a', '4')], metadata: { resourceVersion: '4' } });
+    const watch = await source.watchNumber(2);
+    watch.open();
+    expect(await waiting).toBe(true);
+    // A bookmark past a write shows it as well: every event up to the bookmark has come.
+    const bookmarked = reflector.waitForVersion('6', 300);
+    watch.send('BOOKMARK', { metadata: { resourceVersion: '7' } });
+    expect(await bookmarked).toBe(true);
+    reflector.stop();
+  });
+
+  it('tells the error a watch sent as why it is not fresh, not its own abort', async () => {
+    const { source, reflector } = setup();
+    reflector.start();
+    const watch = await source.watchNumber(1);
+    watch.open();
+    await tick();
+    watch.send('ERROR', { kind: 'Status', code: 500, message: 'etcdserver: request timed out' });
+    await tick();
+    expect(reflector.fresh).toBe(false);
+    expect(reflector.problem).toContain('etcdserver: request timed out');
+    reflector.stop();
+  });
+
+  it('aborts a watch whose request was still being prepared (credentials) when it was stopped', async () => {
+    // An exec credential plugin can take a while: the watch request goes out after stop(). Its stream must be
+    // aborted at once, not left open until the API server answers (or forever, if it never does).
+    const source = new ScriptedSource();
+    let release: () => void = () => undefined;
+    const prepared = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const watch = source.watch.bind(source);
+    source.watch = async (options, onEvent) => {
+      await prepared;
+      return watch(options, onEvent);
+    };
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      minWatchMs: 0,
+    });
+    reflector.start();
+    for (let i = 0; i < 100 && source.lists < 1; i++) await tick();
+    await tick();
+    reflector.stop();
+    release();
+    const stream = await source.watchNumber(1);
+    await tick();
+    expect(stream.aborted).toBe(true);
+  });
+
+  it('retries a list answer that is not a list (a proxy page, a Status) instead of failing outside any catch', async () => {
+    const { source, reflector } = setup([
+      { kind: 'Status', status: 'Success' } as unknown as ObjectList<Obj>,
+      { items: [obj('a', '1')], metadata: { resourceVersion: '1' } },
+    ]);
+    reflector.start();
+    await reflector.started;
+    expect(reflector.problem).toMatch(/^things: .*not a list/);
+    (await source.watchNumber(1)).open();
+    await tick();
+    expect(reflector.fresh).toBe(true);
+    expect(reflector.get('a')?.metadata.resourceVersion).toBe('1');
+    reflector.stop();
+  }, 2000);
+
+  it('says it is listing again after a restart, not starting', async () => {
+    const { source, reflector } = setup();
+    reflector.start();
+    (await source.watchNumber(1)).open();
+    await tick();
+    expect(reflector.problem).toBeUndefined();
+    reflector.restart();
+    expect(reflector.fresh).toBe(false);
+    expect(reflector.problem).toBe('things: listing again from scratch');
+    reflector.stop();
+  });
+
   it('tells when a written version and a deletion have come through the watch', async () => {
     const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
     reflector.start();

@@ -43,6 +43,15 @@ interface Waiter {
   readonly resolve: (seen: boolean) => void;
 }
 
+/** Kubernetes' resource version comparison: positive integers without leading zeros, of any length. */
+const COMPARABLE = /^[1-9][0-9]*$/;
+
+/** `a` is at or after `b`; false when either is not a comparable version. */
+function notOlder(a: string, b: string): boolean {
+  if (!COMPARABLE.test(a) || !COMPARABLE.test(b)) return false;
+  return a.length !== b.length ? a.length > b.length : a >= b;
+}
+
 function nameOf(object: KubeObjectLike): string {
   return object.metadata?.name ?? '';
 }
@@ -59,6 +68,8 @@ export class Reflector<T extends KubeObjectLike> {
   private readonly seen = new Set<string>();
   private readonly waiters = new Set<Waiter>();
   private resourceVersion = '';
+  /** The version the last list gave: a watch from it that expires at once would expire again. */
+  private listedVersion: string | undefined;
   private listed = false;
   private live = false;
   private stopped = true;
@@ -135,6 +146,8 @@ export class Reflector<T extends KubeObjectLike> {
   restart(): void {
     if (this.stopped) return;
     this.live = false;
+    // Without it, `problem` (GET / details.reads) would say 'starting' of a cache that has run for days.
+    this.lastError = new Error('listing again from scratch');
     clearTimeout(this.timer);
     const stream = this.stream;
     this.stream = undefined;
@@ -143,9 +156,17 @@ export class Reflector<T extends KubeObjectLike> {
     void this.relist(this.generation);
   }
 
-  /** Resolves true once the copy has seen the object at `resourceVersion` (a write's answer), false on timeout. */
+  /**
+   * Resolves true once the copy has seen the object at `resourceVersion` (a write's answer), false on timeout.
+   * A list or watch event at a later version shows the write too, even when that version of the object never
+   * came by itself (changed again before a list read it): resource versions are compared as Kubernetes defines
+   * it since 1.35 (KEP-5504, `CompareResourceVersion`), when both are such versions.
+   */
   waitForVersion(resourceVersion: string, timeoutMs: number): Promise<boolean> {
-    return this.waitFor(() => this.seen.has(resourceVersion), timeoutMs);
+    return this.waitFor(
+      () => this.seen.has(resourceVersion) || notOlder(this.resourceVersion, resourceVersion),
+      timeoutMs,
+    );
   }
 
   /** Resolves true once the copy no longer holds `name` (or holds it terminating), false on timeout. */
@@ -212,6 +233,9 @@ export class Reflector<T extends KubeObjectLike> {
     let list: ObjectList<T>;
     try {
       list = await this.source.list();
+      // Anything else answered 200 (a proxy's page, a Status) would throw below, outside any catch: the
+      // rejection of this unawaited loop would end the process, and the reflector would never list again.
+      if (!Array.isArray(list.items)) throw new Error('the list answer is not a list (it has no items)');
     } catch (error) {
       if (!this.current(generation)) return;
       this.listed = false;
@@ -237,6 +261,7 @@ export class Reflector<T extends KubeObjectLike> {
       this.onChange(previous, item);
     }
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.listedVersion = this.resourceVersion;
     this.listed = true;
     this.settleWaiters(listedFrom);
     await this.watch(generation);
@@ -245,19 +270,27 @@ export class Reflector<T extends KubeObjectLike> {
   private async watch(generation: number): Promise<void> {
     if (!this.current(generation)) return;
     /** Set by an ERROR event (a closure, hence an object). */
-    const ending = { expired: false };
+    const ending: { expired: boolean; error?: Error } = { expired: false };
+    const from = this.resourceVersion;
     let stream: WatchStream;
     try {
       stream = await this.source.watch({ resourceVersion: this.resourceVersion }, (event) => {
         if (event.type === 'ERROR') {
           ending.expired = statusCode(event.object) === 410;
-          if (!ending.expired) this.lastError = new Error(`watch error: ${JSON.stringify(event.object)}`);
+          if (!ending.expired) ending.error = new Error(`watch error: ${JSON.stringify(event.object)}`);
+          if (ending.error !== undefined) this.lastError = ending.error;
           this.live = false;
           stream.abort();
           return;
         }
         this.apply(event);
       });
+      if (!this.current(generation)) {
+        // Stopped or restarted while the request was prepared (an exec credential plugin can take a while):
+        // its stream is no one's, and would stay open until the API server answered.
+        stream.abort();
+        return;
+      }
       this.stream = stream;
       await stream.established;
     } catch (error) {
@@ -284,11 +317,17 @@ export class Reflector<T extends KubeObjectLike> {
     if (lasted) this.failures = 0;
     if (this.stream === stream) this.stream = undefined;
     if (!this.current(generation)) return;
-    if (ending.expired) {
+    if (ending.expired && (lasted || from !== this.listedVersion)) {
       // Listing again is the only way back; the copy stays as it was but is not served meanwhile.
       this.live = false;
       this.lastError = new Error('the watch history expired; listing again');
       void this.relist(generation);
+    } else if (ending.expired) {
+      // Expired at once, from the very version a list just gave: listing again at once would loop as fast as the
+      // network allows (client-go backs off its list-and-watch loop too); back off.
+      this.retry(new Error('the watch history expired as soon as the watch began'), () =>
+        this.relist(generation),
+      );
     } else if (end.clean && lasted) {
       // The server's timeout: resume at once from the last version seen; nothing is missed.
       void this.watch(generation);
@@ -296,7 +335,8 @@ export class Reflector<T extends KubeObjectLike> {
       // Ended as soon as it began: something between us and the API is not watching; back off, do not spin.
       this.retry(new Error('the watch ended as soon as it began'), () => this.watch(generation));
     } else {
-      this.retry(end.error, () => this.watch(generation));
+      // The stream ended by its ERROR event is aborted by us: the event says why, not the abort.
+      this.retry(ending.error ?? end.error, () => this.watch(generation));
     }
   }
 
@@ -312,7 +352,11 @@ export class Reflector<T extends KubeObjectLike> {
     }
     const version = event.object.metadata?.resourceVersion;
     if (version !== undefined && version !== '') this.resourceVersion = version;
-    if (event.type === 'BOOKMARK') return;
+    if (event.type === 'BOOKMARK') {
+      // Every event up to the bookmark's version has come: a write at or before it is in the copy.
+      this.settleWaiters();
+      return;
+    }
     const name = nameOf(event.object);
     const previous = this.items.get(name);
     if (event.type === 'DELETED') {
