@@ -106,7 +106,7 @@ function setup(listAnswers: (ObjectList<Obj> | Error)[] = []) {
     (previous, next) => {
       changes.push([previous?.metadata.resourceVersion, next?.metadata.resourceVersion]);
     },
-    { backoffMs: 5, maxBackoffMs: 20, minWatchMs: 0 },
+    { backoffMs: 5, maxBackoffMs: 20, minWatchMs: 0, settleMs: 0 },
   );
   return { source, reflector, changes };
 }
@@ -144,7 +144,7 @@ describe('Reflector', () => {
     expect(watch.aborted).toBe(true);
   });
 
-  it('resumes after a clean end from the last version seen (a bookmark too), staying fresh meanwhile', async () => {
+  it('resumes after a clean end from the last version seen (a bookmark too), not answering until it is back', async () => {
     const { source, reflector } = setup();
     reflector.start();
     const first = await source.watchNumber(1);
@@ -154,11 +154,55 @@ describe('Reflector', () => {
     first.send('BOOKMARK', { metadata: { resourceVersion: '25' } });
     first.end({ clean: true });
     await tick();
-    expect(reflector.fresh).toBe(true);
+    // The API server may be slow to answer the next watch: meanwhile nothing watches, so reads go to the API.
+    expect(reflector.fresh).toBe(false);
     const second = await source.watchNumber(2);
     expect(second.resourceVersion).toBe('25');
     expect(source.lists).toBe(1);
+    second.open();
+    await tick();
+    expect(reflector.fresh).toBe(true);
     reflector.stop();
+  });
+
+  it('answers only once a (re)established watch has caught up: its first event, or a short silence', async () => {
+    const source = new ScriptedSource();
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 5,
+      maxBackoffMs: 5,
+      minWatchMs: 0,
+      settleMs: 60_000,
+    });
+    reflector.start();
+    const first = await source.watchNumber(1);
+    first.open();
+    await tick();
+    // Established, but what happened since the list may still be on its way.
+    expect(reflector.fresh).toBe(false);
+    first.send('BOOKMARK', { metadata: { resourceVersion: '3' } });
+    expect(reflector.fresh).toBe(true);
+    first.end({ clean: false, error: new Error('cut') });
+    const second = await source.watchNumber(2);
+    second.open();
+    await tick();
+    expect(reflector.fresh).toBe(false);
+    second.send('MODIFIED', obj('a', '4'));
+    expect(reflector.fresh).toBe(true);
+    reflector.stop();
+
+    const quiet = new ScriptedSource();
+    const silent = new Reflector<Obj>('things', quiet, () => undefined, {
+      backoffMs: 5,
+      maxBackoffMs: 5,
+      settleMs: 30,
+    });
+    silent.start();
+    (await quiet.watchNumber(1)).open();
+    await tick();
+    expect(silent.fresh).toBe(false);
+    await silent.started;
+    expect(silent.fresh).toBe(true);
+    silent.stop();
   });
 
   it('after a broken watch is not fresh until the watch is back, and resumes without listing', async () => {
@@ -243,6 +287,7 @@ describe('Reflector', () => {
       backoffMs: 50,
       maxBackoffMs: 50,
       minWatchMs: 10_000,
+      settleMs: 0,
     });
     reflector.start();
     const first = await source.watchNumber(1);
@@ -282,6 +327,7 @@ describe('Reflector', () => {
       backoffMs: 1000,
       maxBackoffMs: 1000,
       minWatchMs: 10_000,
+      settleMs: 0,
     });
     reflector.start();
     for (let i = 0; i < 60 && source.lists < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -298,6 +344,7 @@ describe('Reflector', () => {
       backoffMs: 5,
       maxBackoffMs: 20,
       minWatchMs: 0,
+      settleMs: 0,
     });
     reflector.start();
     (await source.watchNumber(1)).open();
@@ -353,6 +400,7 @@ describe('Reflector', () => {
       backoffMs: 5,
       maxBackoffMs: 20,
       minWatchMs: 0,
+      settleMs: 0,
     });
     reflector.start();
     for (let i = 0; i < 100 && source.lists < 1; i++) await tick();

@@ -29,6 +29,11 @@ export interface ReflectorOptions {
   /** First wait before listing or watching again after a failure; doubles up to `maxBackoffMs`. */
   readonly backoffMs: number;
   readonly maxBackoffMs: number;
+  /**
+   * After a watch is established, how long a silence means it has caught up (nothing happened since the version
+   * it started from); the first event or bookmark means so at once. Default 100 ms.
+   */
+  readonly settleMs?: number | undefined;
   /** A watch that ends cleanly sooner than this is not a server timeout: it is retried with backoff (default 1 s). */
   readonly minWatchMs?: number | undefined;
 }
@@ -272,9 +277,13 @@ export class Reflector<T extends KubeObjectLike> {
     /** Set by an ERROR event (a closure, hence an object). */
     const ending: { expired: boolean; error?: Error } = { expired: false };
     const from = this.resourceVersion;
+    /** Whether the stream has said anything yet, and how to go live when it does. */
+    const heard: { any: boolean; live?: () => void } = { any: false };
     let stream: WatchStream;
     try {
       stream = await this.source.watch({ resourceVersion: this.resourceVersion }, (event) => {
+        heard.any = true;
+        if (heard.live !== undefined) heard.live();
         if (event.type === 'ERROR') {
           ending.expired = statusCode(event.object) === 410;
           if (!ending.expired) ending.error = new Error(`watch error: ${JSON.stringify(event.object)}`);
@@ -308,11 +317,30 @@ export class Reflector<T extends KubeObjectLike> {
       stream.abort();
       return;
     }
-    this.live = true;
-    this.lastError = undefined;
-    this.firstAttempt.resolve();
+    // Live once the stream has caught up: an API server sends what happened since the version asked for right
+    // after the headers, so the copy is current after the first event or bookmark, or after a short silence
+    // (nothing happened). Until then reads go to the API, so they never step back behind what a read during
+    // the gap saw.
+    const goLive = () => {
+      heard.live = undefined;
+      clearTimeout(settleTimer);
+      if (!this.current(generation) || this.stream !== stream) return;
+      this.live = true;
+      this.lastError = undefined;
+      this.firstAttempt.resolve();
+    };
+    const settleMs = this.options.settleMs ?? 100;
+    let settleTimer: NodeJS.Timeout | undefined;
+    if (heard.any || settleMs <= 0) {
+      goLive();
+    } else {
+      heard.live = goLive;
+      settleTimer = setTimeout(goLive, settleMs);
+    }
     const began = Date.now();
     const end: WatchEnd = await stream.ended;
+    heard.live = undefined;
+    clearTimeout(settleTimer);
     const lasted = Date.now() - began >= (this.options.minWatchMs ?? 1000);
     if (lasted) this.failures = 0;
     if (this.stream === stream) this.stream = undefined;
@@ -329,7 +357,9 @@ export class Reflector<T extends KubeObjectLike> {
         this.relist(generation),
       );
     } else if (end.clean && lasted) {
-      // The server's timeout: resume at once from the last version seen; nothing is missed.
+      // The server's timeout: resume at once from the last version seen; nothing is missed. Reads go to the API
+      // until the new watch has caught up, so a slow answer never leaves the copy answering unwatched.
+      this.live = false;
       void this.watch(generation);
     } else if (end.clean) {
       // Ended as soon as it began: something between us and the API is not watching; back off, do not spin.
