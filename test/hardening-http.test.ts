@@ -409,3 +409,22 @@ describe('custom image visibility', () => {
     }
   });
 });
+
+describe('stopping the server', () => {
+  it('finishes a request in flight and then stops at once, not after the keep-alive timeout', async () => {
+    const stack = await startKubeStack({ env: { OSHINKO_KUBE_WATCH: 'false' } });
+    try {
+      stack.fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 400 });
+      // fetch keeps its connection alive after the answer, as browsers and most clients do.
+      const inFlight = fetch(`${stack.server.url}/clusters`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const began = Date.now();
+      await stack.server.close();
+      expect(Date.now() - began).toBeLessThan(3000);
+      expect((await inFlight).status).toBe(200);
+    } finally {
+      await stack.fake.close();
+      stack.kubeconfig.remove();
+    }
+  });
+});

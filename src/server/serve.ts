@@ -75,7 +75,16 @@ export async function serve(config: ServeConfig, driver?: ClusterDriver): Promis
     app,
     url: `http://${host}:${port}`,
     close: async () => {
-      await app.close();
+      // Fastify closes the connections idle when closing starts; one whose answer was still in flight goes idle
+      // later and would hold the server open until the keep-alive timeout (72 s). Close those as they go idle.
+      const sweep = setInterval(() => {
+        app.server.closeIdleConnections();
+      }, 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await clusterDriver.close();
     },
   };
