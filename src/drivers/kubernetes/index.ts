@@ -348,7 +348,7 @@ export class KubernetesDriver implements ClusterDriver {
   private watched<T>(path: string, labelSelector: string | undefined): ReflectorSource<T> {
     const timings = this.timings;
     return {
-      list: () => this.lister.list<T>(path, labelSelector),
+      list: (signal) => this.lister.list<T>(path, labelSelector, signal),
       watch: (options, onEvent) =>
         this.lister.watch<T>(
           path,

@@ -98,6 +98,24 @@ describe('JsonLister', () => {
   });
 });
 
+describe('JsonLister.list, abandoned', () => {
+  it('stops waiting for an answer when its signal aborts, long before the deadline', async () => {
+    const url = await apiServer(() => {
+      // Never answers.
+    });
+    const controller = new AbortController();
+    const began = Date.now();
+    const listing = new JsonLister(kubeConfig(url), url, 30_000)
+      .list('api/v1/namespaces/ns/pods', undefined, controller.signal)
+      .catch((caught: unknown) => caught);
+    setTimeout(() => {
+      controller.abort();
+    }, 50);
+    expect(await listing).toBeInstanceOf(Error);
+    expect(Date.now() - began).toBeLessThan(5000);
+  });
+});
+
 describe('JsonLister.watch', () => {
   const options = { resourceVersion: '7', timeoutSeconds: 60, idleMs: 5000 };
 

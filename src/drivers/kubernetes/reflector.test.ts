@@ -439,6 +439,26 @@ describe('Reflector', () => {
     reflector.stop();
   });
 
+  it('abandons a list under way when it is stopped, so a hung API server does not hold the process', async () => {
+    let signal: AbortSignal | undefined;
+    const source: ReflectorSource<Obj> = {
+      list: (given) => {
+        signal = given;
+        return new Promise(() => undefined);
+      },
+      watch: () => Promise.reject(new Error('never watched')),
+    };
+    const reflector = new Reflector<Obj>('things', source, () => undefined, {
+      backoffMs: 5,
+      maxBackoffMs: 5,
+    });
+    reflector.start();
+    await tick();
+    expect(signal?.aborted).toBe(false);
+    reflector.stop();
+    expect(signal?.aborted).toBe(true);
+  });
+
   it('tells when a written version and a deletion have come through the watch', async () => {
     const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
     reflector.start();

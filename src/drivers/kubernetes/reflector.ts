@@ -18,7 +18,8 @@ export interface KubeObjectLike {
 
 /** Where a reflector reads: a list, and a watch from a resourceVersion. */
 export interface ReflectorSource<T> {
-  list(): Promise<ObjectList<T>>;
+  /** `signal` aborts when the reflector stops or restarts while the list is under way. */
+  list(signal: AbortSignal): Promise<ObjectList<T>>;
   watch(
     options: Pick<WatchOptions, 'resourceVersion'>,
     onEvent: (event: WatchEvent<T>) => void,
@@ -79,6 +80,8 @@ export class Reflector<T extends KubeObjectLike> {
   private live = false;
   private stopped = true;
   private stream: WatchStream | undefined;
+  /** The list under way, aborted by stop and restart (a hung API must not hold the process for its deadline). */
+  private listing: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private tick = 0;
   /** Bumped by stop and restart: a loop of an older generation ends at its next step. */
@@ -139,6 +142,7 @@ export class Reflector<T extends KubeObjectLike> {
   stop(): void {
     this.stopped = true;
     this.generation += 1;
+    this.listing?.abort();
     this.live = false;
     clearTimeout(this.timer);
     this.stream?.abort();
@@ -157,6 +161,7 @@ export class Reflector<T extends KubeObjectLike> {
     const stream = this.stream;
     this.stream = undefined;
     this.generation += 1;
+    this.listing?.abort();
     stream?.abort();
     void this.relist(this.generation);
   }
@@ -237,7 +242,13 @@ export class Reflector<T extends KubeObjectLike> {
     const listedFrom = ++this.tick;
     let list: ObjectList<T>;
     try {
-      list = await this.source.list();
+      const listing = new AbortController();
+      this.listing = listing;
+      try {
+        list = await this.source.list(listing.signal);
+      } finally {
+        if (this.listing === listing) this.listing = undefined;
+      }
       // Anything else answered 200 (a proxy's page, a Status) would throw below, outside any catch: the
       // rejection of this unawaited loop would end the process, and the reflector would never list again.
       if (!Array.isArray(list.items)) throw new Error('the list answer is not a list (it has no items)');
