@@ -457,6 +457,8 @@ describe('Reflector', () => {
     expect(signal?.aborted).toBe(false);
     reflector.stop();
     expect(signal?.aborted).toBe(true);
+    // A read that waited for the first sync is let go.
+    await reflector.started;
   });
 
   it('tells when a written version and a deletion have come through the watch', async () => {

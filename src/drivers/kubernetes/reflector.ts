@@ -149,6 +149,8 @@ export class Reflector<T extends KubeObjectLike> {
     this.stream = undefined;
     for (const waiter of this.waiters) waiter.resolve(false);
     this.waiters.clear();
+    // A read waiting for the first sync goes on (to the API, or to its error) instead of waiting it out.
+    this.firstAttempt.resolve();
   }
 
   /** Lists again from scratch; waiters stay and are settled by that list, which starts after them. */
