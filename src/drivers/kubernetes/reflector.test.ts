@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectList, WatchEnd, WatchEvent, WatchStream } from './json-lister.js';
-import { Reflector, type ReflectorSource } from './reflector.js';
+import { Reflector, type ReflectorOptions, type ReflectorSource } from './reflector.js';
 
 interface Obj {
   metadata: { name: string; resourceVersion: string; deletionTimestamp?: string };
@@ -96,9 +96,8 @@ class ScriptedSource implements ReflectorSource<Obj> {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function setup(listAnswers: (ObjectList<Obj> | Error)[] = []) {
-  const source = new ScriptedSource();
-  source.listAnswers = listAnswers;
+/** A reflector on `source` that records its changes; quick retries, and no waits for clean ends or settling. */
+function reflectorOn(source: ReflectorSource<Obj>, options: Partial<ReflectorOptions> = {}) {
   const changes: [string | undefined, string | undefined][] = [];
   const reflector = new Reflector<Obj>(
     'things',
@@ -106,9 +105,15 @@ function setup(listAnswers: (ObjectList<Obj> | Error)[] = []) {
     (previous, next) => {
       changes.push([previous?.metadata.resourceVersion, next?.metadata.resourceVersion]);
     },
-    { backoffMs: 5, maxBackoffMs: 20, minWatchMs: 0, settleMs: 0 },
+    { backoffMs: 5, maxBackoffMs: 20, minWatchMs: 0, settleMs: 0, ...options },
   );
-  return { source, reflector, changes };
+  return { reflector, changes };
+}
+
+function setup(listAnswers: (ObjectList<Obj> | Error)[] = []) {
+  const source = new ScriptedSource();
+  source.listAnswers = listAnswers;
+  return { source, ...reflectorOn(source) };
 }
 
 describe('Reflector', () => {
@@ -167,12 +172,7 @@ describe('Reflector', () => {
 
   it('answers only once a (re)established watch has caught up: its first event, or a short silence', async () => {
     const source = new ScriptedSource();
-    const reflector = new Reflector<Obj>('things', source, () => undefined, {
-      backoffMs: 5,
-      maxBackoffMs: 5,
-      minWatchMs: 0,
-      settleMs: 60_000,
-    });
+    const { reflector } = reflectorOn(source, { maxBackoffMs: 5, settleMs: 60_000 });
     reflector.start();
     const first = await source.watchNumber(1);
     first.open();
@@ -191,11 +191,7 @@ describe('Reflector', () => {
     reflector.stop();
 
     const quiet = new ScriptedSource();
-    const silent = new Reflector<Obj>('things', quiet, () => undefined, {
-      backoffMs: 5,
-      maxBackoffMs: 5,
-      settleMs: 30,
-    });
+    const { reflector: silent } = reflectorOn(quiet, { maxBackoffMs: 5, settleMs: 30 });
     silent.start();
     (await quiet.watchNumber(1)).open();
     await tick();
@@ -283,12 +279,7 @@ describe('Reflector', () => {
 
   it('backs off instead of spinning when a watch ends as soon as it began', async () => {
     const source = new ScriptedSource();
-    const reflector = new Reflector<Obj>('things', source, () => undefined, {
-      backoffMs: 50,
-      maxBackoffMs: 50,
-      minWatchMs: 10_000,
-      settleMs: 0,
-    });
+    const { reflector } = reflectorOn(source, { backoffMs: 50, maxBackoffMs: 50, minWatchMs: 10_000 });
     reflector.start();
     const first = await source.watchNumber(1);
     first.open();
@@ -323,12 +314,7 @@ describe('Reflector', () => {
       }
     }
     const source = new ExpiringSource();
-    const reflector = new Reflector<Obj>('things', source, () => undefined, {
-      backoffMs: 1000,
-      maxBackoffMs: 1000,
-      minWatchMs: 10_000,
-      settleMs: 0,
-    });
+    const { reflector } = reflectorOn(source, { backoffMs: 1000, maxBackoffMs: 1000, minWatchMs: 10_000 });
     reflector.start();
     for (let i = 0; i < 60 && source.lists < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(source.lists).toBeLessThanOrEqual(2);
@@ -340,12 +326,7 @@ describe('Reflector', () => {
     let answer: (list: ObjectList<Obj>) => void = () => undefined;
     const source = new ScriptedSource();
     source.listAnswers = [{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }];
-    const reflector = new Reflector<Obj>('things', source, () => undefined, {
-      backoffMs: 5,
-      maxBackoffMs: 20,
-      minWatchMs: 0,
-      settleMs: 0,
-    });
+    const { reflector } = reflectorOn(source);
     reflector.start();
     (await source.watchNumber(1)).open();
     await tick();
@@ -396,12 +377,7 @@ describe('Reflector', () => {
       await prepared;
       return watch(options, onEvent);
     };
-    const reflector = new Reflector<Obj>('things', source, () => undefined, {
-      backoffMs: 5,
-      maxBackoffMs: 20,
-      minWatchMs: 0,
-      settleMs: 0,
-    });
+    const { reflector } = reflectorOn(source);
     reflector.start();
     for (let i = 0; i < 100 && source.lists < 1; i++) await tick();
     await tick();
@@ -448,10 +424,7 @@ describe('Reflector', () => {
       },
       watch: () => Promise.reject(new Error('never watched')),
     };
-    const reflector = new Reflector<Obj>('things', source, () => undefined, {
-      backoffMs: 5,
-      maxBackoffMs: 5,
-    });
+    const { reflector } = reflectorOn(source, { maxBackoffMs: 5 });
     reflector.start();
     await tick();
     expect(signal?.aborted).toBe(false);
