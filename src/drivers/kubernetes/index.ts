@@ -661,9 +661,10 @@ export class KubernetesDriver implements ClusterDriver {
             },
           );
         }
-        // A timed-out patch may still land: the cache answers again only once it has listed anew.
-        void this.seen(reverts.length === done.length ? reverts : [], false);
-        if (reverts.length !== done.length) this.clusterCache?.invalidate();
+        // The cache shows the restored counts before it answers again; when a restore failed, what Kubernetes
+        // holds is unknown (a timed-out patch may still land), so it lists everything anew.
+        if (reverts.length === done.length) void this.seen(reverts, false);
+        else this.clusterCache?.invalidate();
         const domain = kubeError(`cannot scale Deployment ${deployment}`, error);
         const note =
           failures.length === 0
