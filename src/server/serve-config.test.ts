@@ -35,6 +35,7 @@ describe('parseServeConfig', () => {
     [{ tokenFile: '/nonexistent/token' }, {}, 'cannot read --token-file'],
     [{}, { OSHINKO_REQUEST_TIMEOUT_MS: '5s' }, 'OSHINKO_REQUEST_TIMEOUT_MS "5s"'],
     [{}, { OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '10' }, 'OSHINKO_KUBE_REQUEST_TIMEOUT_MS "10"'],
+    [{}, { OSHINKO_KUBE_WATCH: 'sometimes' }, 'OSHINKO_KUBE_WATCH "sometimes"'],
   ])('names the bad setting %j %j', (flags, env, message) => {
     expect(() => parseServeConfig({ driver: 'local', ...flags }, env)).toThrow(message);
   });
