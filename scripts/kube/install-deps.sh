@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the test cluster needs from Debian: etcd, containerd, runc, the CNI plugins, iptables and
+# conntrack for kube-proxy, socat for the apiserver relay, buildah and mmdebstrap for the test images, gcc for the
+# pause binary. Kubernetes itself and CoreDNS are built from the Go module proxy by build.sh.
+set -euo pipefail
+packages=(etcd-server containerd runc containernetworking-plugins iptables conntrack socat iproute2 curl openssl
+  buildah mmdebstrap uidmap gcc libc6-dev)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+  echo "[kube] installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v go >/dev/null 2>&1 || { echo "[kube] error: Go is required to build Kubernetes (https://go.dev/dl/)" >&2; exit 1; }
