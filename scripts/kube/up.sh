@@ -254,7 +254,7 @@ start_kube-apiserver() {
 # The apiserver listens on 127.0.0.1 only. Pods reach it at the `kubernetes` Service, whose endpoint is the
 # advertised node address: this relay carries those connections (TLS passes through untouched).
 start_apiserver-relay() {
-  spawn apiserver-relay socat "TCP-LISTEN:$APISERVER_PORT,bind=$NODE_IP,reuseaddr,fork" "TCP:127.0.0.1:$APISERVER_PORT"
+  spawn apiserver-relay socat "TCP-LISTEN:$APISERVER_PORT,bind=$NODE_IP,reuseaddr,fork,backlog=128" "TCP:127.0.0.1:$APISERVER_PORT"
 }
 
 start_kube-controller-manager() {
