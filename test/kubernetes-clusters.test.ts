@@ -9,6 +9,7 @@ import type { KubeObject } from './fake-kube/fake-kube-server.js';
 import {
   isRunning,
   NAMESPACE,
+  readRequests,
   startKubeStack,
   waitForCluster,
   type KubeStack,
@@ -320,7 +321,31 @@ describe('cluster images on Kubernetes', () => {
     expect(cluster.workers).toEqual({ desired: 1, ready: 0 });
     expect(cluster.events?.some((e) => e.type === 'Warning' && e.message.includes(missing))).toBe(true);
     const logError = await apiError(stack.client.logs('broken-image'));
-    expect(logError.message).toContain('is waiting to start');
+    // The API server's 400 (the kubelet has no log to give) is the pod's state, said as Kubernetes says it.
+    expect(logError.status).toBe(409);
+    expect(logError.message).toMatch(
+      /the log of pod broken-image-m-\S+ is not available yet: container "spark" in pod "broken-image-m-\S+" is waiting to start: (ErrImagePull|ImagePullBackOff)/,
+    );
+  });
+
+  it('says the log of a pod on no node yet is not available, instead of failing to read the answer', async () => {
+    // The API server answers such a log with an empty 204 without a content type, which the generated client
+    // could not parse: this was a 503 "cannot reach the Kubernetes API: Cannot parse content".
+    stack.fake.unschedulable.add('oshinko-cluster=unplaced');
+    try {
+      await stack.client.createCluster({ name: 'unplaced', config: { workerCount: 0 } });
+      const cluster = await waitForCluster(stack.client, 'unplaced', (c) => c.pods.length === 1);
+      const message = '0/1 nodes are available: 1 Insufficient cpu.';
+      expect(cluster.pods[0]).toMatchObject({ status: 'Unschedulable', reason: message });
+      const error = await apiError(stack.client.logs('unplaced'));
+      expect(error.status).toBe(409);
+      expect(error.message).toContain(
+        `the log of pod ${cluster.pods[0]?.name ?? ''} is not available yet: it is not on a node yet (Unschedulable: ${message})`,
+      );
+      expect(error.message).not.toContain('cannot reach the Kubernetes API');
+    } finally {
+      stack.fake.unschedulable.clear();
+    }
   });
 
   it('reads the master log and a worker log', async () => {
@@ -339,7 +364,7 @@ describe('cluster images on Kubernetes', () => {
     const cost = async () => {
       stack.fake.resetRequests();
       await stack.client.listClusters();
-      return stack.fake.requests.length;
+      return readRequests(stack.fake).length;
     };
     await stack.client.createCluster({ name: 'n1' });
     const one = await cost();

@@ -6,7 +6,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterModel } from '../src/client/oshinko-client.js';
-import { NAMESPACE, startKubeStack, waitForCluster, type KubeStack } from './helpers/kube-stack.js';
+import {
+  NAMESPACE,
+  readRequests,
+  startKubeStack,
+  waitForCluster,
+  type KubeStack,
+} from './helpers/kube-stack.js';
 
 let stack: KubeStack | undefined;
 
@@ -56,7 +62,7 @@ describe('the watch cache', () => {
     cached.fake.resetRequests();
     await cached.client.listClusters();
     await cached.client.getCluster('one');
-    expect(cached.fake.requests).toEqual([]);
+    expect(readRequests(cached.fake)).toEqual([]);
     await cached.close();
 
     const direct = await start({ OSHINKO_KUBE_WATCH: 'false' });
@@ -64,11 +70,11 @@ describe('the watch cache', () => {
     expect(await reads(direct)).toBe('from the API on every request (watch disabled)');
     direct.fake.resetRequests();
     await direct.client.listClusters();
-    expect(direct.fake.requests.map((r) => `${r.verb} ${r.resource}`).sort()).toEqual([
-      'list deployments',
-      'list pods',
-      'list services',
-    ]);
+    expect(
+      readRequests(direct.fake)
+        .map((r) => `${r.verb} ${r.resource}`)
+        .sort(),
+    ).toEqual(['list deployments', 'list pods', 'list services']);
     expect(direct.fake.requests.some((r) => r.verb === 'watch')).toBe(false);
   });
 
@@ -128,7 +134,7 @@ describe('the watch cache', () => {
     );
     s.fake.resetRequests();
     expect((await s.client.getCluster('cut')).config.workerCount).toBe(3);
-    expect(s.fake.requests).toEqual([]);
+    expect(readRequests(s.fake)).toEqual([]);
   });
 
   it('lists again when its version has left the API server history (410), dropping what was deleted meanwhile', async () => {

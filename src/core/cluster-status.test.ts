@@ -21,7 +21,14 @@ function observation(pods: PodState[], overrides: Partial<ClusterObservation> = 
   };
 }
 
-const pod = (name: string, type: PodState['type'], status: string, ready: boolean): PodState => ({
+/** A pod as a driver reports it; a ready worker is registered with the master unless told otherwise. */
+const pod = (
+  name: string,
+  type: PodState['type'],
+  status: string,
+  ready: boolean,
+  registered = ready,
+): PodState => ({
   name,
   type,
   ip: ready ? '10.0.0.1' : '',
@@ -29,6 +36,7 @@ const pod = (name: string, type: PodState['type'], status: string, ready: boolea
   ready,
   image: DEFAULT,
   restarts: 0,
+  ...(type === 'worker' ? { registered } : {}),
 });
 
 describe('deriveStatus', () => {
@@ -58,6 +66,66 @@ describe('deriveStatus', () => {
         DEFAULT,
       ),
     ).toMatchObject({ status: 'Creating', reason: '1/2 workers ready' });
+  });
+
+  it('counts a worker as ready only when the master lists it: up but not registered is Creating', () => {
+    const view = deriveStatus(
+      observation(
+        [
+          pod('m', 'master', 'Running', true),
+          pod('w1', 'worker', 'Running', true, false),
+          pod('w2', 'worker', 'Running', true, false),
+        ],
+        { registrationProblem: 'cannot ask the master: no endpoints' },
+      ),
+      DEFAULT,
+    );
+    expect(view).toMatchObject({
+      status: 'Creating',
+      reason:
+        '0/2 workers ready: 2 running, 0 registered with the master (cannot ask the master: no endpoints)',
+      workers: { desired: 2, ready: 0 },
+    });
+    expect(view.pods.filter((p) => p.type === 'worker')).toMatchObject([
+      { name: 'w1', ready: false, registered: false, reason: 'not registered with the master' },
+      { name: 'w2', ready: false, registered: false, reason: 'not registered with the master' },
+    ]);
+
+    const one = deriveStatus(
+      observation([
+        pod('m', 'master', 'Running', true),
+        pod('w1', 'worker', 'Running', true, true),
+        pod('w2', 'worker', 'Running', true, false),
+      ]),
+      DEFAULT,
+    );
+    expect(one).toMatchObject({
+      status: 'Creating',
+      reason: '1/2 workers ready: 2 running, 1 registered with the master',
+      workers: { desired: 2, ready: 1 },
+    });
+    expect(one.pods.find((p) => p.name === 'w1')).toMatchObject({ ready: true, registered: true });
+  });
+
+  it('does not count a worker whose driver could not tell whether it is registered', () => {
+    const unknown: PodState = { ...pod('w1', 'worker', 'Running', true), registered: undefined };
+    const view = deriveStatus(
+      observation([pod('m', 'master', 'Running', true), unknown], {
+        config: { ...builtinDefaults(DEFAULT), workerCount: 1 },
+      }),
+      DEFAULT,
+    );
+    expect(view).toMatchObject({ status: 'Creating', workers: { desired: 1, ready: 0 } });
+  });
+
+  it('counts a registered worker whose pod is not ready as not ready', () => {
+    const view = deriveStatus(
+      observation([pod('m', 'master', 'Running', true), pod('w1', 'worker', 'Running', false, true)], {
+        config: { ...builtinDefaults(DEFAULT), workerCount: 1 },
+      }),
+      DEFAULT,
+    );
+    expect(view).toMatchObject({ status: 'Creating', reason: '0/1 workers ready' });
   });
 
   it('is Degraded with the reason when a pod cannot pull its image or crashes', () => {

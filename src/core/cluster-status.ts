@@ -23,17 +23,30 @@ function count(pods: readonly PodState[], type: PodState['type'], desired: numbe
   return { desired, ready: pods.filter((pod) => pod.type === type && pod.ready).length };
 }
 
+export const NOT_REGISTERED = 'not registered with the master';
+
+/**
+ * A worker is part of the cluster only when the Spark master lists it as ALIVE: a pod whose web UI answers may
+ * still have failed to reach the master. So a worker that is up but not `registered` is not ready, and says why.
+ */
+export function settlePod(pod: PodState): PodState {
+  if (pod.type !== 'worker' || !pod.ready || pod.registered === true) return pod;
+  return { ...pod, ready: false, reason: NOT_REGISTERED };
+}
+
 /**
  * Derives what the API reports from what a driver observed. Pure, shared by every driver, so the same facts
  * always give the same status.
  */
 export function deriveStatus(observation: ClusterObservation, defaultImage: string): ClusterView {
-  const { config, pods } = observation;
+  const { config } = observation;
+  const pods = observation.pods.map(settlePod);
   const masters = count(pods, 'master', config.masterCount);
   const workers = count(pods, 'worker', config.workerCount);
   const [status, reason] = phase(observation, masters, workers);
   return {
     ...observation,
+    pods,
     status,
     reason,
     image: config.sparkImage,
@@ -70,7 +83,16 @@ function phase(
     ];
   }
   if (masters.ready < masters.desired) return ['Creating', 'waiting for the master'];
-  if (workers.ready < workers.desired)
-    return ['Creating', `${workers.ready}/${workers.desired} workers ready`];
+  if (workers.ready < workers.desired) {
+    const counted = `${workers.ready}/${workers.desired} workers ready`;
+    // Observed pods: `ready` there is the daemon being up, before registration is asked.
+    const up = observation.pods.filter((pod) => pod.type === 'worker' && pod.ready).length;
+    if (up <= workers.ready) return ['Creating', counted];
+    const problem = observation.registrationProblem;
+    return [
+      'Creating',
+      `${counted}: ${up} running, ${workers.ready} registered with the master${problem === undefined ? '' : ` (${problem})`}`,
+    ];
+  }
   return ['Running', undefined];
 }

@@ -38,7 +38,16 @@ export interface PodState {
   readonly ip: string;
   /** Phase or, when it explains more, the waiting reason: Running, Pending, ImagePullBackOff, Restarting ... */
   readonly status: string;
+  /**
+   * Observed: the daemon is up (the pod is Ready, the local process runs). In a ClusterView a worker is ready only
+   * when it is also `registered` (see `deriveStatus`).
+   */
   readonly ready: boolean;
+  /**
+   * Workers: the Spark master lists this worker as ALIVE. A worker counts as ready only when it is (a worker whose
+   * web UI answers may still have failed to reach the master); a driver that cannot tell leaves it unset.
+   */
+  readonly registered?: boolean | undefined;
   /** The image the daemon really runs. */
   readonly image: string;
   readonly restarts: number;
@@ -65,6 +74,8 @@ export interface ClusterObservation {
   readonly pods: readonly PodState[];
   /** Objects the cluster should have and does not (e.g. "Service spark-ui"): the cluster is Incomplete. */
   readonly missing: readonly string[];
+  /** Why the driver could not learn from the master which workers are registered (master not ready, no answer). */
+  readonly registrationProblem?: string | undefined;
   /** Set by a driver when it knows the cluster is gone but still has a record of it (e.g. after a restart). */
   readonly lost?: string | undefined;
   /** Recent events or messages, newest last, where the driver has them. */

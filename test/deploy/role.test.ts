@@ -56,7 +56,9 @@ function grantFor(request: RequestRecord): string | undefined {
   if (request.verb === 'discovery') return undefined;
   const group = GROUP_OF[request.resource];
   if (group === undefined) throw new Error(`the driver called an unexpected resource: ${request.resource}`);
-  return request.verb === 'log' ? `${group}/pods/log:get` : `${group}/${request.resource}:${request.verb}`;
+  if (request.verb === 'log') return `${group}/pods/log:get`;
+  if (request.verb === 'proxy') return `${group}/${request.resource}/proxy:get`;
+  return `${group}/${request.resource}:${request.verb}`;
 }
 
 const DRIVER_DIR = fileURLToPath(new URL('../../src/drivers/kubernetes', import.meta.url));
@@ -66,7 +68,6 @@ const RESOURCE_OF_KIND: Record<string, string> = {
   Deployment: 'apps/deployments',
   Service: '/services',
   Pod: '/pods',
-  PodLog: '/pods/log',
   ConfigMap: '/configmaps',
   Event: '/events',
   Ingress: 'networking.k8s.io/ingresses',
@@ -101,6 +102,14 @@ function grantsInDriverSource(): string[] {
         ? 'route.openshift.io'
         : (/apis\/([^/]+)\//.exec(path)?.[1] ?? '');
       found.add(`${group}/${resource}:list`);
+    }
+    // Subresources are read as text: `lister.read(this.path('<group path>', '<resource>'), { subresource: '<sub>...`.
+    for (const match of text.matchAll(
+      /lister\.read\(\s*this\.path\(([^,]+),\s*'([a-z]+)'\),\s*\{\s*subresource:\s*'([a-z]+)/g,
+    )) {
+      const [, path = '', resource = '', subresource = ''] = match;
+      const group = /apis\/([^/]+)\//.exec(path)?.[1] ?? '';
+      found.add(`${group}/${resource}/${subresource}:get`);
     }
     // The watch-fed cache lists and watches: `this.watched<T>(at('apis/<group>/<version>', '<resource>'), ...)`.
     for (const match of text.matchAll(/this\.watched<\w+>\(at\(([^,]+),\s*'([a-z]+)'\)/g)) {

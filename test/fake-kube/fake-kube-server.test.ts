@@ -1,7 +1,9 @@
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { CoreV1Api, makeInformer } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeKubeServer, parseLabelSelector } from './fake-kube-server.js';
+import { builtinDefaults } from '../../src/core/cluster-config.js';
+import { renderCluster } from '../../src/drivers/kubernetes/cluster-renderer.js';
+import { FakeKubeServer, parseLabelSelector, type KubeObject } from './fake-kube-server.js';
 import { kubeConfigObject } from './kubeconfig.js';
 
 let fake: FakeKubeServer;
@@ -633,6 +635,131 @@ describe('fake Kubernetes API server: watches', () => {
       { verb: 'watch', resource: 'pods', namespace: 'ns', name: undefined, labelSelector: 'oshinko-cluster' },
     ]);
     expect(fake.requests.some((r) => r.verb === 'list')).toBe(false);
+  });
+});
+
+/** An oshinko cluster as the driver renders it, created in the fake. */
+function sparkCluster(name: string, workers: number): void {
+  const spec = {
+    name,
+    config: { ...builtinDefaults('docker.io/apache/spark:4.0.1'), workerCount: workers },
+    imageSource: 'default' as const,
+    storedConfig: undefined,
+  };
+  const context = { namespace: 'ns', routes: false, ingress: undefined };
+  const master = fake.seed('deployments', 'ns', renderCluster(spec, context, 'x').master);
+  const { secondary } = renderCluster(spec, context, master.metadata.uid);
+  for (const object of secondary) {
+    fake.seed(object.kind === 'Deployment' ? 'deployments' : 'services', 'ns', { ...object.body });
+  }
+}
+
+const PROXY = '/api/v1/namespaces/ns/services/sp-ui:spark-webui/proxy/json/';
+
+const podsOf = (type: string): KubeObject[] =>
+  fake.objects('pods', 'ns').filter((p) => p.metadata.labels?.['oshinko-type'] === type);
+
+const isReady = (pod: KubeObject) =>
+  JSON.stringify(pod.status?.conditions ?? []).includes('"type":"Ready","status":"True"');
+
+describe('fake Kubernetes API server: the service proxy to a Spark master', () => {
+  it('answers 503 "no endpoints available" while no pod behind the Service is ready', async () => {
+    fake.unschedulable.add('oshinko-cluster=sp,oshinko-type=master');
+    sparkCluster('sp', 1);
+    await settle(() => podsOf('worker').every(isReady));
+    const answer = await call('GET', PROXY);
+    expect(answer).toEqual({
+      status: 503,
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'no endpoints available for service "sp-ui:spark-webui"',
+        reason: 'ServiceUnavailable',
+        code: 503,
+      },
+    });
+    expect(fake.requests.at(-1)).toEqual({
+      verb: 'proxy',
+      resource: 'services',
+      namespace: 'ns',
+      name: 'sp-ui:spark-webui',
+      labelSelector: undefined,
+    });
+    const [master] = podsOf('master');
+    expect(master?.spec?.nodeName).toBeUndefined();
+    expect(master?.status?.conditions).toEqual([
+      expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }),
+    ]);
+  });
+
+  it("serves the master's /json/, listing its ready workers as ALIVE by pod IP, as Spark does", async () => {
+    sparkCluster('sp', 2);
+    await settle(() => fake.objects('pods', 'ns').length === 3 && fake.objects('pods', 'ns').every(isReady));
+    const response = await fetch(`${fake.url}${PROXY}`, {
+      headers: { authorization: `Bearer ${fake.bearerToken}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/json;charset=utf-8');
+    const json = (await response.json()) as { status: string; workers: Record<string, unknown>[] };
+    expect(json.status).toBe('ALIVE');
+    const ips = podsOf('worker').map((p) => p.status?.podIP);
+    expect(json.workers.map((w) => w.host).sort()).toEqual([...ips].sort());
+    expect(json.workers[0]).toMatchObject({ state: 'ALIVE', cores: 2 });
+    expect(typeof json.workers[0]?.port).toBe('number');
+    expect(json.workers[0]?.webuiaddress).toBe(`http://${String(json.workers[0]?.host)}:8081`);
+    // By port number too, and other paths of the UI are not simulated.
+    expect((await call('GET', '/api/v1/namespaces/ns/services/sp-ui:8080/proxy/json')).status).toBe(200);
+    expect((await call('GET', '/api/v1/namespaces/ns/services/sp-ui:8080/proxy/')).status).toBe(404);
+  });
+
+  it('lists no worker that cannot reach its master, and their logs say so', async () => {
+    fake.setWorkersRegistered('sp', false);
+    sparkCluster('sp', 1);
+    await settle(() => fake.objects('pods', 'ns').length === 2 && fake.objects('pods', 'ns').every(isReady));
+    expect((await call('GET', PROXY)).body).toMatchObject({ status: 'ALIVE', workers: [] });
+    const worker = podsOf('worker')[0]?.metadata.name ?? '';
+    const log = await fetch(`${fake.url}/api/v1/namespaces/ns/pods/${worker}/log`, {
+      headers: { authorization: `Bearer ${fake.bearerToken}` },
+    });
+    expect(await log.text()).toContain('WARN Worker: Failed to connect to master sp:7077');
+    fake.setWorkersRegistered('sp', true);
+    expect((await call('GET', PROXY)).body).toMatchObject({ workers: [{ state: 'ALIVE' }] });
+  });
+
+  it('answers 404 for a Service that does not exist, 503 for a port it lacks, and fails when told to', async () => {
+    sparkCluster('sp', 0);
+    expect(await call('GET', '/api/v1/namespaces/ns/services/nope:80/proxy/json/')).toMatchObject({
+      status: 404,
+      body: { message: 'services "nope" not found' },
+    });
+    expect(await call('GET', '/api/v1/namespaces/ns/services/sp-ui:nope/proxy/json/')).toMatchObject({
+      status: 503,
+      body: { message: 'no service port "nope" found for service "sp-ui"' },
+    });
+    fake.failRequest({
+      verb: 'proxy',
+      status: 502,
+      message: 'error trying to reach service: dial tcp: i/o timeout',
+    });
+    expect(await call('GET', PROXY)).toMatchObject({
+      status: 502,
+      body: { message: 'error trying to reach service: dial tcp: i/o timeout' },
+    });
+  });
+
+  it('answers the log of a pod on no node with an empty 204 without a content type, as the API server does', async () => {
+    fake.unschedulable.add('app=pending');
+    await call('POST', DEPLOYMENTS, deployment('pending', { replicas: 1 }));
+    const [pod] = fake.objects('pods', 'ns');
+    const response = await fetch(`${fake.url}/api/v1/namespaces/ns/pods/${pod?.metadata.name ?? ''}/log`, {
+      headers: { authorization: `Bearer ${fake.bearerToken}` },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('content-type')).toBeNull();
+    expect(await response.text()).toBe('');
+    expect(fake.objects('events', 'ns').map((e) => e.reason)).toContain('FailedScheduling');
   });
 });
 

@@ -70,7 +70,8 @@ function resourceDef(resource: ResourceName): ResourceDef {
   return def;
 }
 
-export type Verb = 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete' | 'log' | 'discovery';
+export type Verb =
+  'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete' | 'log' | 'proxy' | 'discovery';
 
 export interface RequestRecord {
   readonly verb: Verb;
@@ -121,6 +122,15 @@ interface StoreEvent {
   /** For a MODIFIED that changed labels: the object before, with the new resourceVersion. */
   readonly before?: { readonly labels: Record<string, string>; readonly json: string } | undefined;
 }
+
+/** An answer sent as it is: a proxied backend's, or a 204 without a body or a content type. */
+interface RawAnswer {
+  readonly status: number;
+  readonly raw: string;
+  readonly contentType: string | undefined;
+}
+
+type RouteResult = { status: number; body: unknown } | string | { watch: WatchRequest } | RawAnswer;
 
 /** A parsed watch request, opened once its (possibly delayed) answer starts. */
 interface WatchRequest {
@@ -317,10 +327,41 @@ function randomSuffix(): string {
   return hash(randomUUID(), 5);
 }
 
+/** The Service a Spark master URL names: `spark://<service>[.<namespace>...]:<port>` -> `<service>`. */
+function masterService(url: string): string | undefined {
+  return /^spark:\/\/([^.:/]+)/.exec(url)?.[1];
+}
+
+/** The arguments a pod's first container runs (its command, then its args). */
+function commandOf(pod: KubeObject): string[] {
+  const containers = Array.isArray(pod.spec?.containers) ? (pod.spec.containers as Json[]) : [];
+  const container = containers[0] ?? {};
+  return [
+    ...(Array.isArray(container.command) ? container.command.map(String) : []),
+    ...(Array.isArray(container.args) ? container.args.map(String) : []),
+  ];
+}
+
+function isReady(pod: KubeObject): boolean {
+  const conditions = Array.isArray(pod.status?.conditions) ? (pod.status.conditions as Json[]) : [];
+  return (
+    pod.metadata.deletionTimestamp === undefined &&
+    conditions.some((c) => c.type === 'Ready' && c.status === 'True')
+  );
+}
+
+function podIp(pod: KubeObject): string {
+  return typeof pod.status?.podIP === 'string' ? pod.status.podIP : '';
+}
+
 export class FakeKubeServer {
   readonly requests: RequestRecord[] = [];
   /** Images whose pull fails (ErrImagePull, then ImagePullBackOff). */
   readonly missingImages = new Set<string>();
+  /** Label selectors: pods created while one matches their labels are never scheduled (no node has room). */
+  readonly unschedulable = new Set<string>();
+  /** Services through which Spark workers fail to reach their master (`setWorkersRegistered`). */
+  private readonly unreachableMasters = new Set<string>();
   private readonly store = new Map<string, KubeObject>();
   private readonly namespaces: Set<string>;
   private readonly faults: { fault: Fault; remaining: number }[] = [];
@@ -390,6 +431,17 @@ export class FakeKubeServer {
 
   resetRequests(): void {
     this.requests.length = 0;
+  }
+
+  /**
+   * Whether the Spark workers that connect to their master through Service `service` (their last argument is
+   * `spark://<service>:<port>`; for oshinko, the cluster's name) register with it: when not, their pods still
+   * become ready (their own web UI answers), but the master's /json/ does not list them and their log says they
+   * failed to connect. Default: they register.
+   */
+  setWorkersRegistered(service: string, registered: boolean): void {
+    if (registered) this.unreachableMasters.delete(service);
+    else this.unreachableMasters.add(service);
   }
 
   /** How many watches are open, of one resource or of all; tests wait on it until a client watches. */
@@ -469,7 +521,7 @@ export class FakeKubeServer {
   // ---- HTTP ----
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let result: { status: number; body: unknown } | string | { watch: WatchRequest };
+    let result: RouteResult;
     let delay = 0;
     try {
       if (request.headers.authorization !== `Bearer ${this.token}`) {
@@ -514,11 +566,13 @@ export class FakeKubeServer {
     }
     // Serialized at once: list bodies share the stored objects (no copy), which may change during a delay.
     const status = typeof result === 'string' ? 200 : result.status;
-    const type = typeof result === 'string' ? 'text/plain' : 'application/json';
-    const payload = typeof result === 'string' ? result : JSON.stringify(result.body);
+    const type =
+      typeof result === 'string' ? 'text/plain' : 'raw' in result ? result.contentType : 'application/json';
+    const payload =
+      typeof result === 'string' ? result : 'raw' in result ? result.raw : JSON.stringify(result.body);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (response.destroyed) return;
-    response.writeHead(status, { 'content-type': type }).end(payload);
+    response.writeHead(status, type === undefined ? {} : { 'content-type': type }).end(payload);
   }
 
   private async readBody(request: IncomingMessage): Promise<string> {
@@ -552,13 +606,17 @@ export class FakeKubeServer {
     }
   }
 
-  private route(
-    method: string,
-    url: URL,
-    rawBody: string,
-    contentType: string,
-  ): { status: number; body: unknown } | string | { watch: WatchRequest } {
+  private route(method: string, url: URL, rawBody: string, contentType: string): RouteResult {
     const path = url.pathname.replace(/\/+$/, '');
+    // The service proxy: `/api/v1/namespaces/<ns>/services/[scheme:]<name>[:port]/proxy/<path>`.
+    const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)\/proxy(\/.*)?$/.exec(url.pathname);
+    if (proxy !== null) {
+      const [, namespace = '', id = '', rest = '/'] = proxy;
+      const name = decodeURIComponent(id);
+      this.record({ verb: 'proxy', resource: 'services', namespace, name, labelSelector: undefined });
+      if (method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', `${method} is not proxied here`);
+      return this.serviceProxy(namespace, name, rest);
+    }
     if (path === '/api') {
       this.record({
         verb: 'discovery',
@@ -1246,6 +1304,10 @@ export class FakeKubeServer {
     for (const extra of pods.slice(replicas).reverse()) this.removeObject(extra, true);
     const template = isRecord(spec.template) ? spec.template : {};
     const templateMeta = isRecord(template.metadata) ? template.metadata : {};
+    const podLabels = isRecord(templateMeta.labels) ? (templateMeta.labels as Record<string, string>) : {};
+    const schedulable = ![...this.unschedulable].some((selector) =>
+      parseLabelSelector(selector).every((matches) => matches(podLabels)),
+    );
     for (let i = pods.length; i < replicas; i++) {
       const podSpec = clone(isRecord(template.spec) ? template.spec : {});
       const containers = Array.isArray(podSpec.containers) ? (podSpec.containers as Json[]) : [];
@@ -1266,10 +1328,20 @@ export class FakeKubeServer {
             },
           ],
         },
-        spec: { ...podSpec, nodeName: 'fake-node', restartPolicy: 'Always' },
+        spec: { ...podSpec, ...(schedulable ? { nodeName: 'fake-node' } : {}), restartPolicy: 'Always' },
       });
       const stored = this.store.get(this.key('pods', pod.metadata.namespace, pod.metadata.name));
       if (stored === undefined) continue;
+      if (!schedulable) {
+        const message = '0/1 nodes are available: 1 Insufficient cpu.';
+        stored.status = {
+          phase: 'Pending',
+          conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }],
+        };
+        this.touch(stored);
+        this.event(stored, 'Warning', 'FailedScheduling', message);
+        continue;
+      }
       stored.status = {
         phase: 'Pending',
         conditions: [{ type: 'PodScheduled', status: 'True' }],
@@ -1427,7 +1499,7 @@ export class FakeKubeServer {
     this.touch(deployment);
   }
 
-  private podLog(namespace: string, name: string, query: URLSearchParams): string {
+  private podLog(namespace: string, name: string, query: URLSearchParams): string | RawAnswer {
     const pod = this.store.get(this.key('pods', namespace, name));
     if (pod === undefined) throw this.notFound(resourceDef('pods'), name);
     const containers = Array.isArray(pod.spec?.containers) ? (pod.spec.containers as Json[]) : [];
@@ -1438,6 +1510,9 @@ export class FakeKubeServer {
     const container = containers.find((c) => c.name === containerName);
     if (container === undefined)
       throw new HttpError(400, 'BadRequest', `container ${containerName} is not valid for pod ${name}`);
+    // As the API server: a pod on no node has no kubelet to ask, and the answer is an empty 204 (no content type).
+    if (typeof pod.spec?.nodeName !== 'string' || pod.spec.nodeName === '')
+      return { status: 204, raw: '', contentType: undefined };
     const statuses = Array.isArray(pod.status?.containerStatuses)
       ? (pod.status.containerStatuses as Json[])
       : [];
@@ -1470,12 +1545,128 @@ export class FakeKubeServer {
       );
     } else if (daemon.endsWith('.Worker')) {
       const master = command[command.length - 1] ?? '';
+      const address = master.replace('spark://', '');
       lines.push(
-        `INFO Worker: Connecting to master ${master.replace('spark://', '')}...`,
-        `INFO Worker: Successfully registered with master ${master}`,
+        `INFO Worker: Connecting to master ${address}...`,
+        this.unreachableMasters.has(masterService(master) ?? '')
+          ? `WARN Worker: Failed to connect to master ${address}`
+          : `INFO Worker: Successfully registered with master ${master}`,
       );
     }
     const tail = Number(query.get('tailLines') ?? '0');
     return `${(tail > 0 ? lines.slice(-tail) : lines).join('\n')}\n`;
+  }
+
+  // ---- the service proxy, and the Spark daemons behind it ----
+
+  /** The stored pods of a namespace, not copied: read them, never hand them out. */
+  private podsIn(namespace: string): KubeObject[] {
+    return [...this.store.values()].filter((o) => o.kind === 'Pod' && o.metadata.namespace === namespace);
+  }
+
+  /** As the API server: the Service's port by name or number, a ready endpoint, and that pod's answer. */
+  private serviceProxy(namespace: string, id: string, path: string): RawAnswer {
+    const parts = id.split(':');
+    const name = (parts.length === 3 ? parts[1] : parts[0]) ?? '';
+    const port = (parts.length === 3 ? parts[2] : parts[1]) ?? '';
+    const service = this.store.get(this.key('services', namespace, name));
+    if (service === undefined) throw this.notFound(resourceDef('services'), name);
+    const ports = Array.isArray(service.spec?.ports) ? (service.spec.ports as Json[]) : [];
+    const servicePort =
+      port === ''
+        ? ports.length === 1
+          ? ports[0]
+          : undefined
+        : ports.find((p) => p.name === port || String(p.port) === port);
+    if (servicePort === undefined) {
+      throw new HttpError(
+        503,
+        'ServiceUnavailable',
+        `no service port ${JSON.stringify(port)} found for service ${JSON.stringify(name)}`,
+      );
+    }
+    const selector = isRecord(service.spec?.selector)
+      ? (service.spec.selector as Record<string, string>)
+      : {};
+    const endpoint = this.podsIn(namespace)
+      .filter((pod) => Object.entries(selector).every(([k, v]) => pod.metadata.labels?.[k] === v))
+      .find((pod) => isReady(pod) && podIp(pod) !== '');
+    if (endpoint === undefined) {
+      throw new HttpError(
+        503,
+        'ServiceUnavailable',
+        `no endpoints available for service ${JSON.stringify(id)}`,
+      );
+    }
+    return this.sparkWebUi(namespace, endpoint, path);
+  }
+
+  /** What a Spark daemon's web UI answers: the master's /json/; anything else is not simulated. */
+  private sparkWebUi(namespace: string, pod: KubeObject, path: string): RawAnswer {
+    const master = commandOf(pod).includes('org.apache.spark.deploy.master.Master');
+    if (!master || (path !== '/json' && path !== '/json/')) {
+      return { status: 404, raw: 'Not Found\n', contentType: 'text/plain;charset=utf-8' };
+    }
+    const ip = podIp(pod);
+    const workers = this.registeredWorkers(namespace, pod).map((worker) => {
+      const host = podIp(worker);
+      const port =
+        30_000 +
+        (Number.parseInt(createHash('sha256').update(worker.metadata.name).digest('hex').slice(0, 4), 16) %
+          10_000);
+      return {
+        id: `worker-20260101000000-${host}-${String(port)}`,
+        host,
+        port,
+        webuiaddress: `http://${host}:8081`,
+        cores: 2,
+        coresused: 0,
+        coresfree: 2,
+        memory: 1024,
+        memoryused: 0,
+        memoryfree: 1024,
+        resources: {},
+        resourcesused: {},
+        resourcesfree: {},
+        state: 'ALIVE',
+        lastheartbeat: Date.now(),
+      };
+    });
+    const json = {
+      url: `spark://${ip}:7077`,
+      workers,
+      aliveworkers: workers.length,
+      cores: workers.length * 2,
+      coresused: 0,
+      memory: workers.length * 1024,
+      memoryused: 0,
+      resources: [],
+      resourcesused: [],
+      activeapps: [],
+      completedapps: [],
+      activedrivers: [],
+      completeddrivers: [],
+      status: 'ALIVE',
+    };
+    // What Spark's MasterWebUI sends for /json/.
+    return { status: 200, raw: JSON.stringify(json), contentType: 'text/json;charset=utf-8' };
+  }
+
+  /**
+   * The ready Spark workers whose master URL names a Service that selects `master`: they found it and
+   * registered, unless `setWorkersRegistered` says they cannot reach it.
+   */
+  private registeredWorkers(namespace: string, master: KubeObject): KubeObject[] {
+    return this.podsIn(namespace).filter((pod) => {
+      const command = commandOf(pod);
+      if (!command.includes('org.apache.spark.deploy.worker.Worker') || !isReady(pod) || podIp(pod) === '')
+        return false;
+      const service = masterService(command[command.length - 1] ?? '');
+      if (service === undefined || this.unreachableMasters.has(service)) return false;
+      const selector = this.store.get(this.key('services', namespace, service))?.spec?.selector;
+      return (
+        isRecord(selector) && Object.entries(selector).every(([k, v]) => master.metadata.labels?.[k] === v)
+      );
+    });
   }
 }

@@ -6,7 +6,7 @@ import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-clien
 import type { ClusterDriver } from '../../src/core/driver.js';
 import { parseServeConfig } from '../../src/server/serve-config.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
-import { FakeKubeServer, type FakeKubeOptions } from '../fake-kube/fake-kube-server.js';
+import { FakeKubeServer, type FakeKubeOptions, type RequestRecord } from '../fake-kube/fake-kube-server.js';
 import { writeKubeconfig, type KubeconfigFile } from '../fake-kube/kubeconfig.js';
 
 export const NAMESPACE = 'spark-apps';
@@ -65,3 +65,11 @@ export async function waitForCluster(
 }
 
 export const isRunning = (cluster: ClusterModel): boolean => cluster.status === 'Running';
+
+/**
+ * The requests the fake recorded, less the registration poller's: it asks each master which workers it has in the
+ * background (service proxy), whatever the reads, so they are no cost of a read.
+ */
+export function readRequests(fake: FakeKubeServer): RequestRecord[] {
+  return fake.requests.filter((request) => request.verb !== 'proxy');
+}

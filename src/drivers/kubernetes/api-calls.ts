@@ -3,6 +3,8 @@
  * OpenShift template grant exactly these (test/deploy/role.test.ts); keep it in step with the driver's calls.
  * `watch` feeds the cache that reads are served from (cluster-cache.ts; OSHINKO_KUBE_WATCH=false does without it).
  * API discovery (`GET /apis`) is a non-resource URL that every authenticated user may read, so it is not listed.
+ * `services/proxy` is how the driver asks each Spark master which workers it has (its web UI's /json/, through the
+ * `<cluster>-ui` Service; registration-poller.ts).
  */
 export const KUBERNETES_API_CALLS: readonly {
   readonly group: string;
@@ -13,6 +15,7 @@ export const KUBERNETES_API_CALLS: readonly {
   { group: '', resource: 'services', verbs: ['create', 'delete', 'list', 'watch'] },
   { group: '', resource: 'pods', verbs: ['list', 'watch'] },
   { group: '', resource: 'pods/log', verbs: ['get'] },
+  { group: '', resource: 'services/proxy', verbs: ['get'] },
   { group: '', resource: 'configmaps', verbs: ['get'] },
   { group: '', resource: 'events', verbs: ['list', 'watch'] },
   { group: 'route.openshift.io', resource: 'routes', verbs: ['create', 'delete', 'list', 'watch'] },

@@ -7,7 +7,13 @@
  * come back through its watch (read-your-writes); otherwise `fresh` is false and the driver reads the API directly.
  */
 import type { ClusterObservation } from '../../core/cluster.js';
-import { observeCluster, type ClusterObjects, type CoreV1Event, type V1Pod } from './cluster-observer.js';
+import {
+  observeCluster,
+  type ClusterObjects,
+  type CoreV1Event,
+  type RegistrationLookup,
+  type V1Pod,
+} from './cluster-observer.js';
 import type { V1Deployment, V1Ingress, V1ObjectMeta, V1Route, V1Service } from './cluster-renderer.js';
 import { CLUSTER_LABEL, names } from './labels.js';
 import { Reflector, type KubeObjectLike, type ReflectorOptions, type ReflectorSource } from './reflector.js';
@@ -28,6 +34,13 @@ export interface ClusterCacheSources {
 export interface ClusterCacheOptions extends ReflectorOptions {
   /** How long a write may take to come back through the watch before the cache lists everything again. */
   readonly writeTimeoutMs: number;
+}
+
+export interface ClusterCacheHooks {
+  /** What each cluster's master last said about its workers; part of each observation. */
+  readonly registration?: RegistrationLookup | undefined;
+  /** One of the cluster's objects changed (or the cluster is gone): told once per change, as it happens. */
+  readonly changed?: ((cluster: string) => void) | undefined;
 }
 
 /** What a write must look like in the cache before the cache may answer again. */
@@ -74,6 +87,7 @@ export class ClusterCache {
     sources: ClusterCacheSources,
     private readonly defaultImage: string,
     private readonly options: ClusterCacheOptions,
+    private readonly hooks: ClusterCacheHooks = {},
   ) {
     this.hasRoutes = sources.routes !== undefined;
     this.hasIngresses = sources.ingresses !== undefined;
@@ -206,7 +220,17 @@ export class ClusterCache {
   get(name: string, events: readonly CoreV1Event[] | undefined): ClusterObservation | undefined {
     const objects = this.objects(name);
     if (objects === undefined) return undefined;
-    return observeCluster(name, { ...objects, events }, this.defaultImage);
+    return observeCluster(name, { ...objects, events }, this.defaultImage, this.hooks.registration?.(name));
+  }
+
+  /** One cluster, as `list` has it (computed once per change); undefined when it does not exist. */
+  observation(name: string): ClusterObservation | undefined {
+    return this.observe(name);
+  }
+
+  /** Something the observations are derived from besides the objects changed (`hooks.registration`). */
+  refresh(name: string): void {
+    this.observations.delete(name);
   }
 
   /**
@@ -276,7 +300,7 @@ export class ClusterCache {
     if (memo !== undefined) return memo;
     const objects = this.objects(name);
     if (objects === undefined) return undefined;
-    const observation = observeCluster(name, objects, this.defaultImage);
+    const observation = observeCluster(name, objects, this.defaultImage, this.hooks.registration?.(name));
     this.observations.set(name, observation);
     return observation;
   }
@@ -306,5 +330,7 @@ export class ClusterCache {
       (group[kind] as Map<string, KubeObjectLike>).set(name, next);
       this.observations.delete(is);
     }
+    if (was !== undefined) this.hooks.changed?.(was);
+    if (is !== undefined && is !== was) this.hooks.changed?.(is);
   }
 }

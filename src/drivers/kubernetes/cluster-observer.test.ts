@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { deriveStatus } from '../../core/cluster-status.js';
 import { builtinDefaults } from '../../core/cluster-config.js';
 import { renderCluster, type RenderContext } from './cluster-renderer.js';
-import { observeClusters, podState, type V1Pod } from './cluster-observer.js';
+import { observeCluster, observeClusters, podState, type V1Pod } from './cluster-observer.js';
+import { masterKey, type RegistrationFacts } from './worker-registration.js';
 import type { V1Deployment, V1Route, V1Service } from './cluster-renderer.js';
 
 const IMAGE = 'quay.io/me/spark:1';
@@ -38,13 +39,14 @@ function pod(
   type: 'master' | 'worker',
   cluster: string,
   state: 'running' | 'pull' | 'creating',
+  ip = '10.0.0.1',
 ): V1Pod {
   return {
     metadata: { name, labels: { 'oshinko-cluster': cluster, 'oshinko-type': type } },
     spec: { containers: [{ name: 'spark', image: IMAGE }] },
     status: {
       phase: state === 'running' ? 'Running' : 'Pending',
-      podIP: state === 'running' ? '10.0.0.1' : undefined,
+      podIP: state === 'running' ? ip : undefined,
       conditions: state === 'running' ? [{ type: 'Ready', status: 'True' }] : [],
       containerStatuses: [
         {
@@ -94,6 +96,11 @@ describe('podState', () => {
 
 describe('observeClusters and deriveStatus', () => {
   it('groups objects by cluster and derives Running, Creating and Degraded from pod facts', () => {
+    // What each master said: both ready workers are registered.
+    const registered: Record<string, RegistrationFacts> = {
+      a: { masterKey: 'a-m-1/10.0.0.1/2', aliveHosts: new Set(['10.0.0.2']) },
+      b: { masterKey: 'b-m-1/10.0.0.3/2', aliveHosts: new Set(['10.0.0.4']) },
+    };
     const a = listed('a', 1);
     const b = listed('b', 2);
     const c = listed('c', 1);
@@ -104,16 +111,17 @@ describe('observeClusters and deriveStatus', () => {
         routes: [...a.routes, ...b.routes, ...c.routes],
         ingresses: undefined,
         pods: [
-          pod('a-m-1', 'master', 'a', 'running'),
-          pod('a-w-1', 'worker', 'a', 'running'),
-          pod('b-m-1', 'master', 'b', 'running'),
-          pod('b-w-1', 'worker', 'b', 'running'),
+          pod('a-m-1', 'master', 'a', 'running', '10.0.0.1'),
+          pod('a-w-1', 'worker', 'a', 'running', '10.0.0.2'),
+          pod('b-m-1', 'master', 'b', 'running', '10.0.0.3'),
+          pod('b-w-1', 'worker', 'b', 'running', '10.0.0.4'),
           pod('b-w-2', 'worker', 'b', 'creating'),
           pod('c-m-1', 'master', 'c', 'pull'),
           pod('c-w-1', 'worker', 'c', 'pull'),
         ],
       },
       DEFAULT,
+      (cluster) => registered[cluster],
     );
     const views = Object.fromEntries(observations.map((o) => [o.name, deriveStatus(o, DEFAULT)]));
     expect(Object.keys(views).sort()).toEqual(['a', 'b', 'c']);
@@ -127,6 +135,48 @@ describe('observeClusters and deriveStatus', () => {
     expect(views.c?.status).toBe('Degraded');
     expect(views.c?.reason).toContain('ImagePullBackOff');
     expect(views.c?.reason).toContain('(and 1 more)');
+  });
+
+  it('counts a ready worker pod only when its master lists it, and says why it cannot tell', () => {
+    const a = listed('a', 1);
+    const objects = {
+      ...a,
+      ingresses: undefined,
+      pods: [
+        pod('a-m-1', 'master', 'a', 'running', '10.0.0.1'),
+        pod('a-w-1', 'worker', 'a', 'running', '10.0.0.2'),
+      ],
+    };
+    const observe = (facts: RegistrationFacts | undefined) =>
+      deriveStatus(observeCluster('a', objects, DEFAULT, facts), DEFAULT);
+    const master = podState(objects.pods[0] ?? pod('x', 'master', 'a', 'running'));
+    if (master === undefined) throw new Error('no master');
+    const key = masterKey(master);
+
+    expect(observe(undefined)).toMatchObject({
+      status: 'Creating',
+      reason:
+        '0/1 workers ready: 1 running, 0 registered with the master (the master has not been asked yet)',
+      workers: { desired: 1, ready: 0 },
+    });
+    const unregistered = observe({ masterKey: key, aliveHosts: new Set(['10.0.0.9']) });
+    expect(unregistered.reason).toBe('0/1 workers ready: 1 running, 0 registered with the master');
+    expect(unregistered.pods[1]).toMatchObject({
+      name: 'a-w-1',
+      ready: false,
+      registered: false,
+      reason: 'not registered with the master',
+    });
+    expect(observe({ masterKey: key, problem: "cannot read the master's /json/: 503" }).reason).toContain(
+      "(cannot read the master's /json/: 503)",
+    );
+    // An answer of an earlier master (another pod, or the same one before a restart) does not count.
+    expect(observe({ masterKey: 'a-m-0/10.0.0.7/0', aliveHosts: new Set(['10.0.0.2']) }).status).toBe(
+      'Creating',
+    );
+    const running = observe({ masterKey: key, aliveHosts: new Set(['10.0.0.2']) });
+    expect(running).toMatchObject({ status: 'Running', workers: { desired: 1, ready: 1 } });
+    expect(running.pods[1]).toMatchObject({ ready: true, registered: true });
   });
 
   it('reports missing objects as Incomplete', () => {

@@ -26,6 +26,10 @@ export type V1Pod = Plain<k8s.V1Pod>;
 export type CoreV1Event = Plain<k8s.CoreV1Event>;
 type V1ContainerStatus = Plain<k8s.V1ContainerStatus>;
 import { CLUSTER_LABEL, CONFIG_ANNOTATION, SPARK_CONTAINER, TYPE_LABEL, names } from './labels.js';
+import { applyRegistration, type RegistrationFacts } from './worker-registration.js';
+
+/** What the master last said about its workers, by cluster (the registration poller's facts). */
+export type RegistrationLookup = (cluster: string) => RegistrationFacts | undefined;
 
 export interface ClusterObjects {
   readonly deployments: readonly V1Deployment[];
@@ -148,7 +152,11 @@ function byCluster<T extends { metadata?: V1ObjectMeta }>(list: readonly T[] | u
  * Groups the listed objects by cluster and turns each group into an observation. Grouping first keeps this
  * linear in the number of objects (observing each cluster against the whole lists was quadratic).
  */
-export function observeClusters(objects: ClusterObjects, defaultImage: string): ClusterObservation[] {
+export function observeClusters(
+  objects: ClusterObjects,
+  defaultImage: string,
+  registration?: RegistrationLookup,
+): ClusterObservation[] {
   const deployments = byCluster(objects.deployments);
   const services = byCluster(objects.services);
   const routes = byCluster(objects.routes);
@@ -171,14 +179,17 @@ export function observeClusters(objects: ClusterObjects, defaultImage: string): 
         ingresses: objects.ingresses === undefined ? undefined : (ingresses.get(name) ?? []),
       },
       defaultImage,
+      registration?.(name),
     ),
   );
 }
 
+/** `registration`: what the master last said about its workers; without it no worker counts as registered. */
 export function observeCluster(
   name: string,
   objects: ClusterObjects,
   defaultImage: string,
+  registration?: RegistrationFacts,
 ): ClusterObservation {
   const mine = <T extends { metadata?: V1ObjectMeta }>(list: readonly T[]) =>
     list.filter((object) => clusterOf(object.metadata) === name);
@@ -222,10 +233,11 @@ export function observeCluster(
   if (config.exposeWebUI && routes === undefined && ingresses !== undefined && ingress === undefined) {
     missing.push(`Ingress ${names.ingress(name)}`);
   }
-  const pods = mine(objects.pods)
+  const observed = mine(objects.pods)
     .map(podState)
     .filter((pod): pod is PodState => pod !== undefined)
     .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'master' ? -1 : 1));
+  const { pods, problem } = applyRegistration(observed, registration);
   const webRoute =
     route !== undefined ? routeUrl(route) : ingress !== undefined ? ingressUrl(ingress) : undefined;
   return {
@@ -239,6 +251,7 @@ export function observeCluster(
     masterWebRoute: webRoute,
     pods,
     missing,
+    ...(problem === undefined ? {} : { registrationProblem: problem }),
     ...(objects.events === undefined ? {} : { events: eventsOf(name, objects.events) }),
   };
 }

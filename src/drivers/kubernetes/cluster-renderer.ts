@@ -22,6 +22,7 @@ import {
   SPARK_CONTAINER,
   SPARK_HOME,
   TYPE_LABEL,
+  UI_PORT_NAME,
   WORKER_UI_PORT,
   names,
   type ObjectType,
@@ -284,7 +285,7 @@ function masterContainer(spec: ClusterSpec): V1Container {
     env: sparkEnv(spec, 'master', spec.config.sparkMasterConfig),
     ports: [
       { name: 'spark-master', containerPort: MASTER_PORT, protocol: 'TCP' },
-      { name: 'spark-webui', containerPort: MASTER_UI_PORT, protocol: 'TCP' },
+      { name: UI_PORT_NAME, containerPort: MASTER_UI_PORT, protocol: 'TCP' },
       ...(spec.config.metrics === 'false' || spec.config.metrics === 'prometheus'
         ? []
         : [{ name: 'spark-metrics', containerPort: METRICS_PORT, protocol: 'TCP' }]),
@@ -321,7 +322,7 @@ function workerContainer(spec: ClusterSpec): V1Container {
     ],
     env: sparkEnv(spec, 'worker', spec.config.sparkWorkerConfig),
     ports: [
-      { name: 'spark-webui', containerPort: WORKER_UI_PORT, protocol: 'TCP' },
+      { name: UI_PORT_NAME, containerPort: WORKER_UI_PORT, protocol: 'TCP' },
       ...(spec.config.metrics === 'false' || spec.config.metrics === 'prometheus'
         ? []
         : [{ name: 'spark-metrics', containerPort: METRICS_PORT, protocol: 'TCP' }]),
@@ -412,7 +413,7 @@ export function renderSecondary(spec: ClusterSpec, context: RenderContext, owner
     {
       kind: 'Service',
       body: service(spec, context, owner, names.uiService(spec.name), 'webui', {
-        name: 'spark-webui',
+        name: UI_PORT_NAME,
         port: MASTER_UI_PORT,
         targetPort: MASTER_UI_PORT,
       }),
@@ -437,7 +438,7 @@ export function renderSecondary(spec: ClusterSpec, context: RenderContext, owner
         metadata: metadata(names.route(spec.name), spec, context, 'webui', owner),
         spec: {
           to: { kind: 'Service', name: names.uiService(spec.name), weight: 100 },
-          port: { targetPort: 'spark-webui' },
+          port: { targetPort: UI_PORT_NAME },
         },
       },
     });

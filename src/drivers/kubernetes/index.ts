@@ -45,10 +45,12 @@ import {
   type V1Pod,
 } from './cluster-observer.js';
 import { ClusterCache, type CachedKind, type Expectation } from './cluster-cache.js';
-import { JsonLister } from './json-lister.js';
+import { JsonLister, type TextAnswer } from './json-lister.js';
 import type { ReflectorSource } from './reflector.js';
 import { loadKubeConfig } from './kube-config.js';
-import { ALL_CLUSTERS_SELECTOR, SPARK_CONTAINER, clusterSelector, names } from './labels.js';
+import { ALL_CLUSTERS_SELECTOR, SPARK_CONTAINER, UI_PORT_NAME, clusterSelector, names } from './labels.js';
+import { RegistrationPoller, type RegistrationTimings } from './registration-poller.js';
+import { registrationTarget } from './worker-registration.js';
 
 /** A current official Apache Spark image: the daemons are started explicitly, so it needs no oshinko scripts. */
 export const DEFAULT_KUBERNETES_IMAGE = 'docker.io/apache/spark:4.0.1';
@@ -71,7 +73,12 @@ export interface KubernetesDriverOptions {
   readonly watch?: boolean | undefined;
   /** Tests: the timings of the watch-fed cache. */
   readonly watchTimings?: Partial<WatchTimings> | undefined;
+  /** Tests: how often each master is asked which workers it has (registration-poller.ts). */
+  readonly registrationTimings?: Partial<RegistrationTimings> | undefined;
 }
+
+/** Without the watch cache, the masters of clusters that no read has shown for this long are no longer asked. */
+const FORGET_UNREAD_MS = 60_000;
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -225,6 +232,10 @@ export class KubernetesDriver implements ClusterDriver {
   private cacheStarting: Promise<void> | undefined;
   private closed = false;
   private readonly timings: WatchTimings;
+  /** Asks each master in the background which workers it has; reads apply its last answer. */
+  private readonly registration: RegistrationPoller;
+  /** Clusters the cache saw change since the poller was last told. */
+  private readonly touchedClusters = new Set<string>();
 
   constructor(
     kubeConfig: KubeConfig,
@@ -234,8 +245,19 @@ export class KubernetesDriver implements ClusterDriver {
     requestTimeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
     private readonly watch = true,
     timings: Partial<WatchTimings> = {},
+    registrationTimings: Partial<RegistrationTimings> = {},
   ) {
     this.timings = { ...DEFAULT_WATCH_TIMINGS, ...timings };
+    this.registration = new RegistrationPoller(
+      {
+        fetch: (cluster, signal) => this.masterJson(cluster, signal),
+        changed: (cluster) => {
+          this.clusterCache?.refresh(cluster);
+        },
+      },
+      registrationTimings,
+      watch ? undefined : FORGET_UNREAD_MS,
+    );
     const configuration = apiConfiguration(kubeConfig, facts.server, requestTimeoutMs);
     this.core = new CoreV1Api(configuration);
     this.apps = new AppsV1Api(configuration);
@@ -305,6 +327,57 @@ export class KubernetesDriver implements ClusterDriver {
   checkImage(_image: string): Promise<void> {
     // The registry is the kubelet's business; a pull failure shows as ImagePullBackOff in the status.
     return Promise.resolve();
+  }
+
+  /** The path of a namespaced collection: `api/v1`, `pods` -> `api/v1/namespaces/<ns>/pods`. */
+  private path(group: string, resource: string): string {
+    return `${group}/namespaces/${encodeURIComponent(this.namespace)}/${resource}`;
+  }
+
+  /**
+   * The Spark master's own list of its workers: its web UI's /json/, read through the API server's service proxy
+   * (which works from outside the cluster and from a pod alike). Through the `<name>-ui` Service rather than the
+   * master pod's proxy: the Service's name follows from the cluster's, and the API server forwards only to a
+   * ready endpoint, so a master that is not ready answers 503 "no endpoints available" instead of a half-started
+   * UI; the pod proxy would need the master pod's current name. Masters per cluster are at most one.
+   */
+  private async masterJson(cluster: string, signal: AbortSignal): Promise<unknown> {
+    const answer = await call("cannot read the master's /json/", () =>
+      this.lister.read(
+        this.path('api/v1', 'services'),
+        { subresource: 'proxy/json/', name: `${names.uiService(cluster)}:${UI_PORT_NAME}` },
+        signal,
+      ),
+    );
+    try {
+      return JSON.parse(answer.body) as unknown;
+    } catch {
+      throw new BackendUnavailableError("the master's /json/ answer is not JSON");
+    }
+  }
+
+  /** The cache saw cluster objects change: the poller learns the new pods once per turn of the event loop. */
+  private touched(cluster: string): void {
+    if (this.touchedClusters.size === 0) {
+      setImmediate(() => {
+        const cache = this.clusterCache;
+        for (const name of this.touchedClusters) {
+          const observation = cache?.observation(name);
+          this.registration.update(name, observation && registrationTarget(observation));
+        }
+        this.touchedClusters.clear();
+      });
+    }
+    this.touchedClusters.add(cluster);
+  }
+
+  /** Without the watch cache, reads tell the poller which clusters exist; `complete`: every one of them. */
+  private shown(observations: readonly ClusterObservation[], complete: boolean): void {
+    if (this.watch) return;
+    if (complete) this.registration.retain(new Set(observations.map((o) => o.name)));
+    for (const observation of observations) {
+      this.registration.update(observation.name, registrationTarget(observation));
+    }
   }
 
   /** Reads every object that `selector` matches: a constant number of requests, however many clusters. */
@@ -403,6 +476,12 @@ export class KubernetesDriver implements ClusterDriver {
       },
       this.defaultImage,
       this.timings,
+      {
+        registration: (name) => this.registration.facts(name),
+        changed: (name) => {
+          this.touched(name);
+        },
+      },
     );
     this.clusterCache = cache;
     cache.start();
@@ -419,7 +498,13 @@ export class KubernetesDriver implements ClusterDriver {
   async list(): Promise<ClusterObservation[]> {
     const cache = await this.cache();
     if (cache !== undefined) return cache.list();
-    return observeClusters(await this.objects(ALL_CLUSTERS_SELECTOR, false), this.defaultImage);
+    const observations = observeClusters(
+      await this.objects(ALL_CLUSTERS_SELECTOR, false),
+      this.defaultImage,
+      (name) => this.registration.facts(name),
+    );
+    this.shown(observations, true);
+    return observations;
   }
 
   async clusterNames(): Promise<string[]> {
@@ -447,7 +532,13 @@ export class KubernetesDriver implements ClusterDriver {
       objects.routes ?? [],
       objects.ingresses ?? [],
     ].some((list) => list.length > 0);
-    return exists ? observeCluster(name, objects, this.defaultImage) : undefined;
+    if (!exists) {
+      if (!this.watch) this.registration.update(name, undefined);
+      return undefined;
+    }
+    const observation = observeCluster(name, objects, this.defaultImage, this.registration.facts(name));
+    this.shown([observation], false);
+    return observation;
   }
 
   private async assertConfigMap(name: string, field: string): Promise<void> {
@@ -734,19 +825,35 @@ export class KubernetesDriver implements ClusterDriver {
     if (!cluster.pods.some((p) => p.name === pod)) {
       throw new NotFoundError(`cluster '${name}' has no pod '${pod}'`, { field: 'pod' });
     }
-    return call(`cannot read the log of pod ${pod}`, () =>
-      this.core.readNamespacedPodLog({
+    const notYet = `the log of pod ${pod} is not available yet`;
+    let answer: TextAnswer;
+    try {
+      answer = await this.lister.read(this.path('api/v1', 'pods'), {
+        subresource: 'log',
         name: pod,
-        namespace: this.namespace,
-        container: SPARK_CONTAINER,
-        tailLines: request.tailLines,
-      }),
-    );
+        query: { container: SPARK_CONTAINER, tailLines: String(request.tailLines) },
+      });
+    } catch (error) {
+      // The kubelet's answer, passed on by the API server: the container has not started (ContainerCreating,
+      // ImagePullBackOff ...). The pod's state, not the API, is why: say it as Kubernetes does.
+      if (error instanceof ApiException && error.code === 400) {
+        throw new ConflictError(`${notYet}: ${statusMessage(error)}`);
+      }
+      throw kubeError(`cannot read the log of pod ${pod}`, error);
+    }
+    // 204 No Content: the API server has no node to ask, the pod is not scheduled yet.
+    if (answer.status === 204) {
+      const state = cluster.pods.find((p) => p.name === pod);
+      const why = state?.reason === undefined ? '' : ` (${state.status}: ${state.reason})`;
+      throw new ConflictError(`${notYet}: it is not on a node yet${why}`);
+    }
+    return answer.body;
   }
 
   close(): Promise<void> {
     this.closed = true;
     this.clusterCache?.stop();
+    this.registration.stop();
     return Promise.resolve();
   }
 }
@@ -771,6 +878,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
           options.requestTimeoutMs,
           options.watch,
           options.watchTimings,
+          options.registrationTimings,
         ),
       );
     }
@@ -788,6 +896,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
         options.requestTimeoutMs,
         options.watch,
         options.watchTimings,
+        options.registrationTimings,
       ),
     );
   } catch (error) {

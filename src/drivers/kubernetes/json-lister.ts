@@ -1,5 +1,5 @@
 /**
- * Lists and watches Kubernetes objects as plain JSON. The generated client turns every listed object into model classes
+ * Lists and watches Kubernetes objects as plain JSON, and reads subresources (a pod's log, a service proxy) as text. The generated client turns every listed object into model classes
  * (ObjectSerializer), which was the largest part of the server's own cost of `GET /clusters` with many clusters;
  * the observer only reads plain fields, so the list path parses the answer with JSON.parse and nothing more.
  * Authentication, TLS and proxies come from the same KubeConfig, applied per request as the client does.
@@ -46,6 +46,29 @@ export interface WatchStream {
   abort(): void;
 }
 
+/** Where `read` goes: a subresource of one named object of the collection. */
+export interface SubresourceRequest {
+  /** `log`, `proxy/json/` ...: everything after the object's name. */
+  readonly subresource: string;
+  readonly name: string;
+  readonly query?: Readonly<Record<string, string>> | undefined;
+}
+
+/** A 2xx answer of `read`: a 204 has an empty body and no content type. */
+export interface TextAnswer {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly body: string;
+}
+
+function apiException(status: number, headers: IncomingHttpHeaders, body: string): ApiException<string> {
+  const flat: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return new ApiException(status, `HTTP-Code: ${String(status)}`, body, flat);
+}
+
 export class JsonLister {
   private readonly base: URL;
 
@@ -66,15 +89,28 @@ export class JsonLister {
     if (labelSelector !== undefined) url.searchParams.set('labelSelector', labelSelector);
     const options: RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(options);
-    const { status, headers, body } = await this.get(url, options, signal);
-    if (status < 200 || status > 299) {
-      const flat: Record<string, string> = {};
-      for (const [key, value] of Object.entries(headers)) {
-        if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      throw new ApiException(status, `HTTP-Code: ${String(status)}`, body, flat);
-    }
+    const { status, headers, body } = await this.request(url, options, signal);
+    if (status < 200 || status > 299) throw apiException(status, headers, body);
     return JSON.parse(body) as ObjectList<T>;
+  }
+
+  /**
+   * GET a subresource of the object `name` in the collection at `path`, as text, whatever its content type
+   * (the generated client cannot read a 204 without one, which is how the API server answers for the log of a
+   * pod not yet on a node). A non-2xx answer throws an ApiException carrying the API's Status.
+   */
+  async read(path: string, target: SubresourceRequest, signal?: AbortSignal): Promise<TextAnswer> {
+    const url = new URL(
+      `${path}/${encodeURIComponent(target.name).replace(/%3A/g, ':')}/${target.subresource}`,
+      this.base,
+    );
+    for (const [key, value] of Object.entries(target.query ?? {})) url.searchParams.set(key, value);
+    const options: RequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    // As kubectl asks: errors come as a JSON Status, the log or proxied answer as whatever it is.
+    const { status, headers, body } = await this.request(url, options, signal, 'application/json, */*');
+    if (status < 200 || status > 299) throw apiException(status, headers, body);
+    return { status, contentType: headers['content-type'], body };
   }
 
   /**
@@ -205,10 +241,11 @@ export class JsonLister {
     };
   }
 
-  private get(
+  private request(
     url: URL,
     options: RequestOptions,
     signal: AbortSignal | undefined,
+    accept = 'application/json',
   ): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -218,7 +255,7 @@ export class JsonLister {
         {
           ...options,
           method: 'GET',
-          headers: { ...headersOf(options), accept: 'application/json' },
+          headers: { ...headersOf(options), accept },
           signal: signal === undefined ? deadline : AbortSignal.any([deadline, signal]),
         },
         (res) => {

@@ -40,6 +40,8 @@ export const names = {
 export const MASTER_PORT = 7077;
 export const MASTER_UI_PORT = 8080;
 export const WORKER_UI_PORT = 8081;
+/** The name of the web UI ports (containers and the `<name>-ui` Service). */
+export const UI_PORT_NAME = 'spark-webui';
 export const METRICS_PORT = 7777;
 export const SPARK_CONTAINER = 'spark';
 export const SPARK_HOME = '/opt/spark';

@@ -234,28 +234,31 @@ class LocalDriver implements ClusterDriver {
       state.lost === undefined && masterRunning ? await fetchMasterJson(state.masterWebPort) : undefined;
     const masterAlive = json?.status === 'ALIVE';
     const aliveWorkers = aliveWorkerPorts(json);
+    // As on Kubernetes: a worker process that runs is up; it counts once the master lists it ALIVE (deriveStatus).
+    const registrationProblem = !masterRunning
+      ? 'the master is not running'
+      : json === undefined
+        ? "the master's /json/ did not answer"
+        : masterAlive
+          ? undefined
+          : `the master is ${json.status ?? 'not ALIVE'}`;
     const pods: PodState[] = state.daemons.map((daemon) => {
       const snapshot = cluster.supervisors.get(daemon.name)?.snapshot();
       const status =
         snapshot === undefined ? (state.lost === undefined ? 'Stopped' : 'Lost') : podStatus(snapshot.status);
       const running = snapshot?.status === 'Running';
-      const ready =
-        running && (daemon.type === 'master' ? masterAlive : masterAlive && aliveWorkers.has(daemon.port));
+      const master = daemon.type === 'master';
+      const ready = running && (!master || masterAlive);
       return {
         name: daemon.name,
         type: daemon.type,
         ip: LOCAL_HOST,
         status,
         ready,
+        ...(master ? {} : { registered: masterAlive && aliveWorkers.has(daemon.port) }),
         image: state.image.ref,
         restarts: snapshot?.restarts ?? daemon.restarts,
-        reason:
-          snapshot?.reason ??
-          (running && !ready
-            ? daemon.type === 'master'
-              ? 'starting'
-              : 'not registered with the master yet'
-            : undefined),
+        reason: snapshot?.reason ?? (running && !ready ? 'starting' : undefined),
         pid: snapshot?.pid,
       };
     });
@@ -270,6 +273,7 @@ class LocalDriver implements ClusterDriver {
       masterWebRoute: undefined,
       pods,
       missing: [],
+      ...(registrationProblem === undefined ? {} : { registrationProblem }),
       lost: state.lost,
       events: [...cluster.events],
     };

@@ -1,0 +1,110 @@
+/**
+ * A worker counts as ready only when the Spark master lists it as ALIVE, on the Kubernetes driver: the real server
+ * and the typed client over HTTP, the fake Kubernetes API server answering the service proxy as a master would.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ClusterModel } from '../src/client/oshinko-client.js';
+import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
+import {
+  NAMESPACE,
+  isRunning,
+  startKubeStack,
+  waitForCluster,
+  type KubeStack,
+} from './helpers/kube-stack.js';
+
+let stack: KubeStack | undefined;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+/** A stack whose driver asks the masters often, so that a change shows within a fraction of a second. */
+async function start(watch = true): Promise<KubeStack> {
+  stack = await startKubeStack({
+    driver: (kubeconfig) =>
+      createKubernetesDriver({
+        kubeconfig,
+        namespace: NAMESPACE,
+        watch,
+        registrationTimings: { fastMs: 100, slowMs: 400 },
+      }),
+  });
+  return stack;
+}
+
+const workerPods = (cluster: ClusterModel) => cluster.pods.filter((pod) => pod.type === 'worker');
+
+/** Every worker pod is running, and its readiness already reflects what the master says. */
+const podsUp = (cluster: ClusterModel) =>
+  workerPods(cluster).length === cluster.workers.desired &&
+  workerPods(cluster).every((pod) => pod.status === 'Running');
+
+for (const watch of [true, false]) {
+  describe(`worker registration (${watch ? 'watch cache' : 'reads from the API'})`, () => {
+    it('shows ready worker pods that the master does not list as Creating, and Running once they register', async () => {
+      const s = await start(watch);
+      s.fake.setWorkersRegistered('lonely', false);
+      await s.client.createCluster({ name: 'lonely', config: { workerCount: 2 } });
+      const waiting = await waitForCluster(
+        s.client,
+        'lonely',
+        (c) => podsUp(c) && c.reason === '0/2 workers ready: 2 running, 0 registered with the master',
+      );
+      expect(waiting).toMatchObject({ status: 'Creating', workers: { desired: 2, ready: 0 } });
+      expect(waiting.masters).toEqual({ desired: 1, ready: 1 });
+      for (const pod of workerPods(waiting)) {
+        expect(pod).toMatchObject({
+          status: 'Running',
+          ready: false,
+          reason: 'not registered with the master',
+        });
+      }
+      // Still so after several asks of the master.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await s.client.getCluster('lonely')).status).toBe('Creating');
+      expect((await s.client.listClusters())[0]).toMatchObject({ status: 'Creating', workersReady: 0 });
+
+      s.fake.setWorkersRegistered('lonely', true);
+      const running = await waitForCluster(s.client, 'lonely', isRunning);
+      expect(running.workers).toEqual({ desired: 2, ready: 2 });
+      expect(workerPods(running).every((pod) => pod.ready && pod.reason === undefined)).toBe(true);
+      expect(s.fake.requests.some((r) => r.verb === 'proxy' && r.name === 'lonely-ui:spark-webui')).toBe(
+        true,
+      );
+    });
+  });
+}
+
+describe('worker registration, when the master cannot be asked', () => {
+  it('counts no worker and says why, then counts them once the master answers again', async () => {
+    const s = await start();
+    const refused = 'error trying to reach service: dial tcp 10.128.0.2:8080: connect: connection refused';
+    // The next proxied requests fail: the first asks happen as the pods become ready, and again after each failure.
+    for (let nth = 1; nth <= 4; nth++)
+      s.fake.failRequest({ verb: 'proxy', nth, status: 502, message: refused });
+    await s.client.createCluster({ name: 'mute', config: { workerCount: 1 } });
+    const failing = await waitForCluster(
+      s.client,
+      'mute',
+      (c) => podsUp(c) && (c.reason ?? '').includes(refused),
+    );
+    expect(failing).toMatchObject({ status: 'Creating', workers: { desired: 1, ready: 0 } });
+    expect(failing.reason).toBe(
+      `0/1 workers ready: 1 running, 0 registered with the master (cannot read the master's /json/: Kubernetes answered 502: ${refused})`,
+    );
+    await waitForCluster(s.client, 'mute', isRunning);
+  });
+
+  it('stops asking the master of a deleted cluster', async () => {
+    const s = await start();
+    await s.client.createCluster({ name: 'brief', config: { workerCount: 1 } });
+    await waitForCluster(s.client, 'brief', isRunning);
+    await s.client.deleteCluster('brief');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    s.fake.resetRequests();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(s.fake.requests.filter((r) => r.verb === 'proxy')).toEqual([]);
+  });
+});
