@@ -188,7 +188,7 @@ load_pause_image() {
   local archive="$OSHINKO_KUBE_CACHE/pause-3.10.oci.tar"
   if [[ ! -s "$archive" ]]; then
     local src work
-    src="$(go env GOMODCACHE)/k8s.io/kubernetes@$KUBE_VERSION/build/pause/linux/pause.c"
+    src="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')/build/pause/linux/pause.c"
     work="$(mktemp -d)"
     mkdir -p "$work/rootfs" "$work/oci/blobs/sha256"
     gcc -Os -static -Wall -o "$work/rootfs/pause" -DVERSION=3.10 "$src"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# npm run test:kube: the suites of test/e2e-kube against the real single-node Kubernetes of this folder. Brings
+# the cluster up when none is running (and takes it down again at the end), builds and loads the test images,
+# then runs the suites one file at a time. OSHINKO_SKIP_KUBE=1 skips it, loudly (e.g. where there is no root).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+
+if [[ "${OSHINKO_SKIP_KUBE:-}" == 1 ]]; then
+  echo "[kube] OSHINKO_SKIP_KUBE=1: the real-cluster suites (test/e2e-kube) were NOT run" >&2
+  exit 0
+fi
+
+bash "$here/install-deps.sh"
+brought_up=false
+if [[ ! -s "$repo/.oshinko/kube/env" ]]; then brought_up=true; fi
+if $brought_up; then trap 'bash "$here/down.sh"' EXIT; fi
+bash "$here/up.sh"
+bash "$here/load.sh" "$(bash "$here/images.sh" spark-base)"
+cd "$repo"
+npx vitest run --config vitest.kube.config.ts "$@"

@@ -1,0 +1,207 @@
+/**
+ * The real single-node Kubernetes that scripts/kube/up.sh brings up (npm run kube:up), as the suites in this folder
+ * see it: its env file, kubectl, image loading and building, and a namespace per suite.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
+import { parseServeConfig } from '../../src/server/serve-config.js';
+import { serve, type RunningServer } from '../../src/server/serve.js';
+
+const run = promisify(execFile);
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+const STATE = process.env.OSHINKO_KUBE_STATE ?? join(REPO, '.oshinko', 'kube');
+
+export interface RealCluster {
+  readonly kubeconfig: string;
+  readonly nodeName: string;
+  /** The node's address: pods reach the host (a Spark driver, say) there. */
+  readonly nodeIp: string;
+  readonly binDir: string;
+  readonly state: string;
+}
+
+function readEnv(file: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) env[match[1]] = match[2];
+  }
+  return env;
+}
+
+/** The running test cluster, or undefined when none is up (the suites then fail, never skip, under test:kube). */
+export function realCluster(): RealCluster | undefined {
+  const file = join(STATE, 'env');
+  if (!existsSync(file)) return undefined;
+  const env = readEnv(file);
+  const get = (key: string): string => {
+    const value = env[key];
+    if (value === undefined) throw new Error(`${file} has no ${key}`);
+    return value;
+  };
+  return {
+    kubeconfig: get('KUBECONFIG'),
+    nodeName: get('OSHINKO_KUBE_NODE'),
+    nodeIp: get('OSHINKO_KUBE_NODE_IP'),
+    binDir: get('OSHINKO_KUBE_BIN'),
+    state: get('OSHINKO_KUBE_STATE'),
+  };
+}
+
+export function requireRealCluster(): RealCluster {
+  const cluster = realCluster();
+  if (cluster === undefined) {
+    throw new Error(`no test cluster is running (no ${join(STATE, 'env')}): run npm run kube:up first`);
+  }
+  return cluster;
+}
+
+export async function kubectl(
+  cluster: RealCluster,
+  args: readonly string[],
+  input?: string,
+): Promise<string> {
+  const child = run(join(cluster.binDir, 'kubectl'), ['--kubeconfig', cluster.kubeconfig, ...args], {
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  }
+  const { stdout } = await child;
+  return stdout;
+}
+
+export async function kubectlJson<T>(cluster: RealCluster, args: readonly string[]): Promise<T> {
+  return JSON.parse(await kubectl(cluster, [...args, '-o', 'json'])) as T;
+}
+
+/** A namespace of its own for a suite; removed (with all it holds) by the returned function. */
+export async function createNamespace(
+  cluster: RealCluster,
+  prefix: string,
+): Promise<{ name: string; remove: () => Promise<void> }> {
+  const name = `${prefix}-${Date.now().toString(36)}`;
+  await kubectl(cluster, ['create', 'namespace', name]);
+  return {
+    name,
+    remove: async () => {
+      await kubectl(cluster, ['delete', 'namespace', name, '--wait=false', '--ignore-not-found']);
+    },
+  };
+}
+
+/** Imports an image archive into the node's containerd (npm run kube:load). */
+export async function loadImage(archive: string): Promise<void> {
+  await run('bash', [join(REPO, 'scripts', 'kube', 'load.sh'), archive], { maxBuffer: 8 * 1024 * 1024 });
+}
+
+const IMAGES = join(REPO, 'scripts', 'kube', 'images.sh');
+
+/** The test base image (Spark from the project's runtime on Debian), built once and cached by images.sh. */
+export async function baseImageArchive(): Promise<{ archive: string; image: string }> {
+  const { stdout } = await run('bash', [IMAGES, 'spark-base'], { maxBuffer: 8 * 1024 * 1024 });
+  const archive = stdout.trim().split('\n').at(-1) ?? '';
+  const version = /spark-([0-9][^-]*)-[0-9a-f]+\.tar$/.exec(archive)?.[1];
+  if (version === undefined) throw new Error(`images.sh spark-base printed no archive: ${stdout}`);
+  return { archive, image: `localhost/oshinko/spark:${version}` };
+}
+
+/** buildah on the storage of images.sh, where the base images are. */
+async function buildah(...args: string[]): Promise<string> {
+  const { stdout } = await run('bash', [IMAGES, 'buildah', ...args], { maxBuffer: 8 * 1024 * 1024 });
+  return stdout;
+}
+
+/**
+ * Builds `image` from `base` plus files, with buildah, and writes it to a docker archive. Arguments go to buildah
+ * as an argument vector, never through a shell.
+ */
+export async function buildDerivedImage(
+  base: string,
+  image: string,
+  files: Readonly<Record<string, string>>,
+): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), 'oshinko-image-'));
+  const container = (await buildah('from', '--pull-never', base)).trim();
+  try {
+    for (const [path, content] of Object.entries(files)) {
+      const local = join(work, path.replaceAll('/', '_'));
+      await writeFile(local, content);
+      await buildah('copy', '--chmod', '0644', container, local, path);
+    }
+    await buildah('commit', '--quiet', container, image);
+    const archive = join(work, 'image.tar');
+    await buildah('push', '--quiet', image, `docker-archive:${archive}:${image}`);
+    return archive;
+  } finally {
+    await buildah('rm', container).catch(() => undefined);
+  }
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The real server with the Kubernetes driver against the test cluster, in `namespace`. */
+export async function startServer(
+  cluster: RealCluster,
+  namespace: string,
+  defaultImage: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ server: RunningServer; client: OshinkoClient }> {
+  const config = parseServeConfig(
+    {
+      driver: 'kubernetes',
+      kubeconfig: cluster.kubeconfig,
+      namespace,
+      defaultImage,
+      port: '0',
+      logLevel: 'warn',
+    },
+    env,
+  );
+  const server = await serve(config);
+  return { server, client: new OshinkoClient(server.url, { timeoutMs: 60_000 }) };
+}
+
+/** Polls a cluster until `done` holds; fails with the last state seen. */
+export async function waitForCluster(
+  client: OshinkoClient,
+  name: string,
+  done: (cluster: ClusterModel) => boolean,
+  timeoutMs = 180_000,
+): Promise<ClusterModel> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ClusterModel | undefined;
+  while (Date.now() < deadline) {
+    last = await client.getCluster(name);
+    if (done(last)) return last;
+    await sleep(500);
+  }
+  throw new Error(`cluster ${name} did not settle in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+}
+
+export const allRegistered = (cluster: ClusterModel): boolean =>
+  cluster.status === 'Running' && cluster.workers.ready === cluster.workers.desired;
+
+/** What the master itself says: its /json/ read through the API server's service proxy. */
+export async function masterJson(
+  cluster: RealCluster,
+  namespace: string,
+  service: string,
+): Promise<{ status: string; workers: { host: string; state: string }[] }> {
+  const raw = await kubectl(cluster, [
+    'get',
+    '--raw',
+    `/api/v1/namespaces/${namespace}/services/${service}:8080/proxy/json/`,
+  ]);
+  return JSON.parse(raw) as { status: string; workers: { host: string; state: string }[] };
+}
