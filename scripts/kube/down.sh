@@ -38,16 +38,6 @@ stop_shims() {
   done
 }
 
-unmount_under() {
-  local prefix
-  for prefix in "$@"; do
-    # /proc/mounts escapes spaces as \040; our paths have none. Deepest first.
-    awk -v p="$prefix/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r | while read -r target; do
-      umount "$target" 2>/dev/null || umount -l "$target" 2>/dev/null || log "could not unmount $target"
-    done
-  done
-}
-
 remove_netns() {
   local before="$STATE/netns.before" ns
   ip netns list 2>/dev/null | awk '{ print $1 }' | while read -r ns; do

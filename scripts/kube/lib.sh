@@ -81,5 +81,15 @@ stop_pid() {
   log "pid $pid did not exit"
 }
 
+unmount_under() {
+  local prefix
+  for prefix in "$@"; do
+    # /proc/mounts escapes spaces as \040; our paths have none. Deepest first.
+    awk -v p="$prefix/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r | while read -r target; do
+      umount "$target" 2>/dev/null || umount -l "$target" 2>/dev/null || log "could not unmount $target"
+    done
+  done
+}
+
 kubectl_() { "$KUBE_BIN_DIR/kubectl" --kubeconfig "$STATE/kubeconfig" "$@"; }
 ctr_() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }

@@ -158,6 +158,12 @@ CNI
 # --- components --------------------------------------------------------------------------------------------------
 
 start_containerd() {
+  # State left by a containerd that is gone with all its shims (an earlier run that was never taken down) is stale:
+  # starting on it would show containers that no longer exist.
+  if ! pgrep -f -- "-address $CONTAINERD_SOCK( |\$)" >/dev/null; then
+    unmount_under "$RUN_DIR/containerd"
+    rm -rf "$RUN_DIR/containerd"
+  fi
   mkdir -p "$STATE/containerd/root" "$RUN_DIR/containerd"
   cat >"$STATE/containerd/config.toml" <<TOML
 version = 2
