@@ -141,6 +141,8 @@ export async function buildDerivedImage(
     return archive;
   } finally {
     await buildah('rm', container).catch(() => undefined);
+    // The archive is what the node imports; the store keeps only the base images.
+    await buildah('rmi', image).catch(() => undefined);
   }
 }
 
