@@ -16,6 +16,7 @@ brought_up=false
 if [[ ! -s "$repo/.oshinko/kube/env" ]]; then brought_up=true; fi
 if $brought_up; then trap 'bash "$here/down.sh"' EXIT; fi
 bash "$here/up.sh"
-bash "$here/load.sh" "$(bash "$here/images.sh" spark-base)"
+base_archive="$(bash "$here/images.sh" spark-base)"
+bash "$here/load.sh" "$base_archive"
 cd "$repo"
 npx vitest run --config vitest.kube.config.ts "$@"
