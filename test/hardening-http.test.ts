@@ -428,3 +428,46 @@ describe('stopping the server', () => {
     }
   });
 });
+
+describe('a JSON content type with no body', () => {
+  // Many HTTP clients send `Content-Type: application/json` on every request, bodies or not.
+  const JSON_TYPE = { 'content-type': 'application/json' };
+  let stack: KubeStack;
+  beforeAll(async () => {
+    stack = await startKubeStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('is no body: reads and deletes answer as without the header', async () => {
+    const url = stack.server.url;
+    await stack.client.createCluster({ name: 'bodiless' });
+    for (const path of ['/', '/clusters', '/clusters/bodiless', '/clusters/bodiless/logs']) {
+      const read = await http(url, 'GET', path, { headers: JSON_TYPE });
+      expect(read.status, `GET ${path}: ${read.text}`).toBe(200);
+    }
+    expect(
+      expectEnvelope(await http(url, 'DELETE', '/clusters/absent', { headers: JSON_TYPE }), 404).details,
+    ).toContain("cluster 'absent' does not exist");
+    const deleted = await http(url, 'DELETE', '/clusters/bodiless', { headers: JSON_TYPE, rawBody: '' });
+    expect(deleted.status, deleted.text).toBe(204);
+    expect(await stack.client.listClusters()).toEqual([]);
+  });
+
+  it('is still a missing body where one is required: 400 naming the body', async () => {
+    const url = stack.server.url;
+    for (const [method, path] of [
+      ['POST', '/clusters'],
+      ['PUT', '/clusters/bodiless'],
+    ] as const) {
+      for (const request of [{ headers: JSON_TYPE }, { headers: JSON_TYPE, rawBody: '' }, {}]) {
+        const refused = await http(url, method, path, request);
+        const error = expectEnvelope(refused, 400);
+        expect(error.field).toBe('body');
+        expect(error.details).toContain('request body');
+      }
+    }
+    expect(createdInventory(stack.fake, NAMESPACE)).toEqual([]);
+  });
+});

@@ -59,6 +59,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.setErrorHandler(errorHandler);
+  // Many clients send `Content-Type: application/json` on every request: an empty body with it is no body (a
+  // DELETE answers as without the header; a POST or PUT is refused by its schema as having no body).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = {
       errors: [

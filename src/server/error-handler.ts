@@ -66,6 +66,10 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return;
   }
   if (error.validation && error.validation.length > 0) {
+    if (error.validationContext === 'body' && request.body === undefined) {
+      send(reply, 400, title, 'this request needs a JSON request body and has none', 'body');
+      return;
+    }
     const first = error.validation[0] as unknown as ValidationIssue;
     const { field, details } = describeValidationIssue(first, error.validationContext ?? 'body');
     send(reply, 400, title, details, field);
