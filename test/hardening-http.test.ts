@@ -2,6 +2,7 @@
  * Hardening through real HTTP: the server (`serve`, configured from the environment as in production) with the
  * Kubernetes driver against the fake Kubernetes API. Image policy, limits, CORS, metrics, request ids and logs.
  */
+import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterService } from '../src/core/cluster-service.js';
 import { OPEN_IMAGE_POLICY } from '../src/core/image-policy.js';
@@ -467,6 +468,68 @@ describe('a JSON content type with no body', () => {
         expect(error.field).toBe('body');
         expect(error.details).toContain('request body');
       }
+    }
+    expect(createdInventory(stack.fake, NAMESPACE)).toEqual([]);
+  });
+});
+
+describe('router errors', () => {
+  let stack: KubeStack;
+  beforeAll(async () => {
+    stack = await startKubeStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('answers a path parameter over the router limit with 414 in the envelope', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const long = await http(stack.server.url, method, `/clusters/${'a'.repeat(101)}`);
+      const error = expectEnvelope(long, 414);
+      expect(error.details).toContain('100 characters');
+      expect(long.json).not.toHaveProperty('code');
+      expect(long.headers.get('x-request-id')).not.toBeNull();
+    }
+    // A malformed percent-encoding is the router's too.
+    expectEnvelope(await http(stack.server.url, 'GET', '/clusters/%zz'), 400);
+  });
+
+  it('answers an undeclared method with 405, an Allow header and the envelope', async () => {
+    const url = stack.server.url;
+    const cases: [string, string, string][] = [
+      ['PATCH', '/clusters', 'GET, HEAD, POST'],
+      ['PATCH', '/clusters/x', 'DELETE, GET, HEAD, PUT'],
+      ['POST', '/clusters/x/logs', 'GET, HEAD'],
+      ['DELETE', '/', 'GET, HEAD'],
+      ['OPTIONS', '/clusters', 'GET, HEAD, POST'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const refused = await http(url, method, path, { body: { name: 'x' } });
+      const error = expectEnvelope(refused, 405);
+      expect(refused.headers.get('allow'), `${method} ${path}`).toBe(allow);
+      expect(error.details).toContain(`${method} is not allowed on ${path}`);
+    }
+    // fetch refuses to send TRACE.
+    const trace = await new Promise<{ status: number; allow: string | undefined; body: string }>(
+      (resolve, reject) => {
+        const req = request(`${url}/clusters`, { method: 'TRACE' }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, body });
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      },
+    );
+    expect(trace).toMatchObject({ status: 405, allow: 'GET, HEAD, POST' });
+    expect(JSON.parse(trace.body)).toMatchObject({ errors: [{ status: 405, title: 'method not allowed' }] });
+    // A path no route has is still not found.
+    for (const path of ['/nothing', '/clusters/a/b/c']) {
+      const missing = await http(url, 'PATCH', path);
+      expectEnvelope(missing, 404);
+      expect(missing.headers.get('allow')).toBeNull();
     }
     expect(createdInventory(stack.fake, NAMESPACE)).toEqual([]);
   });

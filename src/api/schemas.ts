@@ -7,6 +7,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const MAX_STRING = 512;
+/** The router refuses a longer path segment (414) before any route sees it. */
+export const MAX_PATH_PARAM_LENGTH = 100;
 
 export const ErrorItem = Type.Object(
   {

@@ -7,12 +7,14 @@ import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { ErrorBody, ImageList, ServerInfo } from '../api/schemas.js';
+import { ErrorBody, ImageList, MAX_PATH_PARAM_LENGTH, ServerInfo } from '../api/schemas.js';
 import type { ClusterService } from '../core/cluster-service.js';
+import { NotFoundError } from '../core/errors.js';
 import { registerBearerAuth } from './auth.js';
 import { registerDeadline } from './deadline.js';
 import { errorHandler } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
+import { frameworkErrors, registerRouterErrors } from './router-errors.js';
 import { clusterRoutes } from './routes/clusters.js';
 
 export interface AppOptions {
@@ -54,6 +56,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: requestId,
     // Receiving the request itself (a slow client) gets the same bound as working on it.
     requestTimeout: requestTimeoutMs,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
     },
@@ -71,18 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     void parseJson(request, text, done);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = {
-      errors: [
-        {
-          status: 404,
-          title: 'not found',
-          details: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
-        },
-      ],
-    };
-    void reply.status(404).send(body);
-  });
+  registerRouterErrors(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -174,18 +167,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         response: { 200: ImageList, 404: ErrorBody },
       },
     },
-    async (_request, reply) => {
+    async () => {
       const images = await service.listImages();
       if (images === undefined) {
-        return reply.status(404).send({
-          errors: [
-            {
-              status: 404,
-              title: 'cannot list images',
-              details: `the ${service.driverKind} driver has no local image store`,
-            },
-          ],
-        });
+        throw new NotFoundError(`the ${service.driverKind} driver has no local image store`);
       }
       return {
         images: images.map((image) => ({

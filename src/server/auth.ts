@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { ErrorBody } from '../api/schemas.js';
+import { sendError } from './error-handler.js';
 
 /** Paths that answer without a token: probes (they reveal nothing) and the console's static shell. */
 const PUBLIC_PATHS = [/^\/healthz$/, /^\/readyz$/, /^\/console\//, /^\/ui(\/|$)/, /^\/favicon\.ico$/];
@@ -27,18 +27,13 @@ export function registerBearerAuth(app: FastifyInstance, token: string): void {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match?.[1] !== undefined && tokenMatches(token, match[1])) return;
-    const body: ErrorBody = {
-      errors: [
-        {
-          status: 401,
-          title: 'unauthorized',
-          details:
-            header === ''
-              ? 'this server requires a bearer token: send "Authorization: Bearer <token>" (CLI: --token or OSHINKO_TOKEN)'
-              : 'the bearer token is not valid for this server',
-        },
-      ],
-    };
-    await reply.status(401).header('www-authenticate', 'Bearer realm="oshinko"').send(body);
+    await sendError(
+      reply.header('www-authenticate', 'Bearer realm="oshinko"'),
+      401,
+      'unauthorized',
+      header === ''
+        ? 'this server requires a bearer token: send "Authorization: Bearer <token>" (CLI: --token or OSHINKO_TOKEN)'
+        : 'the bearer token is not valid for this server',
+    );
   });
 }

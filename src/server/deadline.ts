@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ErrorBody } from '../api/schemas.js';
+import { sendError } from './error-handler.js';
 
 /**
  * Answers 504 when the server has worked on a request for `timeoutMs` without answering. The work itself is not
@@ -11,16 +11,12 @@ export function registerDeadline(app: FastifyInstance, timeoutMs: number): void 
     const timer = setTimeout(() => {
       if (reply.sent || reply.raw.writableEnded) return;
       request.log.warn({ timeoutMs }, 'request deadline passed');
-      const body: ErrorBody = {
-        errors: [
-          {
-            status: 504,
-            title: request.routeOptions.config.errorTitle ?? 'request failed',
-            details: `the server did not finish this request within ${timeoutMs} ms (OSHINKO_REQUEST_TIMEOUT_MS); it may still complete: check the cluster's status before trying again`,
-          },
-        ],
-      };
-      void reply.status(504).type('application/json').send(body);
+      void sendError(
+        reply,
+        504,
+        request.routeOptions.config.errorTitle ?? 'request failed',
+        `the server did not finish this request within ${timeoutMs} ms (OSHINKO_REQUEST_TIMEOUT_MS); it may still complete: check the cluster's status before trying again`,
+      );
     }, timeoutMs);
     timer.unref();
     timers.set(request, timer);

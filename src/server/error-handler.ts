@@ -52,9 +52,22 @@ export function describeValidationIssue(
   return { field, details: `invalid ${field}: ${issue.message ?? 'does not match the schema'}` };
 }
 
-function send(reply: FastifyReply, status: number, title: string, details: string, field?: string): void {
-  const body: ErrorBody = { errors: [{ status, title, details, ...(field === undefined ? {} : { field }) }] };
-  void reply.status(status).type('application/json').send(body);
+/** The upstream error envelope with one error: every error answer of the server is built here. */
+export function errorBody(status: number, title: string, details: string, field?: string): ErrorBody {
+  return { errors: [{ status, title, details, ...(field === undefined ? {} : { field }) }] };
+}
+
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  details: string,
+  field?: string,
+): FastifyReply {
+  return reply
+    .status(status)
+    .type('application/json')
+    .send(errorBody(status, title, details, field));
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
@@ -62,17 +75,17 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (isOshinkoError(error)) {
     const status = HTTP_STATUS[error.code];
     if (status >= 500) request.log.error({ err: error }, 'backend error');
-    send(reply, status, title, error.message, error.field);
+    void sendError(reply, status, title, error.message, error.field);
     return;
   }
   if (error.validation && error.validation.length > 0) {
     if (error.validationContext === 'body' && request.body === undefined) {
-      send(reply, 400, title, 'this request needs a JSON request body and has none', 'body');
+      void sendError(reply, 400, title, 'this request needs a JSON request body and has none', 'body');
       return;
     }
     const first = error.validation[0] as unknown as ValidationIssue;
     const { field, details } = describeValidationIssue(first, error.validationContext ?? 'body');
-    send(reply, 400, title, details, field);
+    void sendError(reply, 400, title, details, field);
     return;
   }
   const status = error.statusCode;
@@ -84,9 +97,14 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
         : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? 'send the request body as application/json'
           : error.message;
-    send(reply, status, title, details);
+    void sendError(reply, status, title, details);
     return;
   }
   request.log.error({ err: error }, 'unexpected error');
-  send(reply, 500, title, `internal server error (request id ${request.id}); the server log has the details`);
+  void sendError(
+    reply,
+    500,
+    title,
+    `internal server error (request id ${request.id}); the server log has the details`,
+  );
 }
