@@ -460,3 +460,52 @@ describe('bad input', () => {
     expect(response.headers.get('location')).toBe('/clusters/located');
   });
 });
+
+describe('deleting a cluster whose pods take time to stop', () => {
+  // As on a real cluster: deleted pods stay Terminating (here 300 ms) before they are gone.
+  let slow: KubeStack;
+  beforeAll(async () => {
+    slow = await startKubeStack({ podStopMs: 300 });
+  });
+  afterAll(async () => {
+    await slow.close();
+  });
+
+  it('reports the cluster as Deleting until every pod is gone, then 404', async () => {
+    await slow.client.createCluster({ name: 'slow', config: { workerCount: 2 } });
+    await waitForCluster(slow.client, 'slow', isRunning);
+    await slow.client.deleteCluster('slow');
+
+    const deleting = await slow.client.getCluster('slow');
+    expect(deleting.status).toBe('Deleting');
+    expect(deleting.reason).toBe('3 pods still stopping');
+    expect(deleting.pods.map((p) => p.status)).toEqual(['Terminating', 'Terminating', 'Terminating']);
+    expect((await slow.client.listClusters()).map((c) => [c.name, c.status])).toEqual([['slow', 'Deleting']]);
+    // A second delete is no error: the cluster is on its way out.
+    await slow.client.deleteCluster('slow');
+    // The name is not free before the old pods are gone; they would be counted in the new cluster.
+    const taken = await apiError(slow.client.createCluster({ name: 'slow' }));
+    expect(taken).toMatchObject({ status: 409, field: 'name' });
+    const scale = await apiError(slow.client.scaleCluster('slow', { workerCount: 3 }));
+    expect(scale.status).toBe(409);
+    expect(scale.message).toContain('is being deleted');
+
+    const deadline = Date.now() + 5000;
+    let gone: ApiErrorDetails | undefined;
+    while (gone === undefined && Date.now() < deadline) {
+      gone = await slow.client.getCluster('slow').then(
+        () => undefined,
+        (error: unknown) => (error as { api?: ApiErrorDetails }).api,
+      );
+      // Whenever the server stops reporting it, Kubernetes has nothing of it left.
+      if (gone !== undefined) {
+        const left = (['deployments', 'replicasets', 'pods', 'services'] as const).flatMap((r) =>
+          slow.fake.objects(r, NAMESPACE),
+        );
+        expect(left).toEqual([]);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(gone?.status).toBe(404);
+  });
+});

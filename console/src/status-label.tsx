@@ -23,6 +23,7 @@ const LOOK: Readonly<Record<string, Look>> = {
   Degraded: { color: 'red', icon: <ExclamationCircleIcon /> },
   Incomplete: { color: 'orange', icon: <ExclamationTriangleIcon /> },
   Stopped: { color: 'grey', icon: <PauseCircleIcon /> },
+  Deleting: { color: 'grey', icon: <InProgressIcon /> },
   Lost: { color: 'red', icon: <BanIcon /> },
 };
 const UNKNOWN: Look = { color: 'grey', icon: <QuestionCircleIcon /> };

@@ -109,7 +109,9 @@ export const ReplicaCount = Type.Object(
 );
 
 export const ClusterStatus = Type.Union(
-  ['Creating', 'Running', 'Scaling', 'Degraded', 'Incomplete', 'Stopped', 'Lost'].map((s) => Type.Literal(s)),
+  ['Creating', 'Running', 'Scaling', 'Degraded', 'Incomplete', 'Stopped', 'Deleting', 'Lost'].map((s) =>
+    Type.Literal(s),
+  ),
   { title: 'ClusterStatus' },
 );
 

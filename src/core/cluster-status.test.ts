@@ -149,6 +149,18 @@ describe('deriveStatus', () => {
     ).toMatchObject({ status: 'Incomplete', reason: 'missing Service c' });
   });
 
+  it('is Deleting while a deleted cluster still has objects, before anything else but Lost', () => {
+    const deleting = observation([pod('m', 'master', 'Terminating', false)], {
+      missing: ['Service c', 'Service c-ui'],
+      deleting: '1 pod still stopping',
+    });
+    expect(deriveStatus(deleting, DEFAULT)).toMatchObject({
+      status: 'Deleting',
+      reason: '1 pod still stopping',
+    });
+    expect(deriveStatus({ ...deleting, lost: 'gone' }, DEFAULT).status).toBe('Lost');
+  });
+
   it('is Scaling while surplus workers stop, and Stopped with nothing requested', () => {
     const scaling = observation(
       [

@@ -62,6 +62,8 @@ function phase(
   workers: ReplicaCount,
 ): [ClusterPhase, string | undefined] {
   if (observation.lost !== undefined) return ['Lost', observation.lost];
+  // Objects go one by one while a cluster is deleted: what is missing then is no fault.
+  if (observation.deleting !== undefined) return ['Deleting', observation.deleting];
   if (observation.missing.length > 0) return ['Incomplete', `missing ${observation.missing.join(', ')}`];
   const failing = observation.pods.filter(isFailingPod);
   if (failing.length > 0) {

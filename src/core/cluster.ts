@@ -78,6 +78,8 @@ export interface ClusterObservation {
   readonly registrationProblem?: string | undefined;
   /** Set by a driver when it knows the cluster is gone but still has a record of it (e.g. after a restart). */
   readonly lost?: string | undefined;
+  /** Set by a driver while a deleted cluster still has objects (pods stopping): what is left. */
+  readonly deleting?: string | undefined;
   /** Recent events or messages, newest last, where the driver has them. */
   readonly events?: readonly ClusterEvent[] | undefined;
 }
@@ -91,7 +93,7 @@ export interface ClusterEvent {
 }
 
 export type ClusterPhase =
-  'Creating' | 'Running' | 'Scaling' | 'Degraded' | 'Incomplete' | 'Stopped' | 'Lost';
+  'Creating' | 'Running' | 'Scaling' | 'Degraded' | 'Incomplete' | 'Stopped' | 'Deleting' | 'Lost';
 
 /** A cluster as the API reports it: the observation plus derived status and counts. */
 export interface ClusterView extends ClusterObservation {

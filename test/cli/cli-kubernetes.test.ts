@@ -212,3 +212,35 @@ describe('oshinko CLI against a Kubernetes-backed server', () => {
     expect(left).toEqual([]);
   });
 });
+
+describe('oshinko delete --wait when pods take time to stop', () => {
+  it('returns only once the pods are gone too, showing what is left meanwhile', async () => {
+    // As on a real cluster: deleted pods stay Terminating (here 500 ms) before they are gone.
+    const slow = await FakeKubeServer.start({ podStartMs: 20, podStopMs: 500 });
+    const config = writeKubeconfig(slow, 'default');
+    const slowServer = await startServer(['--driver', 'kubernetes', '--kubeconfig', config.path], {
+      OSHINKO_CLUSTER_IMAGE: DEFAULT_IMAGE,
+    });
+    try {
+      const slowEnv = { OSHINKO_SERVER: slowServer.url };
+      const created = await runCli(
+        ['create', 'slow', '--workers', '1', '--wait', '--interval', '50ms'],
+        slowEnv,
+      );
+      expect(created.code).toBe(0);
+      const deleted = await runCli(['delete', 'slow', '--wait', '--interval', '50ms'], slowEnv);
+      expect(deleted.stderr).toBe('');
+      expect(deleted.code).toBe(0);
+      expect(deleted.stdout).toContain('cluster "slow": deleting, 2 pods left');
+      expect(deleted.stdout).toContain('cluster "slow" deleted');
+      const left = (['deployments', 'replicasets', 'pods', 'services'] as const).flatMap((r) =>
+        slow.objects(r, 'default'),
+      );
+      expect(left).toEqual([]);
+    } finally {
+      await slowServer.stop();
+      await slow.close();
+      config.remove();
+    }
+  });
+});

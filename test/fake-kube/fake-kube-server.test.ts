@@ -259,6 +259,57 @@ describe('fake Kubernetes API server', () => {
     expect(fake.objects('replicasets')[0]?.metadata.ownerReferences).toEqual([]);
   });
 
+  it('with podStopMs, lets deleted pods stop first and keeps a Foreground-deleted owner until they are gone', async () => {
+    const slow = await FakeKubeServer.start({ namespaces: ['ns'], podStartMs: 5, podStopMs: 150 });
+    const ask = (method: string, path: string) =>
+      fetch(`${slow.url}${path}`, { method, headers: { authorization: `Bearer ${slow.bearerToken}` } });
+    try {
+      const created = await fetch(`${slow.url}${DEPLOYMENTS}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${slow.bearerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(deployment('web')),
+      });
+      expect(created.status).toBe(201);
+      expect(slow.objects('pods')).toHaveLength(2);
+
+      // Foreground: the Deployment and its ReplicaSet stay, deleting, while the pods stop.
+      const answer = (await (
+        await ask('DELETE', `${DEPLOYMENTS}/web?propagationPolicy=Foreground`)
+      ).json()) as {
+        kind: string;
+        metadata: { deletionTimestamp?: string; finalizers?: string[] };
+      };
+      expect(answer).toMatchObject({ kind: 'Deployment', metadata: { finalizers: ['foregroundDeletion'] } });
+      expect(answer.metadata.deletionTimestamp).toBeDefined();
+      const [web] = slow.objects('deployments');
+      expect(web?.metadata.deletionTimestamp).toBeDefined();
+      expect(slow.objects('replicasets')[0]?.metadata.deletionTimestamp).toBeDefined();
+      const pods = slow.objects('pods');
+      expect(pods).toHaveLength(2);
+      for (const pod of pods) expect(pod.metadata.deletionTimestamp).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect([
+        ...slow.objects('deployments'),
+        ...slow.objects('replicasets'),
+        ...slow.objects('pods'),
+      ]).toEqual([]);
+
+      // Background: the Deployment goes at once, its pods after they stop, and nothing replaces them.
+      await fetch(`${slow.url}${DEPLOYMENTS}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${slow.bearerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(deployment('bg')),
+      });
+      await ask('DELETE', `${DEPLOYMENTS}/bg`);
+      expect(slow.objects('deployments')).toEqual([]);
+      expect(slow.objects('pods')).toHaveLength(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(slow.objects('pods')).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('fails image pulls for missing images and serves pod logs', async () => {
     fake.missingImages.add('quay.io/x/missing:1');
     await call('POST', DEPLOYMENTS, deployment('bad', { replicas: 1 }, 'quay.io/x/missing:1'));

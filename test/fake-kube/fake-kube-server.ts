@@ -31,6 +31,8 @@ export interface ObjectMeta {
   generation?: number;
   creationTimestamp: string;
   deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  finalizers?: string[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
@@ -101,6 +103,13 @@ export interface FakeKubeOptions {
   readonly token?: string | undefined;
   /** Delay before a pod starts (or fails to pull); default 30 ms. */
   readonly podStartMs?: number | undefined;
+  /**
+   * How long a deleted pod stays, Terminating (with a deletionTimestamp), before it is gone, as kubelet stops its
+   * containers within their grace period. Meanwhile an owner deleted with `propagationPolicy=Foreground` stays too
+   * (a deletionTimestamp and the foregroundDeletion finalizer), until what it owns is gone. Default 0: a deleted
+   * pod is gone at once, and Foreground behaves as Background.
+   */
+  readonly podStopMs?: number | undefined;
   /** How many store events are kept for watches to resume from (at least this many); default 10 000. */
   readonly watchHistory?: number | undefined;
   /** Interval of BOOKMARK events on watches that allow them; default 1000 ms (the first comes sooner). */
@@ -372,6 +381,7 @@ export class FakeKubeServer {
   private readonly token: string;
   private readonly openshift: boolean;
   private readonly podStartMs: number;
+  private readonly podStopMs: number;
   private readonly watchHistory: number;
   private readonly watchBookmarkMs: number;
   private readonly watchTimeoutSeconds: number | undefined;
@@ -388,6 +398,7 @@ export class FakeKubeServer {
     this.token = options.token ?? 'fake-token';
     this.openshift = options.openshift ?? false;
     this.podStartMs = options.podStartMs ?? 30;
+    this.podStopMs = options.podStopMs ?? 0;
     this.watchHistory = options.watchHistory ?? 10_000;
     this.watchBookmarkMs = options.watchBookmarkMs ?? 1000;
     this.watchTimeoutSeconds = options.watchTimeoutSeconds;
@@ -1013,7 +1024,10 @@ export class FakeKubeServer {
     if (!['Background', 'Foreground', 'Orphan'].includes(policy)) {
       throw new HttpError(422, 'Invalid', `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}`);
     }
-    this.removeObject(object, policy !== 'Orphan');
+    this.removeObject(object, policy !== 'Orphan', policy === 'Foreground');
+    const stays = this.store.get(this.key(def.resource, namespace, name));
+    // As the API server: an object that waits for its dependents (or its grace period) comes back, deleting.
+    if (stays !== undefined) return clone(stays);
     return {
       kind: 'Status',
       apiVersion: 'v1',
@@ -1023,10 +1037,58 @@ export class FakeKubeServer {
     };
   }
 
-  /** Removes an object and, as the garbage collector does, everything that it owns. */
-  private removeObject(object: KubeObject, cascade: boolean): void {
+  /**
+   * Removes an object and, as the garbage collector does, everything that it owns. With `podStopMs`, a pod first
+   * stops for that long, and a `foreground` delete keeps the owner until its dependents are gone.
+   */
+  private removeObject(object: KubeObject, cascade: boolean, foreground = false): void {
     const resource = this.resourceOf(object);
     if (resource === undefined) return;
+    const key = this.key(resource, object.metadata.namespace, object.metadata.name);
+    if (this.podStopMs > 0 && this.store.get(key) === object) {
+      if (resource === 'pods') {
+        this.stopPod(object);
+        return;
+      }
+      if (foreground && cascade && this.dependentsOf(object).length > 0) {
+        if (object.metadata.deletionTimestamp === undefined) {
+          this.markDeleting(object, ['foregroundDeletion']);
+          for (const dependent of this.dependentsOf(object)) this.removeObject(dependent, true, true);
+        }
+        if (this.dependentsOf(object).length > 0) return;
+      }
+    }
+    this.erase(object, resource, cascade);
+  }
+
+  /** Objects whose ownerReferences name `owner`. */
+  private dependentsOf(owner: KubeObject): KubeObject[] {
+    const uid = owner.metadata.uid;
+    return [...this.store.values()].filter((other) =>
+      (other.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid),
+    );
+  }
+
+  private markDeleting(object: KubeObject, finalizers: string[]): void {
+    object.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (finalizers.length > 0) object.metadata.finalizers = finalizers;
+    this.touch(object);
+  }
+
+  /** A deleted pod: Terminating for `podStopMs`, then gone; its ReplicaSet replaces it meanwhile, as kubelet and the controller do. */
+  private stopPod(pod: KubeObject): void {
+    if (pod.metadata.deletionTimestamp !== undefined) return;
+    pod.metadata.deletionGracePeriodSeconds = Math.ceil(this.podStopMs / 1000);
+    this.markDeleting(pod, []);
+    this.replaceInReplicaSet(pod);
+    this.later(() => {
+      if (this.store.get(this.key('pods', pod.metadata.namespace, pod.metadata.name)) === pod) {
+        this.erase(pod, 'pods', true);
+      }
+    }, this.podStopMs);
+  }
+
+  private erase(object: KubeObject, resource: ResourceName, cascade: boolean): void {
     if (!this.store.delete(this.key(resource, object.metadata.namespace, object.metadata.name))) return;
     // The last state, with the resourceVersion of its deletion.
     this.emit('DELETED', resource, {
@@ -1044,14 +1106,29 @@ export class FakeKubeServer {
       }
     }
     // A pod deleted on its own is replaced by its ReplicaSet, as the controller would.
-    if (resource === 'pods') {
-      const owner = (object.metadata.ownerReferences ?? []).find((ref) => ref.kind === 'ReplicaSet');
-      const rs =
-        owner === undefined
-          ? undefined
-          : this.store.get(this.key('replicasets', object.metadata.namespace, owner.name));
-      if (rs !== undefined) this.reconcileReplicaSet(rs);
+    if (resource === 'pods') this.replaceInReplicaSet(object);
+    // Owners deleted in the foreground go once the last of their dependents has.
+    for (const ref of object.metadata.ownerReferences ?? []) {
+      const owner = [...this.store.values()].find((o) => o.metadata.uid === ref.uid);
+      const ownerResource = owner === undefined ? undefined : this.resourceOf(owner);
+      if (
+        owner !== undefined &&
+        ownerResource !== undefined &&
+        owner.metadata.finalizers?.includes('foregroundDeletion') === true &&
+        this.dependentsOf(owner).length === 0
+      ) {
+        this.erase(owner, ownerResource, true);
+      }
     }
+  }
+
+  private replaceInReplicaSet(pod: KubeObject): void {
+    const owner = (pod.metadata.ownerReferences ?? []).find((ref) => ref.kind === 'ReplicaSet');
+    const rs =
+      owner === undefined
+        ? undefined
+        : this.store.get(this.key('replicasets', pod.metadata.namespace, owner.name));
+    if (rs !== undefined) this.reconcileReplicaSet(rs);
   }
 
   // ---- watches ----
@@ -1232,6 +1309,11 @@ export class FakeKubeServer {
   }
 
   private reconcileDeployment(deployment: KubeObject): void {
+    // As the deployment controller: a Deployment being deleted only has its status kept up to date.
+    if (deployment.metadata.deletionTimestamp !== undefined) {
+      this.updateDeploymentStatus(deployment.metadata.namespace, deployment.metadata.name);
+      return;
+    }
     const spec = deployment.spec ?? {};
     const template = isRecord(spec.template) ? spec.template : {};
     const templateHash = hash(template, 10);
@@ -1290,10 +1372,13 @@ export class FakeKubeServer {
     this.updateDeploymentStatus(deployment.metadata.namespace, deployment.metadata.name);
   }
 
+  /** The pods of a ReplicaSet that count toward its replicas: not those already stopping. */
   private podsOf(owner: KubeObject): KubeObject[] {
     return [...this.store.values()].filter(
       (o) =>
-        o.kind === 'Pod' && (o.metadata.ownerReferences ?? []).some((ref) => ref.uid === owner.metadata.uid),
+        o.kind === 'Pod' &&
+        o.metadata.deletionTimestamp === undefined &&
+        (o.metadata.ownerReferences ?? []).some((ref) => ref.uid === owner.metadata.uid),
     );
   }
 
@@ -1302,6 +1387,8 @@ export class FakeKubeServer {
     const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
     const pods = this.podsOf(rs).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     for (const extra of pods.slice(replicas).reverse()) this.removeObject(extra, true);
+    // A ReplicaSet being deleted starts no pods.
+    if (rs.metadata.deletionTimestamp !== undefined) return;
     const template = isRecord(spec.template) ? spec.template : {};
     const templateMeta = isRecord(template.metadata) ? template.metadata : {};
     const podLabels = isRecord(templateMeta.labels) ? (templateMeta.labels as Record<string, string>) : {};

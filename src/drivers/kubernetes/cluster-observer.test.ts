@@ -199,6 +199,41 @@ describe('observeClusters and deriveStatus', () => {
     });
   });
 
+  it('reports a cluster whose Deployments are being deleted as Deleting, with what is left', () => {
+    const a = listed('a', 1);
+    const terminating = (p: V1Pod): V1Pod => ({
+      ...p,
+      metadata: { ...p.metadata, deletionTimestamp: new Date('2026-01-01T00:00:00Z') },
+    });
+    const master = a.deployments[0];
+    if (master?.metadata === undefined) throw new Error('no master');
+    // Foreground deletion: the Deployments stay, deleting, until their pods are gone; the Services went at once.
+    for (const d of a.deployments) if (d.metadata !== undefined) d.metadata.deletionTimestamp = new Date();
+    const observe = (pods: V1Pod[]) => {
+      const [observation] = observeClusters(
+        { deployments: a.deployments, services: [], routes: [], ingresses: undefined, pods },
+        DEFAULT,
+      );
+      if (observation === undefined) throw new Error('no observation');
+      return observation;
+    };
+    const two = observe([
+      terminating(pod('a-m-1', 'master', 'a', 'running')),
+      terminating(pod('a-w-1', 'worker', 'a', 'running')),
+    ]);
+    expect(two.deleting).toBe('2 pods still stopping');
+    expect(two.config.sparkImage).toBe(IMAGE);
+    expect(deriveStatus(two, DEFAULT)).toMatchObject({ status: 'Deleting', reason: '2 pods still stopping' });
+    expect(observe([terminating(pod('a-w-1', 'worker', 'a', 'running'))]).deleting).toBe(
+      '1 pod still stopping',
+    );
+    expect(observe([]).deleting).toBe('waiting for Kubernetes to remove its objects');
+
+    // The worker Deployment alone being deleted is someone else's doing: the cluster is not being deleted.
+    delete master.metadata.deletionTimestamp;
+    expect(observe([]).deleting).toBeUndefined();
+  });
+
   it('takes counts from the Deployments and survives a missing annotation', () => {
     const a = listed('a', 1);
     const worker = a.deployments[1];

@@ -184,6 +184,15 @@ export function observeClusters(
   );
 }
 
+/**
+ * A cluster is being deleted once its master Deployment is: oshinko deletes it in the foreground, so it stays (with a
+ * deletionTimestamp) until everything it owns, pods included, is gone.
+ */
+function whatIsLeft(pods: number): string {
+  if (pods === 0) return 'waiting for Kubernetes to remove its objects';
+  return `${String(pods)} ${pods === 1 ? 'pod' : 'pods'} still stopping`;
+}
+
 /** `registration`: what the master last said about its workers; without it no worker counts as registered. */
 export function observeCluster(
   name: string,
@@ -238,6 +247,7 @@ export function observeCluster(
     .filter((pod): pod is PodState => pod !== undefined)
     .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'master' ? -1 : 1));
   const { pods, problem } = applyRegistration(observed, registration);
+  const deleting = master?.metadata?.deletionTimestamp === undefined ? undefined : whatIsLeft(pods.length);
   const webRoute =
     route !== undefined ? routeUrl(route) : ingress !== undefined ? ingressUrl(ingress) : undefined;
   return {
@@ -251,6 +261,7 @@ export function observeCluster(
     masterWebRoute: webRoute,
     pods,
     missing,
+    ...(deleting === undefined ? {} : { deleting }),
     ...(problem === undefined ? {} : { registrationProblem: problem }),
     ...(objects.events === undefined ? {} : { events: eventsOf(name, objects.events) }),
   };

@@ -574,9 +574,16 @@ export class KubernetesDriver implements ClusterDriver {
     }
   }
 
-  private deleteSecondary(kind: SecondaryObject['kind'], name: string): Promise<unknown> {
+  /**
+   * `Background` removes the object at once and leaves what it owns to the garbage collector; `Foreground` keeps it
+   * (deleting) until what it owns, pods included, is gone.
+   */
+  private deleteSecondary(
+    kind: SecondaryObject['kind'],
+    name: string,
+    propagationPolicy: 'Background' | 'Foreground' = 'Background',
+  ): Promise<unknown> {
     const namespace = this.namespace;
-    const propagationPolicy = 'Background';
     switch (kind) {
       case 'Deployment':
         return this.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy });
@@ -665,7 +672,8 @@ export class KubernetesDriver implements ClusterDriver {
     const survivor = await optional(`cannot read Deployment ${masterName}`, () =>
       this.apps.readNamespacedDeployment({ name: masterName, namespace }),
     );
-    if (survivor?.metadata?.uid !== uid) {
+    // A master that is being deleted (in the foreground) is as good as gone.
+    if (survivor?.metadata?.uid !== uid || survivor.metadata.deletionTimestamp !== undefined) {
       const failures: string[] = [];
       for (const object of [...created].reverse()) {
         await this.deleteSecondary(object.kind, object.name).catch((error: unknown) => {
@@ -722,6 +730,11 @@ export class KubernetesDriver implements ClusterDriver {
   async scale(name: string, counts: ReplicaCounts): Promise<ClusterObservation> {
     const current = await this.get(name);
     if (current === undefined) throw new NotFoundError(`cluster '${name}' does not exist`);
+    if (current.deleting !== undefined) {
+      throw new ConflictError(
+        `cluster '${name}' is being deleted (${current.deleting}); it cannot be scaled`,
+      );
+    }
     const namespace = this.namespace;
     const targets: [string, number, number][] = [
       [names.master(name), counts.masterCount, current.config.masterCount],
@@ -797,13 +810,15 @@ export class KubernetesDriver implements ClusterDriver {
     ];
     if (targets.length === 0) return false;
     // The master first: the garbage collector removes what it owns; the explicit deletes after it make the
-    // result immediate and also catch objects whose owner reference was lost.
+    // result immediate and also catch objects whose owner reference was lost. In the foreground, so that the
+    // cluster stays (Deleting) until its pods have stopped: once it is no longer reported, nothing of it is left,
+    // and its name is free for a new cluster that its old pods cannot join.
     targets.sort((a, b) => Number(b.name === names.master(name)) - Number(a.name === names.master(name)));
     const deleted: typeof targets = [];
     try {
       for (const target of targets) {
         try {
-          await this.deleteSecondary(target.kind, target.name);
+          await this.deleteSecondary(target.kind, target.name, 'Foreground');
         } catch (error) {
           if (!isStatus(error, 404)) throw kubeError(`cannot delete ${target.kind} ${target.name}`, error);
         }
