@@ -115,7 +115,7 @@ out.push(
   '',
   '- When the server has a token (`OSHINKO_TOKEN` / `--token-file`), every call needs `Authorization: Bearer <token>`; without it the answer is 401.',
   '- Request bodies are JSON; unknown fields are rejected.',
-  '- Every error has one shape, `ErrorBody`: `{"errors": [{"status", "title", "details", "field"}]}`; `field` names the request field at fault, e.g. `config.sparkImage`.',
+  '- Every error has one shape, `ErrorBody`: `{"errors": [{"status", "title", "details", "field", "code"}]}`; `field` names the request field at fault, e.g. `config.sparkImage`; `code` is the kind of error, stable across versions (`invalid`, `unauthorized`, `forbidden`, `not-found`, `conflict`, `unprocessable`, `too-large`, `limit`, `unavailable`, `timeout`, `internal`): a `limit` and an `unprocessable` are both 422.',
   '- Status codes: 400 malformed input, 401 no or wrong token, 403 refused by the image policy, 404 no such cluster, 409 the name is taken, 413 body too large, 422 well-formed but not possible (a stored configuration that does not exist, a limit), 503 the backend (Kubernetes API, local runtime) is unavailable.',
   '',
 );

@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterService } from '../src/core/cluster-service.js';
+import { LimitExceededError } from '../src/core/errors.js';
 import { OPEN_IMAGE_POLICY } from '../src/core/image-policy.js';
 import { createKubernetesDriver, DEFAULT_KUBERNETES_IMAGE } from '../src/drivers/kubernetes/index.js';
 import { buildApp } from '../src/server/app.js';
@@ -139,6 +140,13 @@ describe('limits', () => {
     const before = createdInventory(stack.fake, NAMESPACE);
     const third = await http(url, 'POST', '/clusters', { body: { name: 'three' } });
     expect(expectEnvelope(third, 422).details).toContain('OSHINKO_MAX_CLUSTERS');
+    // The code tells a limit from the other 422s (a stored config that does not exist ...), for the typed client.
+    expect(third.json).toMatchObject({ errors: [{ code: 'limit' }] });
+    await expect(stack.client.createCluster({ name: 'three' })).rejects.toBeInstanceOf(LimitExceededError);
+    const missingConfig = await http(url, 'POST', '/clusters', {
+      body: { name: 'four', config: { name: 'nope' } },
+    });
+    expect(missingConfig.json).toMatchObject({ errors: [{ status: 422, code: 'unprocessable' }] });
     expect(createdInventory(stack.fake, NAMESPACE)).toEqual(before);
     await stack.client.deleteCluster('two');
     expect((await http(url, 'POST', '/clusters', { body: { name: 'three' } })).status).toBe(201);

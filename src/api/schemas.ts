@@ -3,6 +3,7 @@
  * source of the OpenAPI document and the type of the typed client used by the CLI and the console.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { ERROR_CODES } from '../core/errors.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -17,6 +18,15 @@ export const ErrorItem = Type.Object(
     details: Type.String(),
     field: Type.Optional(
       Type.String({ description: 'The request field the error is about, e.g. config.sparkImage' }),
+    ),
+    code: Type.Optional(
+      Type.Union(
+        ERROR_CODES.map((code) => Type.Literal(code)),
+        {
+          description:
+            'What kind of error, stable across versions: tells apart errors of one status (a 422 "limit" from a 422 "unprocessable"). Not sent by upstream servers.',
+        },
+      ),
     ),
   },
   { title: 'ErrorItem' },

@@ -24,6 +24,7 @@ import {
   TimeoutError,
   UnauthorizedError,
   UnprocessableError,
+  type ErrorCode,
 } from '../core/errors.js';
 
 export type { ClusterModel, ClusterSummary, NewCluster, ServerInfo };
@@ -38,7 +39,22 @@ export interface ApiErrorDetails {
 
 type ErrorClass = new (message: string, options?: { field?: string }) => OshinkoError;
 
-const ERROR_BY_STATUS: Record<number, ErrorClass> = {
+/** The error of each code the server sends (`errors[0].code`); `internal` has no class of its own. */
+const ERROR_BY_CODE: Partial<Record<string, ErrorClass>> = {
+  invalid: InvalidInputError,
+  unauthorized: UnauthorizedError,
+  forbidden: ForbiddenError,
+  'not-found': NotFoundError,
+  conflict: ConflictError,
+  unprocessable: UnprocessableError,
+  'too-large': PayloadTooLargeError,
+  limit: LimitExceededError,
+  unavailable: BackendUnavailableError,
+  timeout: TimeoutError,
+} satisfies Partial<Record<ErrorCode, ErrorClass>>;
+
+/** Without a code (upstream Oshinko servers, proxies), the status says what it can. */
+const ERROR_BY_STATUS: Partial<Record<number, ErrorClass>> = {
   400: InvalidInputError,
   401: UnauthorizedError,
   403: ForbiddenError,
@@ -55,7 +71,10 @@ export function apiError(status: number, body: unknown): OshinkoError & { api: A
   const first = (body as Partial<ErrorBody> | undefined)?.errors?.[0];
   const details = first?.details ?? `the server answered HTTP ${status}`;
   const title = first?.title ?? 'request failed';
-  const Class = ERROR_BY_STATUS[status] ?? (status === 422 ? LimitExceededError : BackendUnavailableError);
+  const Class =
+    (first?.code === undefined ? undefined : ERROR_BY_CODE[first.code]) ??
+    ERROR_BY_STATUS[status] ??
+    BackendUnavailableError;
   const error = new Class(
     details,
     first?.field === undefined ? undefined : { field: first.field },

@@ -2,18 +2,20 @@
  * Business errors. Each has a stable `code`; transports map codes to their own vocabulary
  * (HTTP status, CLI exit code) in exactly one place.
  */
-export type ErrorCode =
-  | 'invalid'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'unprocessable'
-  | 'too-large'
-  | 'limit'
-  | 'unavailable'
-  | 'timeout'
-  | 'internal';
+export const ERROR_CODES = [
+  'invalid',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'conflict',
+  'unprocessable',
+  'too-large',
+  'limit',
+  'unavailable',
+  'timeout',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export abstract class OshinkoError extends Error {
   abstract readonly code: ErrorCode;

@@ -59,7 +59,12 @@ describe('bearer token', () => {
     expect(response.headers['www-authenticate']).toContain('Bearer');
     expect(response.json()).toEqual({
       errors: [
-        { status: 401, title: 'unauthorized', details: expect.stringContaining('bearer token') as string },
+        {
+          status: 401,
+          title: 'unauthorized',
+          details: expect.stringContaining('bearer token') as string,
+          code: 'unauthorized',
+        },
       ],
     });
   });

@@ -27,13 +27,14 @@ export function registerBearerAuth(app: FastifyInstance, token: string): void {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match?.[1] !== undefined && tokenMatches(token, match[1])) return;
-    await sendError(
-      reply.header('www-authenticate', 'Bearer realm="oshinko"'),
-      401,
-      'unauthorized',
-      header === ''
-        ? 'this server requires a bearer token: send "Authorization: Bearer <token>" (CLI: --token or OSHINKO_TOKEN)'
-        : 'the bearer token is not valid for this server',
-    );
+    await sendError(reply.header('www-authenticate', 'Bearer realm="oshinko"'), {
+      status: 401,
+      code: 'unauthorized',
+      title: 'unauthorized',
+      details:
+        header === ''
+          ? 'this server requires a bearer token: send "Authorization: Bearer <token>" (CLI: --token or OSHINKO_TOKEN)'
+          : 'the bearer token is not valid for this server',
+    });
   });
 }

@@ -11,12 +11,12 @@ export function registerDeadline(app: FastifyInstance, timeoutMs: number): void 
     const timer = setTimeout(() => {
       if (reply.sent || reply.raw.writableEnded) return;
       request.log.warn({ timeoutMs }, 'request deadline passed');
-      void sendError(
-        reply,
-        504,
-        request.routeOptions.config.errorTitle ?? 'request failed',
-        `the server did not finish this request within ${timeoutMs} ms (OSHINKO_REQUEST_TIMEOUT_MS); it may still complete: check the cluster's status before trying again`,
-      );
+      void sendError(reply, {
+        status: 504,
+        code: 'timeout',
+        title: request.routeOptions.config.errorTitle ?? 'request failed',
+        details: `the server did not finish this request within ${timeoutMs} ms (OSHINKO_REQUEST_TIMEOUT_MS); it may still complete: check the cluster's status before trying again`,
+      });
     }, timeoutMs);
     timer.unref();
     timers.set(request, timer);

@@ -52,22 +52,23 @@ export function describeValidationIssue(
   return { field, details: `invalid ${field}: ${issue.message ?? 'does not match the schema'}` };
 }
 
-/** The upstream error envelope with one error: every error answer of the server is built here. */
-export function errorBody(status: number, title: string, details: string, field?: string): ErrorBody {
-  return { errors: [{ status, title, details, ...(field === undefined ? {} : { field }) }] };
+/** One error answer: the upstream envelope's fields plus our stable `code`. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly title: string;
+  readonly details: string;
+  readonly field?: string | undefined;
 }
 
-export function sendError(
-  reply: FastifyReply,
-  status: number,
-  title: string,
-  details: string,
-  field?: string,
-): FastifyReply {
-  return reply
-    .status(status)
-    .type('application/json')
-    .send(errorBody(status, title, details, field));
+/** The upstream error envelope with one error: every error answer of the server is built here. */
+export function errorBody(answer: ErrorAnswer): ErrorBody {
+  const { status, code, title, details, field } = answer;
+  return { errors: [{ status, title, details, ...(field === undefined ? {} : { field }), code }] };
+}
+
+export function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
+  return reply.status(answer.status).type('application/json').send(errorBody(answer));
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
@@ -75,36 +76,37 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (isOshinkoError(error)) {
     const status = HTTP_STATUS[error.code];
     if (status >= 500) request.log.error({ err: error }, 'backend error');
-    void sendError(reply, status, title, error.message, error.field);
+    void sendError(reply, { status, code: error.code, title, details: error.message, field: error.field });
     return;
   }
   if (error.validation && error.validation.length > 0) {
     if (error.validationContext === 'body' && request.body === undefined) {
-      void sendError(reply, 400, title, 'this request needs a JSON request body and has none', 'body');
+      const details = 'this request needs a JSON request body and has none';
+      void sendError(reply, { status: 400, code: 'invalid', title, details, field: 'body' });
       return;
     }
     const first = error.validation[0] as unknown as ValidationIssue;
     const { field, details } = describeValidationIssue(first, error.validationContext ?? 'body');
-    void sendError(reply, 400, title, details, field);
+    void sendError(reply, { status: 400, code: 'invalid', title, details, field });
     return;
   }
   const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     // Fastify's own client errors: body too large, malformed JSON, unsupported media type.
-    const details =
-      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? 'the request body is larger than this server accepts'
-        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-          ? 'send the request body as application/json'
-          : error.message;
-    void sendError(reply, status, title, details);
+    const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+    const details = tooLarge
+      ? 'the request body is larger than this server accepts'
+      : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'send the request body as application/json'
+        : error.message;
+    void sendError(reply, { status, code: tooLarge ? 'too-large' : 'invalid', title, details });
     return;
   }
   request.log.error({ err: error }, 'unexpected error');
-  void sendError(
-    reply,
-    500,
+  void sendError(reply, {
+    status: 500,
+    code: 'internal',
     title,
-    `internal server error (request id ${request.id}); the server log has the details`,
-  );
+    details: `internal server error (request id ${request.id}); the server log has the details`,
+  });
 }

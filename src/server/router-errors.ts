@@ -37,15 +37,20 @@ export function registerRouterErrors(app: FastifyInstance): void {
     ].sort();
     if (allowed.length > 0) {
       void reply.header('allow', allowed.join(', '));
-      void sendError(
-        reply,
-        405,
-        'method not allowed',
-        `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
-      );
+      void sendError(reply, {
+        status: 405,
+        code: 'invalid',
+        title: 'method not allowed',
+        details: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+      });
       return;
     }
-    void sendError(reply, 404, 'not found', `no route for ${request.method} ${path}`);
+    void sendError(reply, {
+      status: 404,
+      code: 'not-found',
+      title: 'not found',
+      details: `no route for ${request.method} ${path}`,
+    });
   });
 }
 
@@ -53,18 +58,28 @@ export function registerRouterErrors(app: FastifyInstance): void {
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   void reply.header('x-request-id', request.id);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    void sendError(
-      reply,
-      414,
-      'URI too long',
-      `a path segment of this server is at most ${MAX_PATH_PARAM_LENGTH} characters long (a cluster name at most ${MAX_CLUSTER_NAME_LENGTH})`,
-    );
+    void sendError(reply, {
+      status: 414,
+      code: 'invalid',
+      title: 'URI too long',
+      details: `a path segment of this server is at most ${MAX_PATH_PARAM_LENGTH} characters long (a cluster name at most ${MAX_CLUSTER_NAME_LENGTH})`,
+    });
     return;
   }
   if (error.code === 'FST_ERR_BAD_URL') {
-    void sendError(reply, 400, 'bad request', 'the request path is not valid (malformed percent-encoding)');
+    void sendError(reply, {
+      status: 400,
+      code: 'invalid',
+      title: 'bad request',
+      details: 'the request path is not valid (malformed percent-encoding)',
+    });
     return;
   }
   request.log.error({ err: error }, 'router error');
-  void sendError(reply, 500, 'request failed', `internal server error (request id ${request.id})`);
+  void sendError(reply, {
+    status: 500,
+    code: 'internal',
+    title: 'request failed',
+    details: `internal server error (request id ${request.id})`,
+  });
 }
