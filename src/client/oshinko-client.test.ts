@@ -6,7 +6,7 @@ import {
   TimeoutError,
   UnprocessableError,
 } from '../core/errors.js';
-import { apiError } from './oshinko-client.js';
+import { apiError, OshinkoClient } from './oshinko-client.js';
 
 const envelope = (status: number, code?: string) => ({
   errors: [
@@ -31,5 +31,31 @@ describe('apiError', () => {
       title: 'cannot create cluster',
       field: undefined,
     });
+  });
+});
+
+describe('OshinkoClient', () => {
+  /** A server that never answers: the fetch settles only when its signal aborts it, as fetch does. */
+  const silentFetch: typeof fetch = (_input, init) =>
+    new Promise((_resolve, reject) => {
+      init?.signal?.addEventListener('abort', () => {
+        reject(init.signal?.reason as Error);
+      });
+    });
+
+  it('reports its own timeout as a timeout, not as a server it cannot reach', async () => {
+    const client = new OshinkoClient('http://127.0.0.1:1', { fetch: silentFetch, timeoutMs: 50 });
+    const error = await client.listClusters().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toContain('did not answer within 50 ms');
+  });
+
+  it('reports a connection failure as the server being unreachable', async () => {
+    const refusing: typeof fetch = () =>
+      Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') }));
+    const client = new OshinkoClient('http://127.0.0.1:1', { fetch: refusing });
+    const error = await client.listClusters().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toContain('ECONNREFUSED');
   });
 });

@@ -113,15 +113,22 @@ export class OshinkoClient {
     const headers: Record<string, string> = { accept };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      // The server took the connection but did not answer in time: a timeout, not an unreachable server.
+      if (error instanceof Error && error.name === 'TimeoutError') {
+        throw new TimeoutError(
+          `the oshinko server at ${this.baseUrl} did not answer within ${timeoutMs} ms; the request may still complete`,
+        );
+      }
       const reason =
         error instanceof Error
           ? error.cause instanceof Error
