@@ -28,11 +28,12 @@ import {
 } from '@patternfly/react-core';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { CheckCircleIcon, ExternalLinkAltIcon, SyncAltIcon, TimesCircleIcon } from '@patternfly/react-icons';
+import { formatAge } from '../../src/client/format-age.js';
 import type { ClusterModel } from '../../src/client/oshinko-client.js';
 import { useApi } from './api-context.js';
 import { ImageCell } from './image-cell.js';
 import { DeleteClusterModal } from './delete-cluster-modal.js';
-import { errorMessage, formatAge, IMAGE_SOURCE_TEXT, sparkSubmitLine, webUiUrl } from './format.js';
+import { errorMessage, IMAGE_SOURCE_TEXT, sparkSubmitLine, webUiUrl } from './format.js';
 import { Link, navigate } from './navigation.js';
 import { ScaleClusterModal } from './scale-cluster-modal.js';
 import { StatusLabel } from './status-label.js';

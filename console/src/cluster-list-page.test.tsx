@@ -73,7 +73,8 @@ describe('ClusterListPage', () => {
       'http://alpha-ui-route.apps.example.com',
     );
     expect(alpha.queryByText('custom')).toBeNull();
-    expect(alpha.getByText('1m')).toBeVisible();
+    // Created 90 s ago (the fake's clusters are): the same age as `oshinko get` prints.
+    expect(alpha.getByText('90s')).toBeVisible();
 
     const beta = within(await row('beta'));
     expect(beta.getByText('Running')).toBeVisible();

@@ -29,11 +29,12 @@ import {
   PlusCircleIcon,
   SearchIcon,
 } from '@patternfly/react-icons';
+import { formatAge } from '../../src/client/format-age.js';
 import type { ClusterModel, ClusterSummary } from '../../src/client/oshinko-client.js';
 import { useApi } from './api-context.js';
 import { DeleteClusterModal } from './delete-cluster-modal.js';
 import { DeployClusterModal } from './deploy-cluster-modal.js';
-import { errorMessage, formatAge, IMAGE_SOURCE_TEXT, webUiUrl } from './format.js';
+import { errorMessage, IMAGE_SOURCE_TEXT, webUiUrl } from './format.js';
 import { clusterPath, Link } from './navigation.js';
 import { ScaleClusterModal } from './scale-cluster-modal.js';
 import { ImageCell } from './image-cell.js';

@@ -1,16 +1,3 @@
-/** Kubernetes-style short age: 45s, 12m, 3h, 5d. */
-export function formatAge(createdAt: string, now: number): string {
-  const created = Date.parse(createdAt);
-  if (Number.isNaN(created)) return 'unknown';
-  const seconds = Math.max(0, Math.floor((now - created) / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h`;
-  return `${Math.floor(hours / 24)}d`;
-}
-
 export const IMAGE_SOURCE_TEXT = {
   request: 'set in the deploy request',
   'stored-config': 'from the stored configuration',

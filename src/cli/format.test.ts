@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
-import { clusterDetails, clusterTable, connectHint, formatAge, renderTable } from './format.js';
+import { clusterDetails, clusterTable, connectHint, renderTable } from './format.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 
@@ -71,14 +71,6 @@ function model(overrides: Partial<ClusterModel> = {}): ClusterModel {
 }
 
 describe('CLI formatting', () => {
-  it('formats ages like kubectl', () => {
-    expect(formatAge('2026-01-01T11:59:15Z', NOW)).toBe('45s');
-    expect(formatAge('2026-01-01T11:48:00Z', NOW)).toBe('12m');
-    expect(formatAge('2026-01-01T07:00:00Z', NOW)).toBe('5h');
-    expect(formatAge('2025-12-25T12:00:00Z', NOW)).toBe('7d');
-    expect(formatAge('not a date', NOW)).toBe('?');
-  });
-
   it('aligns table columns', () => {
     expect(renderTable(['A', 'BB'], [['long value', 'x']])).toBe('A            BB\nlong value   x\n');
   });

@@ -1,19 +1,7 @@
+import { formatAge } from '../client/format-age.js';
 import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
 
 /** Pure text rendering of clusters for the terminal. */
-
-/** The age of something created at `createdAt`, as kubectl shows it: 45s, 12m, 3h, 5d. */
-export function formatAge(createdAt: string, now: number): string {
-  const created = Date.parse(createdAt);
-  if (Number.isNaN(created)) return '?';
-  const seconds = Math.max(0, Math.floor((now - created) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 120) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h`;
-  return `${Math.floor(hours / 24)}d`;
-}
 
 export const CUSTOM_MARKER = '(custom)';
 
