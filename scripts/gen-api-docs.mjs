@@ -69,6 +69,9 @@ function constraints(schema) {
   const parts = [];
   if (schema.minimum !== undefined) parts.push(`min ${schema.minimum}`);
   if (schema.maximum !== undefined) parts.push(`max ${schema.maximum}`);
+  if (schema.minLength !== undefined) {
+    parts.push(`at least ${schema.minLength} character${schema.minLength === 1 ? '' : 's'}`);
+  }
   if (schema.maxLength !== undefined) parts.push(`at most ${schema.maxLength} characters`);
   if (schema.pattern !== undefined) parts.push(`pattern \`${schema.pattern}\``);
   if (schema.examples !== undefined) parts.push(`e.g. \`${schema.examples[0]}\``);
@@ -116,7 +119,7 @@ out.push(
   '- When the server has a token (`OSHINKO_TOKEN` / `--token-file`), every call needs `Authorization: Bearer <token>`; without it the answer is 401.',
   '- Request bodies are JSON; unknown fields are rejected.',
   '- Every error has one shape, `ErrorBody`: `{"errors": [{"status", "title", "details", "field", "code"}]}`; `field` names the request field at fault, e.g. `config.sparkImage`; `code` is the kind of error, stable across versions (`invalid`, `unauthorized`, `forbidden`, `not-found`, `conflict`, `unprocessable`, `too-large`, `limit`, `unavailable`, `timeout`, `internal`): a `limit` and an `unprocessable` are both 422.',
-  '- Status codes: 400 malformed input, 401 no or wrong token, 403 refused by the image policy, 404 no such cluster, 409 the name is taken, 413 body too large, 422 well-formed but not possible (a stored configuration that does not exist, a limit), 503 the backend (Kubernetes API, local runtime) is unavailable.',
+  '- Each operation lists the error statuses it can answer and what each means. Besides them, a method a path does not have answers 405 with an `Allow` header, and a path no route has 404.',
   '',
 );
 const index = [];
@@ -152,7 +155,7 @@ for (const [path, item] of Object.entries(doc.paths)) {
       lines.push(`Request body (\`${body.title ?? typeOf(body)}\`, application/json):`, '', fieldTable(body));
     const responses = Object.entries(op.responses ?? {});
     const success = responses.filter(([status]) => status.startsWith('2'));
-    const errors = responses.filter(([status]) => !status.startsWith('2')).map(([status]) => status);
+    const errors = responses.filter(([status]) => !status.startsWith('2'));
     for (const [status, response] of success) {
       const schema = jsonSchemaOf(response.content);
       const type = response.content?.['text/plain'] ? 'text/plain' : 'application/json';
@@ -164,7 +167,11 @@ for (const [path, item] of Object.entries(doc.paths)) {
         lines.push(`Response ${status}: ${typeOf(schema)} (${type}).`, '');
       }
     }
-    if (errors.length > 0) lines.push(`Errors (\`ErrorBody\`): ${errors.join(', ')}.`, '');
+    if (errors.length > 0) {
+      lines.push('Errors (`ErrorBody`):', '');
+      for (const [status, response] of errors) lines.push(`- ${status}: ${response.description}`);
+      lines.push('');
+    }
     sections.push(lines.join('\n'));
   }
 }

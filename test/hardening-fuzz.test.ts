@@ -37,6 +37,7 @@ interface OpenApi {
       {
         parameters?: { in: string; name: string; schema: Schema }[];
         requestBody?: { content: { 'application/json': { schema: Schema } } };
+        responses: Record<string, unknown>;
       }
     >
   >;
@@ -284,6 +285,17 @@ function requests(doc: OpenApi): fc.Arbitrary<GeneratedRequest> {
 
 const MUTATING = new Set(['create', 'update', 'patch', 'delete']);
 
+/** The statuses documented for the operation a request reaches, or undefined when the document has none. */
+function documentedStatuses(method: string, path: string): string[] | undefined {
+  const bare = path.split('?')[0] ?? '';
+  for (const [template, operations] of Object.entries(doc.paths)) {
+    const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    const operation = operations[method.toLowerCase()];
+    if (pattern.test(bare) && operation !== undefined) return Object.keys(operation.responses);
+  }
+  return undefined;
+}
+
 /** Objects the server created (not the fake's controllers), with what a client could change in them. */
 function snapshot(fake: FakeKubeServer): string[] {
   return (['deployments', 'services', 'routes', 'ingresses', 'configmaps'] as const)
@@ -347,6 +359,13 @@ describe('generated requests', () => {
         const response = await send(request);
         seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
         expect(response.status, `${request.method} ${request.path}: ${response.text}`).toBeLessThan(500);
+        // Whatever an operation of the document answers, the document lists for it.
+        const documented = documentedStatuses(request.method, request.path);
+        if (documented !== undefined) {
+          expect(documented, `${request.method} ${request.path}: ${response.text}`).toContain(
+            String(response.status),
+          );
+        }
         if (response.status >= 400) {
           const error = expectEnvelope(response);
           // Our validation refuses bad input itself; Kubernetes refusing it would mean ours let it through.

@@ -4,13 +4,21 @@
  * the documented response schema of its status.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PATH_PARAM_LENGTH } from '../src/api/schemas.js';
 import { OshinkoClient } from '../src/client/oshinko-client.js';
+import { clusterNameProblem } from '../src/core/cluster-name.js';
+import { http } from './helpers/http.js';
 import { isRunning, startKubeStack, waitForCluster, type KubeStack } from './helpers/kube-stack.js';
 
 interface Operation {
+  parameters?: { in: string; name: string; schema: Record<string, unknown> }[];
   requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
-  responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+  responses: Record<
+    string,
+    { description?: string; content?: Record<string, { schema: Record<string, unknown> }> }
+  >;
 }
 interface OpenApi {
   openapi: string;
@@ -146,5 +154,118 @@ describe('the typed client and /openapi.json', () => {
       ).toBe(true);
     }
     expect([...statuses].sort()).toEqual([200, 201, 202, 204, 400, 404, 409]);
+  });
+});
+
+describe('the rules /openapi.json states', () => {
+  const nameSchemas = () => {
+    const body = doc.paths['/clusters']?.post?.requestBody?.content['application/json']?.schema as {
+      properties: { name: Record<string, unknown> };
+    };
+    const param = doc.paths['/clusters/{name}']?.get?.parameters?.find((p) => p.in === 'path')?.schema;
+    return { body: body.properties.name, param: param ?? {} };
+  };
+  const NAMES = [
+    'a',
+    'spark',
+    'team-1',
+    'a1',
+    'x'.repeat(54),
+    'x'.repeat(55),
+    'Bad_Name',
+    'UPPER',
+    '1abc',
+    '-lead',
+    'trail-',
+    'a.b',
+    'a_b',
+    'a b',
+    'éa',
+    'spark🚀',
+    'a--b',
+    'default-oshinko-cluster-config',
+  ];
+
+  it('states the cluster name rule the server enforces: each accepts exactly what the other accepts', async () => {
+    const { body, param } = nameSchemas();
+    expect(body).toMatchObject({ type: 'string', pattern: expect.any(String) as unknown, maxLength: 54 });
+    expect({ ...param, description: undefined }).toEqual({ ...body, description: undefined });
+    const documented = validator(body);
+    const generated = fc.sample(
+      fc.oneof(
+        fc.stringMatching(/^[a-z]([-a-z0-9]{0,60}[a-z0-9])?$/),
+        fc.string({ maxLength: 70 }),
+        fc.string({ unit: fc.constantFrom('a', 'z', '0', '-', '.', 'A', '_'), maxLength: 60 }),
+      ),
+      { numRuns: 500, seed: 4242 },
+    );
+    for (const name of ['', ...NAMES, ...generated]) {
+      expect([name, documented(name)]).toEqual([name, clusterNameProblem(name) === undefined]);
+    }
+    // And over HTTP: a name the document accepts is looked up (404, no such cluster), one it refuses is a 400.
+    for (const name of NAMES) {
+      const answer = await http(stack.server.url, 'GET', `/clusters/${encodeURIComponent(name)}`);
+      expect([name, answer.status]).toEqual([name, documented(name) ? 404 : 400]);
+      const created = await http(stack.server.url, 'POST', '/clusters', {
+        body: { name, config: { workerCount: 0 } },
+      });
+      expect([name, created.status]).toEqual([name, documented(name) ? 201 : 400]);
+      if (created.status === 201) await stack.client.deleteCluster(name);
+    }
+  });
+
+  it('answers a path parameter one over each documented limit with a status documented for it', async () => {
+    const { param } = nameSchemas();
+    const operation = doc.paths['/clusters/{name}']?.get;
+    const maxLength = param.maxLength as number;
+    const overName = await http(stack.server.url, 'GET', `/clusters/${'a'.repeat(maxLength + 1)}`);
+    expect(overName.status).toBe(400);
+    expect(operation?.responses['400']).toBeDefined();
+    const overRouter = await http(
+      stack.server.url,
+      'GET',
+      `/clusters/${'a'.repeat(MAX_PATH_PARAM_LENGTH + 1)}`,
+    );
+    expect(overRouter.status).toBe(414);
+    expect(operation?.responses['414']?.description).toContain(`${MAX_PATH_PARAM_LENGTH} characters`);
+  });
+
+  it('lists, for each operation, the error statuses it can answer, each with the error envelope', () => {
+    const expected: Record<string, string[]> = {
+      'get /': ['401', '500', '504'],
+      'get /clusters': ['401', '403', '500', '503', '504'],
+      'post /clusters': ['400', '401', '403', '409', '413', '415', '422', '500', '503', '504'],
+      'get /clusters/{name}': ['400', '401', '403', '404', '414', '500', '503', '504'],
+      'put /clusters/{name}': [
+        '400',
+        '401',
+        '403',
+        '404',
+        '409',
+        '413',
+        '414',
+        '415',
+        '422',
+        '500',
+        '503',
+        '504',
+      ],
+      'delete /clusters/{name}': ['400', '401', '403', '404', '413', '414', '415', '500', '503', '504'],
+      'get /clusters/{name}/logs': ['400', '401', '403', '404', '409', '414', '500', '503', '504'],
+      'get /images': ['401', '404', '500', '503', '504'],
+    };
+    for (const [operation, statuses] of Object.entries(expected)) {
+      const [method = '', path = ''] = operation.split(' ');
+      const responses = doc.paths[path]?.[method]?.responses ?? {};
+      const errors = Object.keys(responses).filter((status) => !status.startsWith('2'));
+      expect([operation, errors.sort()]).toEqual([operation, statuses]);
+      for (const status of errors) {
+        const response = responses[status];
+        expect(response?.content?.['application/json']?.schema.title, `${operation} ${status}`).toBe(
+          'ErrorBody',
+        );
+        expect(response?.description, `${operation} ${status}`).not.toBe('Default Response');
+      }
+    }
   });
 });

@@ -3,6 +3,13 @@
  * source of the OpenAPI document and the type of the typed client used by the CLI and the console.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_MASTERS } from '../core/cluster-config.js';
+import {
+  CLUSTER_NAME_PATTERN,
+  CONFIG_NAME_PATTERN,
+  MAX_CLUSTER_NAME_LENGTH,
+  MAX_CONFIG_NAME_LENGTH,
+} from '../core/cluster-name.js';
 import { ERROR_CODES } from '../core/errors.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -45,59 +52,81 @@ const MetricsLike = Type.Union([
   ]),
 ]);
 
-export const ClusterConfigInput = Type.Object(
-  {
-    name: Type.Optional(
-      Type.String({ maxLength: 253, description: 'A stored cluster configuration to start from' }),
-    ),
-    masterCount: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 1, description: 'Spark masters: 0 or 1' }),
-    ),
-    workerCount: Type.Optional(Type.Integer({ minimum: 0, description: 'Spark workers' })),
-    sparkMasterConfig: Type.Optional(
-      Type.String({
-        maxLength: 253,
-        description: 'ConfigMap (local: config directory) with Spark config files for the master',
-      }),
-    ),
-    sparkWorkerConfig: Type.Optional(
-      Type.String({
-        maxLength: 253,
-        description: 'ConfigMap (local: config directory) with Spark config files for the workers',
-      }),
-    ),
-    sparkImage: Type.Optional(
-      Type.String({
-        maxLength: MAX_STRING,
-        description:
-          'Container image (local driver: local image) for every master and worker; default: the server default',
-        examples: ['docker.io/apache/spark:3.5.3'],
-      }),
-    ),
-    imageUrl: Type.Optional(
-      Type.String({
-        maxLength: MAX_STRING,
-        description: 'Same field as sparkImage, under the design spec name',
-      }),
-    ),
-    exposeWebUI: Type.Optional(BooleanLike),
-    metrics: Type.Optional(MetricsLike),
-  },
-  { additionalProperties: false, title: 'ClusterConfigInput' },
-);
-export type ClusterConfigInput = Static<typeof ClusterConfigInput>;
+/**
+ * Names the domain rule a string schema states (`x-oshinko-rule`), so that the server words a refusal of it as the
+ * domain words it (src/server/error-handler.ts), while the pattern and length stay in the schema for every reader.
+ */
+export const RULE_KEYWORD = 'x-oshinko-rule';
+export type NameRule = 'cluster-name' | 'config-name';
 
-export const NewCluster = Type.Object(
-  {
-    name: Type.String({
-      maxLength: 253,
-      description: 'Cluster name: a DNS-1035 label of at most 54 characters',
-    }),
-    config: Type.Optional(ClusterConfigInput),
-  },
-  { additionalProperties: false, title: 'NewCluster' },
-);
-export type NewCluster = Static<typeof NewCluster>;
+export const ClusterName = Type.String({
+  minLength: 1,
+  maxLength: MAX_CLUSTER_NAME_LENGTH,
+  pattern: CLUSTER_NAME_PATTERN,
+  description:
+    "Cluster name: a DNS-1035 label, short enough for every object name derived from it to fit Kubernetes' 63 characters",
+  [RULE_KEYWORD]: 'cluster-name' satisfies NameRule,
+});
+
+const configName = (description: string) =>
+  Type.String({
+    maxLength: MAX_CONFIG_NAME_LENGTH,
+    pattern: CONFIG_NAME_PATTERN,
+    description: `${description}: a DNS-1123 subdomain, or empty for none`,
+    [RULE_KEYWORD]: 'config-name' satisfies NameRule,
+  });
+
+/** The request's `config`; the most workers a cluster may have is the server's (OSHINKO_MAX_WORKERS). */
+export function clusterConfigInput(maxWorkers: number) {
+  return Type.Object(
+    {
+      name: Type.Optional(configName('A stored cluster configuration to start from')),
+      masterCount: Type.Optional(
+        Type.Integer({ minimum: 0, maximum: MAX_MASTERS, description: 'Spark masters: 0 or 1' }),
+      ),
+      workerCount: Type.Optional(
+        Type.Integer({
+          minimum: 0,
+          maximum: maxWorkers,
+          description: "Spark workers; at most the server's OSHINKO_MAX_WORKERS (GET / says max-workers)",
+        }),
+      ),
+      sparkMasterConfig: Type.Optional(
+        configName('ConfigMap (local: config directory) with Spark config files for the master'),
+      ),
+      sparkWorkerConfig: Type.Optional(
+        configName('ConfigMap (local: config directory) with Spark config files for the workers'),
+      ),
+      sparkImage: Type.Optional(
+        Type.String({
+          maxLength: MAX_STRING,
+          description:
+            'Container image (local driver: local image) for every master and worker; default: the server default',
+          examples: ['docker.io/apache/spark:3.5.3'],
+        }),
+      ),
+      imageUrl: Type.Optional(
+        Type.String({
+          maxLength: MAX_STRING,
+          description: 'Same field as sparkImage, under the design spec name',
+        }),
+      ),
+      exposeWebUI: Type.Optional(BooleanLike),
+      metrics: Type.Optional(MetricsLike),
+    },
+    { additionalProperties: false, title: 'ClusterConfigInput' },
+  );
+}
+
+/** The request to create (POST) or scale (PUT) a cluster, for a server allowing `maxWorkers` workers. */
+export function newCluster(maxWorkers: number) {
+  return Type.Object(
+    { name: ClusterName, config: Type.Optional(clusterConfigInput(maxWorkers)) },
+    { additionalProperties: false, title: 'NewCluster' },
+  );
+}
+export type ClusterConfigInput = Static<ReturnType<typeof clusterConfigInput>>;
+export type NewCluster = Static<ReturnType<typeof newCluster>>;
 
 export const ClusterConfigModel = Type.Object(
   {
@@ -249,10 +278,7 @@ export const LocalImageModel = Type.Object(
 export const ImageList = Type.Object({ images: Type.Array(LocalImageModel) }, { title: 'ImageList' });
 export type ImageList = Static<typeof ImageList>;
 
-export const ClusterNameParams = Type.Object(
-  { name: Type.String({ maxLength: 253 }) },
-  { additionalProperties: false },
-);
+export const ClusterNameParams = Type.Object({ name: ClusterName }, { additionalProperties: false });
 export const LogsQuery = Type.Object(
   {
     pod: Type.Optional(

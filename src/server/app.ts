@@ -7,12 +7,12 @@ import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { ErrorBody, ImageList, MAX_PATH_PARAM_LENGTH, ServerInfo } from '../api/schemas.js';
+import { ImageList, MAX_PATH_PARAM_LENGTH, RULE_KEYWORD, ServerInfo } from '../api/schemas.js';
 import type { ClusterService } from '../core/cluster-service.js';
 import { NotFoundError } from '../core/errors.js';
 import { registerBearerAuth } from './auth.js';
 import { registerDeadline } from './deadline.js';
-import { errorHandler } from './error-handler.js';
+import { errorHandler, errorResponses } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { frameworkErrors, registerRouterErrors } from './router-errors.js';
 import { clusterRoutes } from './routes/clusters.js';
@@ -59,7 +59,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors,
     ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: false,
+        // The value and schema of a refusal, so that it is worded by the rule the schema states.
+        verbose: true,
+        keywords: [RULE_KEYWORD],
+      },
     },
   });
   app.setErrorHandler(errorHandler);
@@ -124,7 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         tags: ['server'],
         summary: 'Server information; browsers (Accept: text/html) get the web console',
-        response: { 200: ServerInfo },
+        response: { 200: ServerInfo, ...errorResponses([401, 500, 504]) },
       },
     },
     async (request, reply) => {
@@ -164,7 +172,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         tags: ['images'],
         summary: 'Local images (local driver only; read-only)',
-        response: { 200: ImageList, 404: ErrorBody },
+        response: { 200: ImageList, ...errorResponses([401, 404, 500, 503, 504]) },
       },
     },
     async () => {

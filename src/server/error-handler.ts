@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorBody } from '../api/schemas.js';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { ErrorBody, MAX_PATH_PARAM_LENGTH, RULE_KEYWORD, type NameRule } from '../api/schemas.js';
+import { clusterNameProblem, configNameProblem, MAX_CLUSTER_NAME_LENGTH } from '../core/cluster-name.js';
 import { isOshinkoError, type ErrorCode } from '../core/errors.js';
 
 /** The one place where errors become HTTP statuses and the upstream error envelope. */
@@ -24,11 +26,32 @@ declare module 'fastify' {
   }
 }
 
+/** An Ajv issue; the server's Ajv runs with `verbose`, so each has the value and the schema it failed. */
 interface ValidationIssue {
   instancePath: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+  data?: unknown;
+  parentSchema?: Record<string, unknown>;
+}
+
+/** The domain's wording of the name rules the schemas state (`x-oshinko-rule`). */
+const RULE_PROBLEMS: Record<NameRule, (value: string) => string | undefined> = {
+  'cluster-name': clusterNameProblem,
+  'config-name': (value) => (value === '' ? undefined : configNameProblem(value)),
+};
+
+/** Why a value broke its schema, in the domain's words where the schema states a domain rule. */
+function problemOf(issue: ValidationIssue): string | undefined {
+  const schema = issue.parentSchema ?? {};
+  const rule = schema[RULE_KEYWORD] as NameRule | undefined;
+  if (rule !== undefined && typeof issue.data === 'string') return RULE_PROBLEMS[rule](issue.data);
+  const { minimum, maximum } = schema;
+  if (schema.type === 'integer' && typeof minimum === 'number' && typeof maximum === 'number') {
+    return `expected an integer from ${minimum} to ${maximum}`;
+  }
+  return undefined;
 }
 
 /** Turns an Ajv issue into a message that names the field, as users write it (`config.workerCount`). */
@@ -49,6 +72,9 @@ export function describeValidationIssue(
     return { field, details: `${field} is required` };
   }
   const field = `${prefix}${base}` || context;
+  const problem = problemOf(issue);
+  if (problem !== undefined)
+    return { field, details: `invalid ${field} ${JSON.stringify(issue.data)}: ${problem}` };
   return { field, details: `invalid ${field}: ${issue.message ?? 'does not match the schema'}` };
 }
 
@@ -109,4 +135,31 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     title,
     details: `internal server error (request id ${request.id}); the server log has the details`,
   });
+}
+
+/** What each error status of the API means, as the OpenAPI document says it. */
+const ERROR_MEANING = {
+  400: 'Malformed input: a field of the wrong type, format or range, named in `field`',
+  401: 'No or wrong bearer token (when the server has a token)',
+  403: "Refused by the server's image policy, or the server's Kubernetes service account lacks a permission",
+  404: 'No such cluster (or pod)',
+  409: 'A cluster of that name exists, or the cluster changed while the request was served',
+  413: 'The request body is larger than OSHINKO_BODY_LIMIT',
+  414: `A path segment longer than ${MAX_PATH_PARAM_LENGTH} characters (a cluster name has at most ${MAX_CLUSTER_NAME_LENGTH})`,
+  415: 'A request body that is not application/json',
+  422: 'Well-formed but not possible: a stored configuration, Spark config or local image that does not exist, a bad stored value (code "unprocessable"), or more clusters than OSHINKO_MAX_CLUSTERS (code "limit")',
+  500: 'An unexpected error; the body has a request id to find it in the server log, never internals',
+  503: 'The backend (Kubernetes API, local runtime) is unavailable',
+  504: 'Not finished within OSHINKO_REQUEST_TIMEOUT_MS (it may still complete), or the Kubernetes API did not answer in time',
+} as const;
+export type ErrorStatus = keyof typeof ERROR_MEANING;
+
+/** The error responses of an operation for its OpenAPI document: the envelope, with what each status means. */
+export function errorResponses(statuses: readonly ErrorStatus[]): Record<number, TSchema> {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      Type.Unsafe<ErrorBody>({ ...ErrorBody, description: ERROR_MEANING[status] }),
+    ]),
+  );
 }

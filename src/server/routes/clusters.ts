@@ -4,33 +4,28 @@ import {
   ClusterList,
   ClusterNameParams,
   ClusterResponse,
-  ErrorBody,
   LogsQuery,
-  NewCluster,
+  newCluster,
   type NewCluster as NewClusterBody,
 } from '../../api/schemas.js';
 import type { ClusterService } from '../../core/cluster-service.js';
+import { errorResponses } from '../error-handler.js';
 import { toClusterModel, toClusterSummary } from '../wire.js';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  413: ErrorBody,
-  422: ErrorBody,
-  500: ErrorBody,
-  503: ErrorBody,
-};
 const DEFAULT_TAIL = 500;
 
 export function clusterRoutes(app: FastifyInstance, service: ClusterService): void {
+  // The schema states this server's limit on workers, so the document shows it and the validator enforces it.
+  const NewCluster = newCluster(service.settings.maxWorkers);
   app.get(
     '/clusters',
     {
       config: { errorTitle: 'cannot list clusters' },
-      schema: { tags: ['clusters'], summary: 'List clusters', response: { 200: ClusterList, ...errors } },
+      schema: {
+        tags: ['clusters'],
+        summary: 'List clusters',
+        response: { 200: ClusterList, ...errorResponses([401, 403, 500, 503, 504]) },
+      },
     },
     async () => ({ clusters: (await service.list()).map(toClusterSummary) }),
   );
@@ -45,7 +40,10 @@ export function clusterRoutes(app: FastifyInstance, service: ClusterService): vo
         description:
           'Creates a Spark cluster. config.sparkImage (or its alias config.imageUrl) picks the image; without it the stored configuration image or the server default is used.',
         body: NewCluster,
-        response: { 201: ClusterResponse, ...errors },
+        response: {
+          201: ClusterResponse,
+          ...errorResponses([400, 401, 403, 409, 413, 415, 422, 500, 503, 504]),
+        },
       },
     },
     async (request, reply) => {
@@ -65,7 +63,10 @@ export function clusterRoutes(app: FastifyInstance, service: ClusterService): vo
         tags: ['clusters'],
         summary: 'Get a cluster',
         params: ClusterNameParams,
-        response: { 200: ClusterResponse, ...errors },
+        response: {
+          200: ClusterResponse,
+          ...errorResponses([400, 401, 403, 404, 414, 500, 503, 504]),
+        },
       },
     },
     async (request) => ({ cluster: toClusterModel(await service.get(request.params.name)) }),
@@ -81,7 +82,10 @@ export function clusterRoutes(app: FastifyInstance, service: ClusterService): vo
         description: 'Changes config.masterCount and/or config.workerCount; everything else stays as it is.',
         params: ClusterNameParams,
         body: NewCluster,
-        response: { 202: ClusterResponse, ...errors },
+        response: {
+          202: ClusterResponse,
+          ...errorResponses([400, 401, 403, 404, 409, 413, 414, 415, 422, 500, 503, 504]),
+        },
       },
     },
     async (request, reply) => {
@@ -98,7 +102,10 @@ export function clusterRoutes(app: FastifyInstance, service: ClusterService): vo
         tags: ['clusters'],
         summary: 'Delete a cluster and every object it has',
         params: ClusterNameParams,
-        response: { 204: Type.Null(), ...errors },
+        response: {
+          204: Type.Null(),
+          ...errorResponses([400, 401, 403, 404, 413, 414, 415, 500, 503, 504]),
+        },
       },
     },
     async (request, reply) => {
@@ -116,7 +123,10 @@ export function clusterRoutes(app: FastifyInstance, service: ClusterService): vo
         summary: 'The log of one pod (local: process) of a cluster, as text',
         params: ClusterNameParams,
         querystring: LogsQuery,
-        response: { 200: Type.String(), ...errors },
+        response: {
+          200: Type.String(),
+          ...errorResponses([400, 401, 403, 404, 409, 414, 500, 503, 504]),
+        },
       },
     },
     async (request, reply) => {
