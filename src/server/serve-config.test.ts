@@ -28,6 +28,7 @@ describe('parseServeConfig', () => {
     [{ driver: 'docker' }, {}, '--driver "docker"'],
     [{ port: '80a' }, {}, '--port "80a"'],
     [{ port: '70000' }, {}, '--port "70000"'],
+    [{}, { OSHINKO_PORT: '80a' }, 'OSHINKO_PORT "80a"'],
     [{ defaultImage: 'Bad Image' }, {}, '--default-image'],
     [{}, { OSHINKO_CLUSTER_IMAGE: 'upper/Case' }, 'OSHINKO_CLUSTER_IMAGE'],
     [{}, { OSHINKO_MAX_WORKERS: '-1' }, 'OSHINKO_MAX_WORKERS "-1"'],
@@ -38,6 +39,17 @@ describe('parseServeConfig', () => {
     [{}, { OSHINKO_KUBE_WATCH: 'sometimes' }, 'OSHINKO_KUBE_WATCH "sometimes"'],
   ])('names the bad setting %j %j', (flags, env, message) => {
     expect(() => parseServeConfig({ driver: 'local', ...flags }, env)).toThrow(message);
+  });
+
+  it("says when OSHINKO_PORT is a Kubernetes service link of a Service named oshinko, not the server's setting", () => {
+    // The kubelet gives every pod OSHINKO_PORT=tcp://<ip>:<port> for such a Service, unless enableServiceLinks is false.
+    expect(() => parseServeConfig({ driver: 'local' }, { OSHINKO_PORT: 'tcp://10.96.0.10:8080' })).toThrow(
+      /OSHINKO_PORT "tcp:\/\/10\.96\.0\.10:8080".*service link.*Service named oshinko.*enableServiceLinks: false/,
+    );
+    // The --port flag wins over the environment, a service link included.
+    expect(
+      parseServeConfig({ driver: 'local', port: '9090' }, { OSHINKO_PORT: 'tcp://10.96.0.10:8080' }).port,
+    ).toBe(9090);
   });
 
   it('reads the token from a file and the image policy from the environment', () => {

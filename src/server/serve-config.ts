@@ -85,6 +85,22 @@ function hostname(value: string | undefined, name: string): string | undefined {
   return value;
 }
 
+/**
+ * --port, else OSHINKO_PORT, else 8080. In a pod, the kubelet sets OSHINKO_PORT=tcp://<ip>:<port> for a Service
+ * named oshinko in the namespace (a Docker-style service link) unless the pod has `enableServiceLinks: false`:
+ * that is not a setting of ours, and the error says so rather than only "not an integer".
+ */
+function parsePort(flag: string | undefined, variable: string | undefined): number {
+  if (flag !== undefined) return integer(flag, '--port', 0, 65535);
+  if (variable === undefined) return 8080;
+  if (/^(tcp|udp|sctp):\/\//.test(variable)) {
+    throw new ConfigurationError(
+      `invalid OSHINKO_PORT ${JSON.stringify(variable)}: that is the Kubernetes service link of a Service named oshinko in this namespace, not a port; give the pod enableServiceLinks: false (as deploy/kubernetes does), or set OSHINKO_PORT or --port`,
+    );
+  }
+  return integer(variable, 'OSHINKO_PORT', 0, 65535);
+}
+
 /** The user's data directory for oshinko, following XDG on Linux. */
 export function defaultOshinkoHome(env: Env): string {
   const dataHome = env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
@@ -110,7 +126,7 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     );
   }
   const host = flags.host ?? env.OSHINKO_HOST ?? '127.0.0.1';
-  const port = integer(flags.port ?? env.OSHINKO_PORT ?? '8080', '--port', 0, 65535);
+  const port = parsePort(flags.port, env.OSHINKO_PORT);
   const defaultImage = flags.defaultImage ?? set(env.OSHINKO_CLUSTER_IMAGE);
   if (defaultImage !== undefined) {
     try {

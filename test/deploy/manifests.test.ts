@@ -8,9 +8,11 @@ import {
   kustomization,
   parameterReferences,
   processTemplate,
+  serviceLinkEnv,
   template,
   validateKubernetesObject,
   type KubeObject,
+  type ServiceSpec,
 } from './manifests.js';
 
 /** The deployment files are valid Kubernetes objects that fit together and fit the server they run. */
@@ -33,7 +35,7 @@ interface DeploymentSpec {
   selector: { matchLabels: Record<string, string> };
   template: {
     metadata: { labels: Record<string, string> };
-    spec: { serviceAccountName: string; containers: Container[] };
+    spec: { serviceAccountName: string; enableServiceLinks?: boolean; containers: Container[] };
   };
 }
 
@@ -76,8 +78,11 @@ function checkServerObjects(objects: readonly KubeObject[]): void {
   expect(Object.keys(container.resources.limits).sort()).toEqual(['cpu', 'memory']);
   expect(Object.keys(container.resources.requests).sort()).toEqual(['cpu', 'memory']);
 
-  // Run the server's own config parser on the container's environment, as the image's command would.
-  const env: Record<string, string> = {};
+  // Run the server's own config parser on the container's environment, as the kubelet makes it and the image's
+  // command reads it: the service links of the namespace's Services first (Service `oshinko` makes OSHINKO_PORT
+  // `tcp://<ip>:8080`), unless the pod turns them off; then the container's own variables.
+  const env: Record<string, string> =
+    pod.enableServiceLinks === false ? {} : serviceLinkEnv(service as KubeObject & { spec: ServiceSpec });
   for (const variable of container.env) {
     if (variable.value !== undefined) env[variable.name] = variable.value;
     else if (variable.valueFrom?.secretKeyRef !== undefined) env[variable.name] = 'secret-from-the-test';
@@ -119,11 +124,15 @@ describe('deploy/kubernetes', () => {
   it('is applied by its kustomization, which sets one namespace everywhere', () => {
     const kustomize = kustomization();
     expect([...kustomize.resources].sort()).toEqual([...new Set(manifests.map(({ file }) => file))].sort());
+    // The subject names no namespace: kustomize gives it the kustomization's namespace (whatever a user sets
+    // there), and RBAC reads a ServiceAccount subject without one as the RoleBinding's own. A namespace written
+    // here stays as written when the kustomization's changes, and the Role then goes to another namespace's account.
     const binding = byKind(
       manifests.map(({ object }) => object),
       'RoleBinding',
-    ) as KubeObject & { subjects: { namespace: string }[] };
-    expect(binding.subjects[0]?.namespace).toBe(kustomize.namespace);
+    ) as KubeObject & { subjects: { namespace?: string }[] };
+    expect(binding.subjects[0]?.namespace).toBeUndefined();
+    expect(kustomize.namespace).toMatch(/^[a-z0-9-]+$/);
     const deployment = byKind(
       manifests.map(({ object }) => object),
       'Deployment',

@@ -135,3 +135,39 @@ export function grants(rules: readonly RbacRule[]): string[] {
     )
     .sort();
 }
+
+export interface ServiceSpec {
+  ports: { name?: string; port: number; protocol?: string }[];
+}
+
+/**
+ * The variables the kubelet gives every container of a pod for a Service of its namespace (pods have
+ * `enableServiceLinks: true` unless they say otherwise), as kubelet's `envvars.FromServices` makes them, with a
+ * made-up ClusterIP. Docker's link style gives Service `oshinko` the variable OSHINKO_PORT=tcp://<ip>:<port>.
+ */
+export function serviceLinkEnv(
+  service: KubeObject & { spec: ServiceSpec },
+  clusterIP = '10.96.0.10',
+): Record<string, string> {
+  const prefix = service.metadata.name.toUpperCase().replaceAll('-', '_');
+  const [first] = service.spec.ports;
+  if (first === undefined) return {};
+  const env: Record<string, string> = {
+    [`${prefix}_SERVICE_HOST`]: clusterIP,
+    [`${prefix}_SERVICE_PORT`]: String(first.port),
+  };
+  service.spec.ports.forEach((port, index) => {
+    const protocol = port.protocol ?? 'TCP';
+    const address = `${protocol.toLowerCase()}://${clusterIP}:${port.port}`;
+    if (port.name !== undefined) {
+      env[`${prefix}_SERVICE_PORT_${port.name.toUpperCase().replaceAll('-', '_')}`] = String(port.port);
+    }
+    if (index === 0) env[`${prefix}_PORT`] = address;
+    const portPrefix = `${prefix}_PORT_${port.port}_${protocol.toUpperCase()}`;
+    env[portPrefix] = address;
+    env[`${portPrefix}_PROTO`] = protocol.toLowerCase();
+    env[`${portPrefix}_PORT`] = String(port.port);
+    env[`${portPrefix}_ADDR`] = clusterIP;
+  });
+  return env;
+}
