@@ -1,4 +1,5 @@
 /** The Kubernetes driver's configuration: plain Kubernetes with and without an Ingress, and clear start errors. */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../src/core/errors.js';
 import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
@@ -66,6 +67,29 @@ describe('plain Kubernetes (no Route API)', () => {
       parseServeConfig({ driver: 'kubernetes' }, { OSHINKO_INGRESS_DOMAIN: 'Not A Domain' }),
     ).toThrow(/invalid OSHINKO_INGRESS_DOMAIN "Not A Domain"/);
   });
+});
+
+describe('a plain http:// API server without insecure-skip-tls-verify, as `kubectl proxy` serves it', () => {
+  for (const watch of [true, false]) {
+    it(`creates, lists, reads logs and deletes (watch cache ${watch ? 'on' : 'off'})`, async () => {
+      stack = await startKubeStack({
+        kubeconfig: { insecureSkipTlsVerify: false },
+        env: { OSHINKO_KUBE_WATCH: String(watch) },
+      });
+      expect(stack.fake.url).toMatch(/^http:\/\//);
+      expect(readFileSync(stack.kubeconfig.path, 'utf8')).not.toContain('insecure-skip-tls-verify');
+      // Writes (the generated client), lists and watches (the plain JSON lister), logs (a subresource).
+      await stack.client.createCluster({ name: 'proxied', config: { workerCount: 1 } });
+      await waitForCluster(stack.client, 'proxied', (c) => isRunning(c) && c.workers.ready === 1);
+      expect((await stack.client.listClusters()).map((c) => c.name)).toEqual(['proxied']);
+      expect(await stack.client.logs('proxied')).toContain('Starting Spark master');
+      const details = (await stack.client.info()).application.details;
+      expect(details.reads).toMatch(watch ? /^watch cache, live$/ : /^from the API on every request/);
+      if (watch) expect(stack.fake.requests.some((r) => r.verb === 'watch')).toBe(true);
+      await stack.client.deleteCluster('proxied');
+      expect(await stack.client.listClusters()).toEqual([]);
+    });
+  }
 });
 
 describe('driver start', () => {

@@ -5,13 +5,27 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { FakeKubeServer } from './fake-kube-server.js';
 
+export interface KubeconfigShape {
+  /**
+   * Whether the cluster says `insecure-skip-tls-verify: true` (default). The fake speaks plain http://; without the
+   * flag, the kubeconfig is what `kubectl proxy` users have, which kubectl accepts and so must the server.
+   */
+  readonly insecureSkipTlsVerify?: boolean | undefined;
+}
+
 /** The kubeconfig a user would have for the fake server: one cluster, one token user, one context. */
-export function kubeconfigFor(fake: FakeKubeServer, namespace: string | undefined): Record<string, unknown> {
+export function kubeconfigFor(
+  fake: FakeKubeServer,
+  namespace: string | undefined,
+  shape: KubeconfigShape = {},
+): Record<string, unknown> {
+  const skip = shape.insecureSkipTlsVerify ?? true;
   return {
     apiVersion: 'v1',
     kind: 'Config',
-    // The fake speaks plain HTTP, which the client library allows only with TLS verification off.
-    clusters: [{ name: 'fake', cluster: { server: fake.url, 'insecure-skip-tls-verify': true } }],
+    clusters: [
+      { name: 'fake', cluster: { server: fake.url, ...(skip ? { 'insecure-skip-tls-verify': true } : {}) } },
+    ],
     users: [{ name: 'tester', user: { token: fake.bearerToken } }],
     contexts: [
       {
@@ -41,10 +55,14 @@ export interface KubeconfigFile {
 }
 
 /** Writes the kubeconfig to a temporary file, for code that loads it as `--kubeconfig` would. */
-export function writeKubeconfig(fake: FakeKubeServer, namespace: string | undefined): KubeconfigFile {
+export function writeKubeconfig(
+  fake: FakeKubeServer,
+  namespace: string | undefined,
+  shape: KubeconfigShape = {},
+): KubeconfigFile {
   const dir = mkdtempSync(join(tmpdir(), 'oshinko-kubeconfig-'));
   const path = join(dir, 'config');
-  writeFileSync(path, stringify(kubeconfigFor(fake, namespace)), { mode: 0o600 });
+  writeFileSync(path, stringify(kubeconfigFor(fake, namespace, shape)), { mode: 0o600 });
   return {
     path,
     remove: () => {

@@ -7,7 +7,7 @@ import type { ClusterDriver } from '../../src/core/driver.js';
 import { parseServeConfig } from '../../src/server/serve-config.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
 import { FakeKubeServer, type FakeKubeOptions, type RequestRecord } from '../fake-kube/fake-kube-server.js';
-import { writeKubeconfig, type KubeconfigFile } from '../fake-kube/kubeconfig.js';
+import { writeKubeconfig, type KubeconfigFile, type KubeconfigShape } from '../fake-kube/kubeconfig.js';
 
 export const NAMESPACE = 'spark-apps';
 
@@ -22,11 +22,12 @@ export interface KubeStack {
 export interface KubeStackOptions extends FakeKubeOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly driver?: (kubeconfig: string) => Promise<ClusterDriver>;
+  readonly kubeconfig?: KubeconfigShape;
 }
 
 export async function startKubeStack(options: KubeStackOptions = {}): Promise<KubeStack> {
   const fake = await FakeKubeServer.start({ namespaces: [NAMESPACE], ...options });
-  const kubeconfig = writeKubeconfig(fake, NAMESPACE);
+  const kubeconfig = writeKubeconfig(fake, NAMESPACE, options.kubeconfig);
   const config = parseServeConfig(
     { driver: 'kubernetes', kubeconfig: kubeconfig.path, port: '0', logLevel: 'silent' },
     options.env ?? {},

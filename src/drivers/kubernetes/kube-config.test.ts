@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Agent as HttpAgent } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -120,5 +121,21 @@ describe('loadKubeConfig', () => {
         server: 'https://api.example.test:6443',
       },
     );
+  });
+
+  it('takes a plain http:// server (kubectl proxy) without insecure-skip-tls-verify, and leaves https alone', async () => {
+    const proxied = loadKubeConfig({
+      kubeconfig: kubeconfig('team', 'http://127.0.0.1:8001'),
+      namespace: undefined,
+      env: {},
+    });
+    // The client library refuses http:// unless TLS verification is off: it is, for this server only, in memory.
+    expect(proxied.kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(true);
+    const options: { agent?: unknown } = {};
+    await proxied.kubeConfig.applyToHTTPSOptions(options);
+    expect(options.agent).toBeInstanceOf(HttpAgent);
+
+    const secure = loadKubeConfig({ kubeconfig: kubeconfig('team'), namespace: undefined, env: {} });
+    expect(secure.kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(false);
   });
 });

@@ -84,6 +84,7 @@ export function loadKubeConfig(options: KubeConfigOptions): LoadedKubeConfig {
     source = `kubeconfig ${file}`;
     contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
   }
+  allowPlainHttp(kubeConfig);
   const cluster = kubeConfig.getCurrentCluster();
   if (cluster === null || cluster.server === '') {
     const context = kubeConfig.getCurrentContext();
@@ -103,4 +104,18 @@ export function loadKubeConfig(options: KubeConfigOptions): LoadedKubeConfig {
     );
   }
   return { kubeConfig, namespace, source, server: cluster.server };
+}
+
+/**
+ * A cluster served over plain http:// (what `kubectl proxy` serves, and what kubectl accepts) has no TLS to
+ * verify, but the client library refuses http:// for every request, generated or applied to our own (lists,
+ * watches, logs), unless skipTLSVerify is set. It is set here, in memory only, for those clusters: for them it
+ * changes nothing else (there is no certificate), while https:// clusters keep their verification.
+ */
+export function allowPlainHttp(kubeConfig: KubeConfig): void {
+  kubeConfig.clusters = kubeConfig.clusters.map((cluster) =>
+    cluster.server.startsWith('http:') && !cluster.skipTLSVerify
+      ? { ...cluster, skipTLSVerify: true }
+      : cluster,
+  );
 }
