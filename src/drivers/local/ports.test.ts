@@ -26,8 +26,28 @@ describe('waitUntilListening', () => {
     expect(Date.now() - began).toBeGreaterThanOrEqual(150);
   });
 
-  it('resolves false at once when cancelled', async () => {
+  it('resolves false when cancelled, even with the port listening', async () => {
     const port = await freePort();
+    server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server?.listen(port, '127.0.0.1', resolve));
+    // Were the cancellation ignored, the port would answer and the wait resolve true.
     await expect(waitUntilListening(port, { timeoutMs: 5000, cancelled: () => true })).resolves.toBe(false);
+  });
+
+  it('stops polling as soon as it is cancelled, long before its timeout', async () => {
+    const port = await freePort();
+    let polls = 0;
+    const cancelled = () => ++polls > 3;
+    const began = Date.now();
+    const waited = waitUntilListening(port, { timeoutMs: 60_000, intervalMs: 20, cancelled });
+    // Were the cancellation ignored, the wait would go on for its 60 s: this bound answers first.
+    const bound = new Promise<'still waiting'>((resolve) => {
+      setTimeout(() => {
+        resolve('still waiting');
+      }, 2000).unref();
+    });
+    await expect(Promise.race([waited, bound])).resolves.toBe(false);
+    expect(Date.now() - began).toBeLessThan(2000);
+    expect(polls).toBe(4);
   });
 });
