@@ -56,6 +56,8 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
       'spark.oshinko.flavor=custom',
       '--conf',
       'spark.executorEnv.OSHINKO_FLAVOR=custom',
+      '--env',
+      'OSHINKO_IMAGE_ENV=custom',
       '--home',
       home,
     ]);
@@ -120,15 +122,43 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
       ['worker', 'Running', CUSTOM],
     ]);
 
+    const jarResource = expect.stringContaining('probe.jar!/oshinko-probe.txt') as unknown;
     const seenCustom = await runProbe(customHome, readyCustom.masterUrl, home);
     expect(seenCustom).toEqual({
       module: 'custom-module-ok',
       flavor: 'custom',
+      imageEnv: 'custom',
       driverConf: 'custom',
-      jarResource: expect.stringContaining('probe.jar!/oshinko-probe.txt') as unknown,
+      jarResource,
     });
     const seenPlain = await runProbe(defaultHome, readyPlain.masterUrl, home);
-    expect(seenPlain).toEqual({ module: null, flavor: null, driverConf: null, jarResource: null });
+    expect(seenPlain).toEqual({
+      module: null,
+      flavor: null,
+      imageEnv: null,
+      driverConf: null,
+      jarResource: null,
+    });
+
+    // A cluster's executors see their cluster's image, whoever submits: the image's Python files, jars and --env
+    // come from the workers, not from the client's conf. The --conf given at build is the client's Spark conf
+    // (spark.oshinko.flavor, spark.executorEnv.OSHINKO_FLAVOR) and goes with the application, as Spark conf does.
+    const customOnPlain = await runProbe(customHome, readyPlain.masterUrl, home);
+    expect(customOnPlain).toEqual({
+      module: null,
+      flavor: 'custom',
+      imageEnv: null,
+      driverConf: 'custom',
+      jarResource: null,
+    });
+    const plainOnCustom = await runProbe(defaultHome, readyCustom.masterUrl, home);
+    expect(plainOnCustom).toEqual({
+      module: 'custom-module-ok',
+      flavor: null,
+      imageEnv: 'custom',
+      driverConf: null,
+      jarResource,
+    });
 
     const log = await client.logs('custom', { tail: 2000 });
     expect(log).toContain("Successfully started service 'sparkMaster'");

@@ -51,6 +51,8 @@ export const allWorkersReady = (cluster: ClusterModel): boolean =>
 export interface ProbeResult {
   readonly module: string | null;
   readonly flavor: string | null;
+  /** OSHINKO_IMAGE_ENV in an executor's environment (an image's `--env`). */
+  readonly imageEnv: string | null;
   readonly driverConf: string | null;
   /** URL of the resource in the image's jar, as an executor JVM's class path finds it. */
   readonly jarResource: string | null;
@@ -68,7 +70,8 @@ def probe(_):
         module = oshinko_probe_module.MAGIC
     except ImportError:
         module = None
-    yield json.dumps({"module": module, "flavor": os.environ.get("OSHINKO_FLAVOR")})
+    yield json.dumps({"module": module, "flavor": os.environ.get("OSHINKO_FLAVOR"),
+                      "imageEnv": os.environ.get("OSHINKO_IMAGE_ENV")})
 
 seen = spark.sparkContext.parallelize([0], 1).mapPartitions(probe).collect()
 result = json.loads(seen[0])
