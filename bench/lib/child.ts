@@ -44,7 +44,8 @@ export async function startChild<Info>(
     info,
     ask,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // Gone already, by itself or by a signal (a Ctrl-C reaches the whole process group).
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;

@@ -1,19 +1,20 @@
 /**
  * The oshinko server (Kubernetes driver) in its own process, configured as `oshinko serve` would be: with the
- * watch cache (`watch`, the default) or reading the API on every request (`direct`, OSHINKO_KUBE_WATCH=false).
+ * watch cache (`watch`, the default) or reading the API on every request (`direct`, OSHINKO_KUBE_WATCH=false),
+ * and optionally a default image (the real-cluster benchmark's own Spark image).
  */
 import { parseServeConfig } from '../../src/server/serve-config.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
 import { serveParent } from '../lib/child.js';
 
-const [kubeconfig = '', mode = 'watch'] = process.argv.slice(2);
+const [kubeconfig = '', mode = 'watch', defaultImage] = process.argv.slice(2);
 let server: RunningServer | undefined;
 
 serveParent(async (message) => {
   switch (message.type) {
     case 'ready': {
       const config = parseServeConfig(
-        { driver: 'kubernetes', kubeconfig, port: '0', logLevel: 'silent' },
+        { driver: 'kubernetes', kubeconfig, defaultImage, port: '0', logLevel: 'silent' },
         { OSHINKO_MAX_CLUSTERS: '100000', OSHINKO_KUBE_WATCH: String(mode === 'watch') },
       );
       server = await serve(config);
