@@ -466,6 +466,7 @@ build_oshinko() {
     --signature-policy "$POLICY" \
     --pull=never \
     --layers \
+    --force-rm \
     --isolation "$BUILDAH_ISOLATION" \
     --network host \
     --format docker \
