@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OshinkoClient } from '../../src/client/oshinko-client.js';
 import { KUBERNETES_API_CALLS } from '../../src/drivers/kubernetes/api-calls.js';
+import { RESOURCES, type ResourceKind } from '../../src/drivers/kubernetes/resources.js';
 import { assertBuilt, startServer } from '../cli/cli-process.js';
 import { FakeKubeServer, type RequestRecord } from '../fake-kube/fake-kube-server.js';
 import { writeKubeconfig } from '../fake-kube/kubeconfig.js';
@@ -18,8 +19,9 @@ import {
 
 /**
  * The Role grants every API call the Kubernetes driver makes and nothing more: checked against the driver's list
- * of its calls (KUBERNETES_API_CALLS), which is itself checked against the client methods the driver's source calls
- * and against the calls it really makes, as the fake Kubernetes API server records them, during a whole cluster
+ * of its calls (KUBERNETES_API_CALLS, derived from its table of resources), which is itself checked against the
+ * calls the driver's source makes (client methods, and the table rows its lists, watches and reads name) and
+ * against the calls it really makes, as the fake Kubernetes API server records them, during a whole cluster
  * lifecycle on plain Kubernetes (with Ingresses) and on OpenShift (with Routes).
  */
 
@@ -83,11 +85,16 @@ const VERB_OF_METHOD: Record<string, string> = {
   replace: 'update',
 };
 
-/** Every namespaced API method the driver's source calls, as the grant it needs. */
+/** Where the plain-JSON lister may be called: KubeApi alone, so that every list, watch and read names a row. */
+const LISTER_OWNER = 'kube-api.ts';
+
+/** Every API call the driver's source makes, as the grant it needs; a call the scan cannot read fails it. */
 function grantsInDriverSource(): string[] {
   const found = new Set<string>();
   for (const file of readdirSync(DRIVER_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
     const text = readFileSync(join(DRIVER_DIR, file), 'utf8');
+    // Writes and single reads call the generated clients (in the table, resources.ts):
+    // `clients.apps.createNamespacedDeployment(`.
     for (const match of text.matchAll(/\.(create|list|read|patch|delete|replace)Namespaced([A-Za-z]+)\(/g)) {
       const [, method = '', kind = ''] = match;
       const resource = RESOURCE_OF_KIND[kind];
@@ -95,31 +102,35 @@ function grantsInDriverSource(): string[] {
         throw new Error(`${file}: the driver calls ${method}Namespaced${kind}: add its resource here`);
       found.add(`${resource}:${VERB_OF_METHOD[method] ?? method}`);
     }
-    // Lists go through the plain-JSON lister: `lister.list<T>(at('apis/<group>/<version>', '<resource>'), ...)`.
-    for (const match of text.matchAll(/lister\.list<\w+>\(at\(([^,]+),\s*'([a-z]+)'\)/g)) {
-      const [, path = '', resource = ''] = match;
-      const group = path.includes('ROUTE_GROUP')
-        ? 'route.openshift.io'
-        : (/apis\/([^/]+)\//.exec(path)?.[1] ?? '');
-      found.add(`${group}/${resource}:list`);
+    // Only namespaced methods: one across namespaces or cluster-wide would need a ClusterRole.
+    for (const match of text.matchAll(/\bclients\.\w+\.(\w+)\(/g)) {
+      const [, method = ''] = match;
+      if (!/^(create|list|read|patch|delete|replace)Namespaced[A-Za-z]+$/.test(method))
+        throw new Error(`${file}: the driver calls ${method}: add it to this scan`);
     }
-    // Subresources are read as text: `lister.read(this.path('<group path>', '<resource>'), { subresource: '<sub>...`.
-    for (const match of text.matchAll(
-      /lister\.read\(\s*this\.path\(([^,]+),\s*'([a-z]+)'\),\s*\{\s*subresource:\s*'([a-z]+)/g,
-    )) {
-      const [, path = '', resource = '', subresource = ''] = match;
-      const group = /apis\/([^/]+)\//.exec(path)?.[1] ?? '';
-      found.add(`${group}/${resource}/${subresource}:get`);
+    // Lists, watches and subresources go through KubeApi, each naming a row of the table:
+    // `api.list<T>(RESOURCES.<row>`, `api.watched<T>(RESOURCES.<row>` (a list and a watch, for the cache),
+    // `api.read(RESOURCES.<row>, { subresource: '<subresource>...`.
+    for (const match of text.matchAll(/\bapi\s*\.(list|watched|read)\s*(?:<[^>(]*>)?\(\s*([^,)]*)/g)) {
+      const [call = '', method = '', target = ''] = match;
+      const row = /^RESOURCES\.(\w+)$/.exec(target.trim())?.[1];
+      const resource = row === undefined ? undefined : (RESOURCES as Record<string, ResourceKind>)[row];
+      if (resource === undefined)
+        throw new Error(`${file}: ${call}: not a row of RESOURCES, so the scan cannot tell what it calls`);
+      const grant = `${resource.group}/${resource.plural}`;
+      if (method === 'read') {
+        const rest = text.slice(match.index + call.length);
+        const subresource = /^\s*,\s*\{\s*subresource:\s*'([a-z]+)/.exec(rest)?.[1];
+        if (subresource === undefined) throw new Error(`${file}: ${call}: no literal subresource`);
+        found.add(`${grant}/${subresource}:get`);
+      } else {
+        found.add(`${grant}:list`);
+        if (method === 'watched') found.add(`${grant}:watch`);
+      }
     }
-    // The watch-fed cache lists and watches: `this.watched<T>(at('apis/<group>/<version>', '<resource>'), ...)`.
-    for (const match of text.matchAll(/this\.watched<\w+>\(at\(([^,]+),\s*'([a-z]+)'\)/g)) {
-      const [, path = '', resource = ''] = match;
-      const group = path.includes('ROUTE_GROUP')
-        ? 'route.openshift.io'
-        : (/apis\/([^/]+)\//.exec(path)?.[1] ?? '');
-      found.add(`${group}/${resource}:list`);
-      found.add(`${group}/${resource}:watch`);
-    }
+    // The lister is KubeApi's alone: nothing reaches the API around the table.
+    if (file !== LISTER_OWNER && /\blister\.(list|read|watch)\b/.test(text))
+      throw new Error(`${file}: calls the lister directly; go through KubeApi (${LISTER_OWNER})`);
   }
   return [...found].sort();
 }

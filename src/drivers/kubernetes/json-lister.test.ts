@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kubeError } from './index.js';
+import { kubeError } from './kube-errors.js';
 import { JsonLister } from './json-lister.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;

@@ -1,0 +1,198 @@
+/**
+ * Every read of the driver: clusters from the watch cache while it may answer, else from the API directly (a
+ * constant number of label-selector lists, however many clusters); a pod's log; a stored configuration; and each
+ * Spark master's own list of its workers, for the registration poller.
+ */
+import { ApiException } from '@kubernetes/client-node';
+import type { ClusterObservation } from '../../core/cluster.js';
+import type { LogRequest } from '../../core/driver.js';
+import { BackendUnavailableError, ConflictError, NotFoundError } from '../../core/errors.js';
+import {
+  observeCluster,
+  observeClusters,
+  type ClusterObjects,
+  type CoreV1Event,
+  type V1Pod,
+} from './cluster-observer.js';
+import type { V1Deployment, V1Ingress, V1Route, V1Service } from './cluster-renderer.js';
+import type { TextAnswer } from './json-lister.js';
+import type { KubeApi } from './kube-api.js';
+import { call, kubeError, optional, statusMessage } from './kube-errors.js';
+import { ALL_CLUSTERS_SELECTOR, SPARK_CONTAINER, UI_PORT_NAME, clusterSelector, names } from './labels.js';
+import type { RegistrationPoller } from './registration-poller.js';
+import { RESOURCES } from './resources.js';
+import type { WatchCache } from './watch-cache.js';
+import type { WebUiExposure } from './web-ui-exposure.js';
+import { registrationTarget } from './worker-registration.js';
+
+export interface ClusterReadsOptions {
+  readonly api: KubeApi;
+  readonly exposure: WebUiExposure;
+  readonly cache: WatchCache;
+  /** Reads apply its last answers; without the watch cache, they also tell it which clusters exist. */
+  readonly registration: RegistrationPoller;
+  /** Whether the watch cache is on (then the cache, not the reads, tells the poller about clusters). */
+  readonly watch: boolean;
+  readonly defaultImage: string;
+}
+
+export class ClusterReads {
+  private readonly api: KubeApi;
+
+  constructor(private readonly options: ClusterReadsOptions) {
+    this.api = options.api;
+  }
+
+  async list(): Promise<ClusterObservation[]> {
+    const cache = await this.options.cache.current();
+    if (cache !== undefined) return cache.list();
+    const observations = observeClusters(
+      await this.objects(ALL_CLUSTERS_SELECTOR, false),
+      this.options.defaultImage,
+      (name) => this.options.registration.facts(name),
+    );
+    this.shown(observations, true);
+    return observations;
+  }
+
+  async clusterNames(): Promise<string[]> {
+    const cache = await this.options.cache.current();
+    if (cache !== undefined) return cache.names();
+    return (await this.list()).map((cluster) => cluster.name);
+  }
+
+  async get(name: string): Promise<ClusterObservation | undefined> {
+    const { registration, defaultImage } = this.options;
+    const cache = await this.options.cache.current();
+    if (cache !== undefined) {
+      if (cache.objects(name) === undefined) return undefined;
+      const events = cache.eventsFresh
+        ? cache.events(name)
+        : await this.api
+            .list<CoreV1Event>(RESOURCES.events)
+            .then((list) => list.items)
+            .catch(() => undefined);
+      return cache.get(name, events);
+    }
+    const objects = await this.objects(clusterSelector(name), true);
+    const exists = [
+      objects.deployments,
+      objects.services,
+      objects.routes ?? [],
+      objects.ingresses ?? [],
+    ].some((list) => list.length > 0);
+    if (!exists) {
+      if (!this.options.watch) registration.update(name, undefined);
+      return undefined;
+    }
+    const observation = observeCluster(name, objects, defaultImage, registration.facts(name));
+    this.shown([observation], false);
+    return observation;
+  }
+
+  /** The objects of one cluster (without events), or undefined when there is no such cluster. */
+  async clusterObjects(name: string): Promise<ClusterObjects | undefined> {
+    const cache = await this.options.cache.current();
+    return cache === undefined ? await this.objects(clusterSelector(name), false) : cache.objects(name);
+  }
+
+  async logs(name: string, request: LogRequest): Promise<string> {
+    const cluster = await this.get(name);
+    if (cluster === undefined) throw new NotFoundError(`cluster '${name}' does not exist`);
+    const pod = request.pod ?? cluster.pods.find((p) => p.type === 'master')?.name;
+    if (pod === undefined) throw new NotFoundError(`cluster '${name}' has no master pod`, { field: 'pod' });
+    if (!cluster.pods.some((p) => p.name === pod)) {
+      throw new NotFoundError(`cluster '${name}' has no pod '${pod}'`, { field: 'pod' });
+    }
+    const notYet = `the log of pod ${pod} is not available yet`;
+    let answer: TextAnswer;
+    try {
+      answer = await this.api.read(RESOURCES.pods, {
+        subresource: 'log',
+        name: pod,
+        query: { container: SPARK_CONTAINER, tailLines: String(request.tailLines) },
+      });
+    } catch (error) {
+      // The kubelet's answer, passed on by the API server: the container has not started (ContainerCreating,
+      // ImagePullBackOff ...). The pod's state, not the API, is why: say it as Kubernetes does.
+      if (error instanceof ApiException && error.code === 400) {
+        throw new ConflictError(`${notYet}: ${statusMessage(error)}`, { cause: error });
+      }
+      throw kubeError(`cannot read the log of pod ${pod}`, error);
+    }
+    // 204 No Content: the API server has no node to ask, the pod is not scheduled yet.
+    if (answer.status === 204) {
+      const state = cluster.pods.find((p) => p.name === pod);
+      const why = state?.reason === undefined ? '' : ` (${state.status}: ${state.reason})`;
+      throw new ConflictError(`${notYet}: it is not on a node yet${why}`);
+    }
+    return answer.body;
+  }
+
+  /** A ConfigMap's data, or undefined when it does not exist. */
+  async configMap(name: string): Promise<Record<string, string> | undefined> {
+    const map = await optional(`cannot read ConfigMap '${name}'`, () =>
+      RESOURCES.configmaps.get(this.api, name),
+    );
+    return map === undefined ? undefined : (map.data ?? {});
+  }
+
+  /**
+   * The Spark master's own list of its workers: its web UI's /json/, read through the API server's service proxy
+   * (which works from outside the cluster and from a pod alike). Through the `<name>-ui` Service rather than the
+   * master pod's proxy: the Service's name follows from the cluster's, and the API server forwards only to a
+   * ready endpoint, so a master that is not ready answers 503 "no endpoints available" instead of a half-started
+   * UI; the pod proxy would need the master pod's current name. Masters per cluster are at most one.
+   */
+  async masterJson(cluster: string, signal: AbortSignal): Promise<unknown> {
+    const answer = await call("cannot read the master's /json/", () =>
+      this.api.read(
+        RESOURCES.services,
+        { subresource: 'proxy/json/', name: `${names.uiService(cluster)}:${UI_PORT_NAME}` },
+        signal,
+      ),
+    );
+    try {
+      return JSON.parse(answer.body) as unknown;
+    } catch (error) {
+      throw new BackendUnavailableError("the master's /json/ answer is not JSON", { cause: error });
+    }
+  }
+
+  /** Without the watch cache, reads tell the poller which clusters exist; `complete`: every one of them. */
+  private shown(observations: readonly ClusterObservation[], complete: boolean): void {
+    if (this.options.watch) return;
+    const { registration } = this.options;
+    if (complete) registration.retain(new Set(observations.map((o) => o.name)));
+    for (const observation of observations) {
+      registration.update(observation.name, registrationTarget(observation));
+    }
+  }
+
+  /** Reads every object that `selector` matches: a constant number of requests, however many clusters. */
+  private async objects(labelSelector: string, withEvents: boolean): Promise<ClusterObjects> {
+    const exposing = await this.options.exposure.kinds();
+    const api = this.api;
+    const [deployments, pods, services, routes, ingresses, events] = await Promise.all([
+      call('cannot list deployments', () => api.list<V1Deployment>(RESOURCES.deployments, labelSelector)),
+      call('cannot list pods', () => api.list<V1Pod>(RESOURCES.pods, labelSelector)),
+      call('cannot list services', () => api.list<V1Service>(RESOURCES.services, labelSelector)),
+      exposing.routes
+        ? call('cannot list routes', () => api.list<V1Route>(RESOURCES.routes, labelSelector))
+        : undefined,
+      exposing.ingresses
+        ? call('cannot list ingresses', () => api.list<V1Ingress>(RESOURCES.ingresses, labelSelector))
+        : undefined,
+      // Events carry no labels; they are read only for one cluster, and their absence is not an error.
+      withEvents ? api.list<CoreV1Event>(RESOURCES.events).catch(() => undefined) : undefined,
+    ]);
+    return {
+      deployments: deployments.items,
+      pods: pods.items,
+      services: services.items,
+      routes: routes?.items,
+      ingresses: ingresses?.items,
+      events: events?.items,
+    };
+  }
+}
