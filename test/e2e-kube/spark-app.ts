@@ -2,10 +2,10 @@
  * A PySpark application submitted from the host (client mode) to a cluster on the test Kubernetes: the driver
  * runs here with the project's Spark runtime, the executors in the cluster's worker pods.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { submitForResult } from '../support/spark-submit.js';
 import { REPO } from './real-cluster.js';
 
 /** The module a custom image carries; `transform` proves its code ran, `MAGIC` which build it was. */
@@ -60,42 +60,15 @@ export async function runApp(masterUrl: string, driverHost: string): Promise<App
   try {
     const app = join(work, 'app.py');
     await writeFile(app, APP);
-    const sparkHome = join(REPO, '.oshinko', 'runtime', 'pyspark');
-    const env: Record<string, string | undefined> = { ...process.env, SPARK_LOCAL_IP: driverHost };
-    delete env.SPARK_HOME;
-    delete env.SPARK_CONF_DIR;
-    delete env.PYTHONPATH;
-    const child = spawn(
-      join(sparkHome, 'bin', 'spark-submit'),
-      [
-        '--master',
-        masterUrl,
-        '--conf',
-        `spark.driver.host=${driverHost}`,
-        '--conf',
-        'spark.driver.memory=512m',
-        '--conf',
-        'spark.executor.memory=512m',
-        '--conf',
-        'spark.ui.enabled=false',
-        app,
-      ],
-      { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    clearTimeout(timer);
-    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    if (code !== 0 || line === undefined) {
-      throw new Error(
-        `spark-submit exited with ${code}; stdout: ${stdout}\nstderr tail: ${stderr.slice(-4000)}`,
-      );
-    }
-    return JSON.parse(line.slice('RESULT '.length)) as AppResult;
+    return await submitForResult<AppResult>({
+      sparkHome: join(REPO, '.oshinko', 'runtime', 'pyspark'),
+      masterUrl,
+      driverHost,
+      app,
+      cwd: work,
+      marker: 'RESULT',
+      timeoutMs: 240_000,
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

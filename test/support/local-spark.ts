@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
 import { parseServeConfig } from '../../src/server/serve-config.js';
+import { submitForResult } from './spark-submit.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
 
 /** A real server with the local driver on 127.0.0.1:0 and the given data directory. */
@@ -97,38 +98,12 @@ export function writeProbeJar(path: string): void {
 export async function runProbe(sparkHome: string, masterUrl: string, workDir: string): Promise<ProbeResult> {
   const app = join(workDir, 'probe_app.py');
   await writeFile(app, PROBE_APP);
-  const env: Record<string, string | undefined> = { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' };
-  delete env.SPARK_HOME;
-  delete env.SPARK_CONF_DIR;
-  delete env.PYTHONPATH;
-  const child = spawn(
-    join(sparkHome, 'bin', 'spark-submit'),
-    [
-      '--master',
-      masterUrl,
-      '--conf',
-      'spark.driver.memory=512m',
-      '--conf',
-      'spark.executor.memory=512m',
-      '--conf',
-      'spark.ui.enabled=false',
-      app,
-    ],
-    { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // A stuck application must not outlive the test.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  const line = stdout.split('\n').find((l) => l.startsWith('PROBE '));
-  if (code !== 0 || line === undefined) {
-    throw new Error(
-      `spark-submit exited with ${code}; stdout: ${stdout}\nstderr tail: ${stderr.slice(-3000)}`,
-    );
-  }
-  return JSON.parse(line.slice('PROBE '.length)) as ProbeResult;
+  return submitForResult<ProbeResult>({
+    sparkHome,
+    masterUrl,
+    driverHost: '127.0.0.1',
+    app,
+    cwd: workDir,
+    marker: 'PROBE',
+  });
 }
