@@ -7,6 +7,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ImageList, MAX_PATH_PARAM_LENGTH, RULE_KEYWORD, ServerInfo } from '../api/schemas.js';
 import type { ClusterService } from '../core/cluster-service.js';
 import { NotFoundError } from '../core/errors.js';
@@ -49,6 +50,8 @@ function requestId(request: IncomingMessage): string {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { service } = options;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // The TypeBox type provider types each route from its schema (params, query, body, replies); it is types only:
+  // requests are still validated by the Ajv configured here, whose refusals the error handler words.
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -69,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         keywords: [RULE_KEYWORD],
       },
     },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler(errorHandler);
   // Many clients send `Content-Type: application/json` on every request: an empty body with it is no body (a
   // DELETE answers as without the header; a POST or PUT is refused by its schema as having no body).
@@ -159,11 +162,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           'max-clusters': settings.maxClusters,
           details: { ...service.describeDriver() },
         },
-      };
+      } satisfies ServerInfo;
     },
   );
 
-  clusterRoutes(app, service);
+  await app.register(clusterRoutes, { service });
 
   app.get(
     '/images',

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TUnsafe } from '@sinclair/typebox';
 import { ErrorBody, MAX_PATH_PARAM_LENGTH, RULE_KEYWORD, type NameRule } from '../api/schemas.js';
 import { clusterNameProblem, configNameProblem, MAX_CLUSTER_NAME_LENGTH } from '../core/cluster-name.js';
 import { isOshinkoError, type ErrorCode } from '../core/errors.js';
@@ -154,12 +154,17 @@ const ERROR_MEANING = {
 } as const;
 export type ErrorStatus = keyof typeof ERROR_MEANING;
 
-/** The error responses of an operation for its OpenAPI document: the envelope, with what each status means. */
-export function errorResponses(statuses: readonly ErrorStatus[]): Record<number, TSchema> {
+/**
+ * The error responses of an operation for its OpenAPI document: the envelope, with what each status means. Typed
+ * per status, so a route's reply type is its success schema or the envelope, never `unknown`.
+ */
+export function errorResponses<const S extends ErrorStatus>(
+  statuses: readonly S[],
+): Record<S, TUnsafe<ErrorBody>> {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
       Type.Unsafe<ErrorBody>({ ...ErrorBody, description: ERROR_MEANING[status] }),
     ]),
-  );
+  ) as Record<S, TUnsafe<ErrorBody>>;
 }
