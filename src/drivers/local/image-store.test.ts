@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../../core/errors.js';
-import { LocalImageStore, propertiesEscape, shellQuote } from './image-store.js';
+import { LocalImageStore } from './image-store.js';
 import { HomeLayout } from './layout.js';
 
 /**
@@ -180,15 +180,5 @@ describe('LocalImageStore', () => {
     expect((await store.toLocalImages()).find((i) => i.ref === 'team/used:1')?.usedBy).toEqual(['etl']);
     await expect(store.remove('spark:9.8.7')).rejects.toThrow(/default image/);
     await expect(store.remove('team/none:1')).rejects.toBeInstanceOf(NotFoundError);
-  });
-});
-
-describe('quoting', () => {
-  it('quotes for the shell', () => {
-    expect(shellQuote("a'b $HOME")).toBe(`'a'\\''b $HOME'`);
-  });
-  it('escapes java properties', () => {
-    expect(propertiesEscape('a b=c', true)).toBe('a\\ b\\=c');
-    expect(propertiesEscape(' x\\y', false)).toBe('\\ x\\\\y');
   });
 });

@@ -12,6 +12,14 @@ import {
   UnprocessableError,
 } from '../../core/errors.js';
 import { readJsonIfExists, writeJsonAtomic } from './files.js';
+import {
+  builtImageRecord,
+  imageLayerFiles,
+  PYTHON_ARCHIVE,
+  validateConf,
+  validateEnv,
+  WRAPPED_SCRIPTS,
+} from './image-files.js';
 import type { HomeLayout } from './layout.js';
 import { isSparkHome, sparkVersionOf } from './spark-home.js';
 
@@ -41,84 +49,6 @@ export interface BuildOptions {
   readonly pyFiles?: readonly string[] | undefined;
   readonly conf?: Readonly<Record<string, string>> | undefined;
   readonly env?: Readonly<Record<string, string>> | undefined;
-}
-
-/** Scripts of a Spark distribution that a built image wraps (the ones that exist). */
-const WRAPPED_SCRIPTS = [
-  'spark-class',
-  'spark-submit',
-  'pyspark',
-  'spark-shell',
-  'spark-sql',
-  'beeline',
-  'run-example',
-  'sparkR',
-];
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const CONF_KEY = /^[A-Za-z][A-Za-z0-9_.\-[\]]*$/;
-/** Variables a built image sets itself; `--env` may not override them. */
-const RESERVED_ENV = new Set(['SPARK_HOME', 'SPARK_CONF_DIR', 'SPARK_ENV_LOADED']);
-const PYTHON_ARCHIVE = /\.(zip|egg|whl)$/;
-
-/** Quotes a string for a POSIX shell: the only way user text gets into generated scripts. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Shell text that appends `:$NAME` when the variable is set (NAME is one of ours, never user input). */
-function appendExisting(name: string): string {
-  return '"$' + `{${name}:+:$${name}}"`;
-}
-
-/** Escapes a key or value for java.util.Properties, the format Spark reads spark-defaults.conf with. */
-export function propertiesEscape(text: string, isKey: boolean): string {
-  let out = '';
-  for (let index = 0; index < text.length; index++) {
-    const char = text.charAt(index);
-    if (char === '\\') out += '\\\\';
-    else if (char === '\t') out += '\\t';
-    else if ((isKey || index === 0) && char === ' ') out += '\\ ';
-    else if (isKey && (char === '=' || char === ':' || char === '#' || char === '!')) out += `\\${char}`;
-    else out += char;
-  }
-  return out;
-}
-
-function checkValue(text: string, field: string): void {
-  if (/[\r\n\0]/.test(text)) {
-    throw new InvalidInputError(`invalid ${field} ${JSON.stringify(text)}: line breaks are not allowed`, {
-      field,
-    });
-  }
-}
-
-export function validateConf(conf: Readonly<Record<string, string>>): void {
-  for (const [key, value] of Object.entries(conf)) {
-    if (!CONF_KEY.test(key)) {
-      throw new InvalidInputError(
-        `invalid --conf key ${JSON.stringify(key)}: a Spark property name starts with a letter and has letters, digits, '.', '_', '-' (e.g. spark.executor.memory)`,
-        { field: 'conf' },
-      );
-    }
-    checkValue(value, `--conf ${key}`);
-  }
-}
-
-export function validateEnv(env: Readonly<Record<string, string>>): void {
-  for (const [name, value] of Object.entries(env)) {
-    if (!ENV_NAME.test(name)) {
-      throw new InvalidInputError(
-        `invalid --env name ${JSON.stringify(name)}: use letters, digits and '_', not starting with a digit`,
-        { field: 'env' },
-      );
-    }
-    if (RESERVED_ENV.has(name)) {
-      throw new InvalidInputError(`--env ${name} is set by the image itself and cannot be overridden`, {
-        field: 'env',
-      });
-    }
-    checkValue(value, `--env ${name}`);
-  }
 }
 
 function assertRef(ref: string, field: string): void {
@@ -288,20 +218,13 @@ export class LocalImageStore {
       for (const jar of jars) await cp(jar, join(staging, 'jars', basename(jar)));
       for (const file of pyFiles)
         await cp(file, join(staging, 'python', basename(file)), { recursive: true });
-      const record: ImageRecord = {
-        ref,
-        kind: 'built',
-        base: base.ref,
-        sparkHome: target,
-        distribution: base.distribution,
-        sparkVersion: base.sparkVersion,
-        createdAt: new Date().toISOString(),
-        jars: [...base.jars, ...jars.map((jar) => join(target, 'jars', basename(jar)))],
-        pyFiles: [...base.pyFiles, ...pyFiles.map((file) => join(target, 'python', basename(file)))],
-        conf: { ...base.conf, ...conf },
-        env: { ...base.env, ...env },
-      };
-      await this.writeLayer(staging, target, base, record);
+      const record = builtImageRecord(
+        { ref, jars, pyFiles, conf, env },
+        base,
+        target,
+        new Date().toISOString(),
+      );
+      await this.writeLayer(staging, base, record);
       await writeJsonAtomic(join(staging, 'image.json'), record);
       await rename(staging, target);
       return record;
@@ -340,89 +263,26 @@ export class LocalImageStore {
     return out;
   }
 
-  /** Writes bin/ wrappers and conf/ of a built image into `dir` (which will be renamed to `target`). */
-  private async writeLayer(
-    dir: string,
-    target: string,
-    base: ImageRecord,
-    record: ImageRecord,
-  ): Promise<void> {
-    const dist = record.distribution;
-    const confDir = join(target, 'conf');
+  /** Writes bin/ wrappers and conf/ of a built image into `dir` (which will be renamed to its Spark home). */
+  private async writeLayer(dir: string, base: ImageRecord, record: ImageRecord): Promise<void> {
     // The base's own conf dir: a distribution's conf/ or a built base's generated one.
-    const baseConf = join(base.sparkHome, 'conf');
-    let baseDefaults = '';
-    let sourceBaseEnv = false;
-    if (existsSync(baseConf)) {
-      for (const entry of await readdir(baseConf, { withFileTypes: true })) {
+    const baseConf = { dir: join(base.sparkHome, 'conf'), defaults: '', sourceEnv: false };
+    if (existsSync(baseConf.dir)) {
+      for (const entry of await readdir(baseConf.dir, { withFileTypes: true })) {
         if (entry.name === 'spark-defaults.conf') {
-          if (base.kind !== 'built') baseDefaults = await readFile(join(baseConf, entry.name), 'utf8');
+          if (base.kind !== 'built')
+            baseConf.defaults = await readFile(join(baseConf.dir, entry.name), 'utf8');
         } else if (entry.name === 'spark-env.sh') {
-          sourceBaseEnv = base.kind !== 'built';
+          baseConf.sourceEnv = base.kind !== 'built';
         } else if (!entry.name.endsWith('.template')) {
-          await cp(join(baseConf, entry.name), join(dir, 'conf', entry.name), { recursive: true });
+          await cp(join(baseConf.dir, entry.name), join(dir, 'conf', entry.name), { recursive: true });
         }
       }
     }
-    const pythonPath = pythonPathOf(record);
-    // spark-defaults.conf is the conf of this image's clients (spark-submit, pyspark ...), and an application takes
-    // it to whatever cluster it is submitted to. So it says nothing about executors: they get the image's jars,
-    // Python files and --env from the workers of a cluster of this image (spark-env.sh below, inherited by every
-    // executor), and the executors of another image's cluster never see them, whoever submits.
-    const defaults: [string, string][] = [];
-    const userConf = new Map(Object.entries(record.conf));
-    if (record.jars.length > 0) {
-      const key = 'spark.driver.extraClassPath';
-      const given = userConf.get(key);
-      userConf.delete(key);
-      defaults.push([key, [...record.jars, given].filter((p) => p !== undefined).join(':')]);
-    }
-    defaults.push(...userConf.entries());
-    const defaultsText = [
-      baseDefaults.trimEnd(),
-      `# Generated by oshinko image build for ${record.ref} (base ${base.ref}).`,
-      ...defaults.map(([key, value]) => `${propertiesEscape(key, true)}=${propertiesEscape(value, false)}`),
-      '',
-    ]
-      .filter((line, index) => index > 0 || line !== '')
-      .join('\n');
-    await writeFile(join(dir, 'conf', 'spark-defaults.conf'), defaultsText);
-
-    // spark-env.sh is sourced (with `set -a`) by Spark's scripts: daemons, spark-submit and, through the
-    // worker's environment, executors get these variables (the worker's SPARK_DIST_CLASSPATH is on the class path
-    // it gives its executors, its PYTHONPATH is merged into their Python workers').
-    const envLines = [
-      '# Generated by oshinko image build. Sourced by Spark scripts (load-spark-env.sh) with `set -a`.',
-      ...(sourceBaseEnv ? [`. ${shellQuote(join(baseConf, 'spark-env.sh'))}`] : []),
-    ];
-    if (pythonPath.length > 0) {
-      envLines.push(`PYTHONPATH=${shellQuote(pythonPath.join(':'))}${appendExisting('PYTHONPATH')}`);
-    }
-    if (record.jars.length > 0) {
-      envLines.push(
-        `SPARK_DIST_CLASSPATH=${shellQuote(record.jars.join(':'))}${appendExisting('SPARK_DIST_CLASSPATH')}`,
-      );
-    }
-    for (const [name, value] of Object.entries(record.env)) envLines.push(`${name}=${shellQuote(value)}`);
-    await writeFile(join(dir, 'conf', 'spark-env.sh'), `${envLines.join('\n')}\n`);
-
-    for (const script of WRAPPED_SCRIPTS) {
-      const original = join(dist, 'bin', script);
-      if (!existsSync(original)) continue;
-      const wrapper = join(dir, 'bin', script);
-      await writeFile(
-        wrapper,
-        [
-          '#!/usr/bin/env bash',
-          `# Generated by oshinko image build: the Spark of the base image with this image's conf, jars and Python files.`,
-          `export SPARK_HOME=${shellQuote(dist)}`,
-          `export SPARK_CONF_DIR=${shellQuote(confDir)}`,
-          'unset SPARK_ENV_LOADED',
-          `exec ${shellQuote(original)} "$@"`,
-          '',
-        ].join('\n'),
-      );
-      await chmod(wrapper, 0o755);
+    const scripts = WRAPPED_SCRIPTS.filter((script) => existsSync(join(record.distribution, 'bin', script)));
+    for (const file of imageLayerFiles(record, base, baseConf, scripts)) {
+      await writeFile(join(dir, file.path), file.content);
+      if (file.mode !== undefined) await chmod(join(dir, file.path), file.mode);
     }
   }
 
@@ -499,10 +359,4 @@ export class LocalImageStore {
       usedBy: users.filter(([, image]) => image === record.ref).map(([name]) => name),
     }));
   }
-}
-
-/** PYTHONPATH entries of an image's Python files: the folders holding modules, and archives themselves. */
-export function pythonPathOf(record: ImageRecord): string[] {
-  const entries = record.pyFiles.map((file) => (PYTHON_ARCHIVE.test(file) ? file : dirname(file)));
-  return [...new Set(entries)];
 }
