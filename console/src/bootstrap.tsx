@@ -15,7 +15,7 @@ import {
 import { OshinkoClient } from '../../src/client/oshinko-client.js';
 import { ApiProvider, type Api } from './api-context.js';
 import { App } from './app.js';
-import { errorMessage } from './format.js';
+import { errorMessage } from './shared/format.js';
 
 const TOKEN_KEY = 'oshinko-token';
 

@@ -31,14 +31,14 @@ import { CheckCircleIcon, ExternalLinkAltIcon, SyncAltIcon, TimesCircleIcon } fr
 import { formatAge } from '../../src/client/format-age.js';
 import type { ClusterModel } from '../../src/client/oshinko-client.js';
 import { useApi } from './api-context.js';
-import { ImageCell } from './image-cell.js';
-import { DeleteClusterModal } from './delete-cluster-modal.js';
-import { errorMessage, IMAGE_SOURCE_TEXT, sparkSubmitLine, webUiUrl } from './format.js';
+import { ImageCell } from './shared/image-cell.js';
+import { DeleteClusterModal } from './shared/delete-cluster-modal.js';
+import { errorMessage, IMAGE_SOURCE_TEXT, sparkSubmitLine, webUiUrl } from './shared/format.js';
 import { Link, navigate } from './navigation.js';
-import { ScaleClusterModal } from './scale-cluster-modal.js';
-import { StatusLabel } from './status-label.js';
-import { useToasts } from './toasts.js';
-import { usePolling } from './use-polling.js';
+import { ScaleClusterModal } from './shared/scale-cluster-modal.js';
+import { StatusLabel } from './shared/status-label.js';
+import { useToasts } from './shared/toasts.js';
+import { usePolling } from './shared/use-polling.js';
 
 export const DETAILS_REFRESH_MS = 3000;
 const LOG_LINES = 200;

@@ -32,15 +32,15 @@ import {
 import { formatAge } from '../../src/client/format-age.js';
 import type { ClusterModel, ClusterSummary } from '../../src/client/oshinko-client.js';
 import { useApi } from './api-context.js';
-import { DeleteClusterModal } from './delete-cluster-modal.js';
+import { DeleteClusterModal } from './shared/delete-cluster-modal.js';
 import { DeployClusterModal } from './deploy-cluster-modal.js';
-import { errorMessage, IMAGE_SOURCE_TEXT, webUiUrl } from './format.js';
+import { errorMessage, IMAGE_SOURCE_TEXT, webUiUrl } from './shared/format.js';
 import { clusterPath, Link } from './navigation.js';
-import { ScaleClusterModal } from './scale-cluster-modal.js';
-import { ImageCell } from './image-cell.js';
-import { StatusLabel } from './status-label.js';
-import { useToasts } from './toasts.js';
-import { usePolling } from './use-polling.js';
+import { ScaleClusterModal } from './shared/scale-cluster-modal.js';
+import { ImageCell } from './shared/image-cell.js';
+import { StatusLabel } from './shared/status-label.js';
+import { useToasts } from './shared/toasts.js';
+import { usePolling } from './shared/use-polling.js';
 
 export const LIST_REFRESH_MS = 3000;
 export const PER_PAGE_DEFAULT = 20;

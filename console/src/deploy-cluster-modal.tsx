@@ -32,7 +32,7 @@ import {
   type FieldErrors,
   type FormField,
 } from './deploy-form.js';
-import { errorMessage } from './format.js';
+import { errorMessage } from './shared/format.js';
 import { ImageField, type ImageChoice } from './image-field.js';
 
 interface DeployClusterModalProps {

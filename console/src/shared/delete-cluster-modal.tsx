@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Alert, Button, Modal, ModalBody, ModalFooter, ModalHeader } from '@patternfly/react-core';
-import { useApi } from './api-context.js';
+import { useApi } from '../api-context.js';
 import { errorMessage } from './format.js';
 
 interface DeleteClusterModalProps {

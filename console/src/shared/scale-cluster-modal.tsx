@@ -13,8 +13,8 @@ import {
   ModalHeader,
   NumberInput,
 } from '@patternfly/react-core';
-import type { ClusterModel } from '../../src/client/oshinko-client.js';
-import { useApi } from './api-context.js';
+import type { ClusterModel } from '../../../src/client/oshinko-client.js';
+import { useApi } from '../api-context.js';
 import { errorMessage } from './format.js';
 
 interface ScaleClusterModalProps {

@@ -8,7 +8,7 @@ import {
   PauseCircleIcon,
   QuestionCircleIcon,
 } from '@patternfly/react-icons';
-import type { ClusterSummary } from '../../src/client/oshinko-client.js';
+import type { ClusterSummary } from '../../../src/client/oshinko-client.js';
 
 type LabelColor = 'green' | 'blue' | 'red' | 'orange' | 'grey';
 interface Look {
