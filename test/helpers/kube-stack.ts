@@ -8,6 +8,7 @@ import { parseServeConfig } from '../../src/server/serve-config.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
 import { FakeKubeServer, type FakeKubeOptions, type RequestRecord } from '../fake-kube/fake-kube-server.js';
 import { writeKubeconfig, type KubeconfigFile, type KubeconfigShape } from '../fake-kube/kubeconfig.js';
+import { pollUntil } from '../support/poll.js';
 
 export const NAMESPACE = 'spark-apps';
 
@@ -53,16 +54,12 @@ export async function waitForCluster(
   done: (cluster: ClusterModel) => boolean,
   timeoutMs = 5000,
 ): Promise<ClusterModel> {
-  const deadline = Date.now() + timeoutMs;
-  let cluster = await client.getCluster(name);
-  while (!done(cluster)) {
-    if (Date.now() > deadline) {
-      throw new Error(`cluster ${name} did not settle: ${cluster.status} ${cluster.reason ?? ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    cluster = await client.getCluster(name);
-  }
-  return cluster;
+  return pollUntil(
+    () => client.getCluster(name),
+    done,
+    (cluster) => `cluster ${name} did not settle: ${cluster.status} ${cluster.reason ?? ''}`,
+    { timeoutMs, intervalMs: 25 },
+  );
 }
 
 export const isRunning = (cluster: ClusterModel): boolean => cluster.status === 'Running';

@@ -6,6 +6,7 @@ import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-clien
 import { parseServeConfig } from '../../src/server/serve-config.js';
 import { submitForResult } from './spark-submit.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
+import { pollUntil } from './poll.js';
 
 /** A real server with the local driver on 127.0.0.1:0 and the given data directory. */
 export async function startLocalServer(
@@ -24,8 +25,6 @@ export async function tempHome(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Polls a cluster until `done` holds; fails with the last state seen. */
 export async function waitForCluster(
   client: OshinkoClient,
@@ -33,15 +32,12 @@ export async function waitForCluster(
   done: (cluster: ClusterModel) => boolean,
   timeoutMs = 240_000,
 ): Promise<ClusterModel> {
-  const deadline = Date.now() + timeoutMs;
-  let last: ClusterModel | undefined;
-  while (Date.now() < deadline) {
-    last = await client.getCluster(name);
-    if (done(last)) return last;
-    await sleep(500);
-  }
-  throw new Error(
-    `cluster ${name} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+  return pollUntil(
+    () => client.getCluster(name),
+    done,
+    (last) =>
+      `cluster ${name} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+    { timeoutMs, intervalMs: 500 },
   );
 }
 
