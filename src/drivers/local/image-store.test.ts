@@ -181,4 +181,19 @@ describe('LocalImageStore', () => {
     await expect(store.remove('spark:9.8.7')).rejects.toThrow(/default image/);
     await expect(store.remove('team/none:1')).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('goes by what it is told of the clusters (the driver), not by their state files', async () => {
+    await store.registerDefault(dist);
+    await store.build('team/used:1', { from: 'spark:9.8.7' });
+    await mkdir(layout.clusterDir('recorded'), { recursive: true });
+    await writeFile(layout.clusterFile('recorded'), JSON.stringify({ image: { ref: 'spark:9.8.7' } }));
+    const told = new LocalImageStore(layout, () =>
+      Promise.resolve([{ cluster: 'live', image: 'team/used:1' }]),
+    );
+    expect((await told.toLocalImages()).map((image) => [image.ref, image.usedBy])).toEqual([
+      ['spark:9.8.7', []],
+      ['team/used:1', ['live']],
+    ]);
+    await expect(told.remove('team/used:1')).rejects.toThrow(/used by cluster live/);
+  });
 });

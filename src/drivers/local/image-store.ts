@@ -11,6 +11,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../core/errors.js';
+import { recordedClusterImages } from './cluster-state.js';
 import { readJsonIfExists, writeJsonAtomic } from './files.js';
 import {
   builtImageRecord,
@@ -59,9 +60,23 @@ function assertRef(ref: string, field: string): void {
   }
 }
 
-/** The local image store: named Spark homes under `<home>/images`. */
+/** A cluster and the image it runs. */
+export interface ClusterImage {
+  readonly cluster: string;
+  readonly image: string;
+}
+
+/**
+ * The local image store: named Spark homes under `<home>/images`. Which clusters use an image is not its own
+ * knowledge: `clusterImages` tells it (the driver's table in a server; by default, as the CLI has no server, the
+ * clusters' recorded states).
+ */
 export class LocalImageStore {
-  constructor(private readonly layout: HomeLayout) {}
+  constructor(
+    private readonly layout: HomeLayout,
+    private readonly clusterImages: () => Promise<readonly ClusterImage[]> = () =>
+      recordedClusterImages(layout),
+  ) {}
 
   private recordFile(ref: string): string {
     return join(this.layout.imageDir(ref), 'image.json');
@@ -291,22 +306,9 @@ export class LocalImageStore {
     return (await this.list()).filter((image) => image.base === ref).map((image) => image.ref);
   }
 
-  /** Names of clusters (running or recorded) whose state says they use `ref`. */
+  /** Names of the clusters that use `ref`. */
   async usedBy(ref: string): Promise<string[]> {
-    return (await this.clusterImages()).filter(([, image]) => image === ref).map(([name]) => name);
-  }
-
-  async clusterImages(): Promise<[string, string][]> {
-    const entries = await readdir(this.layout.clusters, { withFileTypes: true }).catch(() => []);
-    const out: [string, string][] = [];
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      const state = (await readJsonIfExists(this.layout.clusterFile(entry.name)).catch(() => undefined)) as
-        { image?: { ref?: string } } | undefined;
-      const image = state?.image?.ref;
-      if (image !== undefined) out.push([entry.name, image]);
-    }
-    return out;
+    return (await this.clusterImages()).filter((use) => use.image === ref).map((use) => use.cluster);
   }
 
   /** Removes an image: refused while a cluster uses it or another image is built on it. */
@@ -356,7 +358,7 @@ export class LocalImageStore {
       pyFiles: record.pyFiles,
       conf: record.conf,
       env: record.env,
-      usedBy: users.filter(([, image]) => image === record.ref).map(([name]) => name),
+      usedBy: users.filter((use) => use.image === record.ref).map((use) => use.cluster),
     }));
   }
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClusterEvent, ClusterObservation, ClusterSpec, PodState } from '../../core/cluster.js';
+import type { ClusterObservation, ClusterSpec } from '../../core/cluster.js';
 import type { ClusterDriver, LocalImage, LogRequest, ReplicaCounts } from '../../core/driver.js';
 import {
   BackendUnavailableError,
@@ -12,21 +12,22 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../core/errors.js';
-import { describeFsError, isFsError, readJsonIfExists, tailFile, writeJsonAtomic } from './files.js';
-import { LocalImageStore, type ImageRecord } from './image-store.js';
+import { masterRunning, observeCluster } from './cluster-observer.js';
+import { readClusterStates, removeClusterDir, STATE_VERSION, type ClusterState } from './cluster-state.js';
+import { describeFsError, isFsError, tailFile } from './files.js';
+import { LocalImageStore } from './image-store.js';
 import { HomeLayout } from './layout.js';
+import { adoptCluster, imagesInUse, LiveCluster } from './live-cluster.js';
 import { freePorts, waitUntilListening } from './ports.js';
 import { processesWithEnv, stopProcessGroups } from './processes.js';
 import { acquireServerLock, type ServerLock } from './server-lock.js';
 import { isSparkHome } from './spark-home.js';
 import {
-  aliveWorkerPorts,
   CLUSTER_UID_ENV,
   daemonSpec,
   DEFAULT_RESOURCES,
   fetchMasterJson,
   LOCAL_HOST,
-  masterUrl,
   type DaemonRecord,
   type DaemonResources,
 } from './spark-daemons.js';
@@ -56,34 +57,8 @@ export function runtimeSparkHome(options: Pick<LocalDriverOptions, 'sparkHome' |
   return options.sparkHome ?? join(options.runtimeDir ?? defaultRuntimeDir(), 'pyspark');
 }
 
-const STATE_VERSION = 1;
-const MAX_EVENTS = 50;
 /** How long new workers wait for their master to listen before they start anyway. */
 const MASTER_WAIT_MS = 60_000;
-
-/** A cluster as persisted in `clusters/<name>/cluster.json`. */
-interface ClusterState {
-  readonly version: number;
-  readonly uid: string;
-  readonly name: string;
-  config: ClusterSpec['config'];
-  readonly imageSource: ClusterSpec['imageSource'];
-  readonly storedConfig: string | undefined;
-  readonly createdAt: string;
-  readonly image: Pick<ImageRecord, 'ref' | 'kind' | 'sparkHome' | 'distribution'>;
-  readonly masterPort: number;
-  readonly masterWebPort: number;
-  daemons: DaemonRecord[];
-  lost: string | undefined;
-}
-
-interface LiveCluster {
-  state: ClusterState;
-  readonly supervisors: Map<string, Supervisor>;
-  readonly events: ClusterEvent[];
-  /** Serialises writes of the state file. */
-  writing: Promise<void>;
-}
 
 function checkJava(env: Readonly<Record<string, string | undefined>>): void {
   const java = env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java';
@@ -95,24 +70,38 @@ function checkJava(env: Readonly<Record<string, string | undefined>>): void {
   }
 }
 
+interface LocalDriverParts {
+  readonly layout: HomeLayout;
+  readonly store: LocalImageStore;
+  readonly lock: ServerLock;
+  /** The driver's table of clusters by name; the image store reads which images they use from it. */
+  readonly clusters: Map<string, LiveCluster>;
+  readonly defaultImage: string;
+  readonly defaultSparkHome: string;
+}
+
 class LocalDriver implements ClusterDriver {
   readonly kind = 'local' as const;
   readonly storedConfigs: FileStoredConfigSource;
-  private readonly clusters = new Map<string, LiveCluster>();
+  readonly defaultImage: string;
+  private readonly layout: HomeLayout;
+  private readonly store: LocalImageStore;
+  private readonly lock: ServerLock;
+  private readonly clusters: Map<string, LiveCluster>;
+  private readonly defaultSparkHome: string;
   private readonly resources: DaemonResources;
   private readonly backoff: BackoffPolicy;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private closed = false;
 
-  constructor(
-    private readonly layout: HomeLayout,
-    private readonly store: LocalImageStore,
-    private readonly lock: ServerLock,
-    readonly defaultImage: string,
-    private readonly defaultSparkHome: string,
-    options: LocalDriverOptions,
-  ) {
-    this.storedConfigs = new FileStoredConfigSource(layout.configs);
+  constructor(parts: LocalDriverParts, options: LocalDriverOptions) {
+    this.layout = parts.layout;
+    this.store = parts.store;
+    this.lock = parts.lock;
+    this.clusters = parts.clusters;
+    this.defaultImage = parts.defaultImage;
+    this.defaultSparkHome = parts.defaultSparkHome;
+    this.storedConfigs = new FileStoredConfigSource(this.layout.configs);
     this.resources = { ...DEFAULT_RESOURCES, ...options.resources };
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.env = options.env ?? process.env;
@@ -130,27 +119,6 @@ class LocalDriver implements ClusterDriver {
 
   async checkImage(image: string): Promise<void> {
     await this.store.require(image);
-  }
-
-  // ---- persistence -------------------------------------------------------------------------------------
-
-  private persist(cluster: LiveCluster): Promise<void> {
-    const snapshot = JSON.parse(JSON.stringify(cluster.state)) as ClusterState;
-    cluster.writing = cluster.writing
-      .catch(() => undefined)
-      .then(() => writeJsonAtomic(this.layout.clusterFile(snapshot.name), snapshot));
-    return cluster.writing;
-  }
-
-  private event(
-    cluster: LiveCluster,
-    type: ClusterEvent['type'],
-    reason: string,
-    message: string,
-    object?: string,
-  ): void {
-    cluster.events.push({ time: new Date().toISOString(), type, reason, message, object });
-    if (cluster.events.length > MAX_EVENTS) cluster.events.splice(0, cluster.events.length - MAX_EVENTS);
   }
 
   private supervise(cluster: LiveCluster, daemon: DaemonRecord): Supervisor {
@@ -171,10 +139,10 @@ class LocalDriver implements ClusterDriver {
           record.pid = snapshot.pid;
           record.restarts = snapshot.restarts;
           record.startedAt = snapshot.startedAt;
-          void this.persist(cluster).catch(() => undefined);
+          void cluster.persist().catch(() => undefined);
         },
         onEvent: (type, reason, message) => {
-          this.event(cluster, type, reason, message, daemon.name);
+          cluster.event(type, reason, message, daemon.name);
         },
       },
       this.backoff,
@@ -186,97 +154,21 @@ class LocalDriver implements ClusterDriver {
 
   /** Re-adopts the clusters an earlier server left running; those with no live process are Lost. */
   async load(): Promise<void> {
-    const entries = await readdir(this.layout.clusters, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      const state = (await readJsonIfExists(this.layout.clusterFile(entry.name)).catch(() => undefined)) as
-        ClusterState | undefined;
-      if (state?.version !== STATE_VERSION || state.name !== entry.name) continue;
-      const cluster: LiveCluster = { state, supervisors: new Map(), events: [], writing: Promise.resolve() };
+    for (const state of await readClusterStates(this.layout)) {
+      const cluster = new LiveCluster(state, this.layout.clusterFile(state.name));
       this.clusters.set(state.name, cluster);
-      if (state.lost !== undefined) continue;
-      const dead: Supervisor[] = [];
-      let adopted = 0;
-      for (const daemon of state.daemons) {
-        const supervisor = this.supervise(cluster, daemon);
-        if (daemon.pid !== undefined && (await supervisor.adopt(daemon.pid, daemon.startedAt))) adopted += 1;
-        else dead.push(supervisor);
-      }
-      if (adopted === 0 && state.daemons.length > 0) {
-        for (const supervisor of cluster.supervisors.values()) supervisor.detach();
-        cluster.supervisors.clear();
-        state.lost =
-          'no process of the cluster was running when the server started (the machine restarted or they were killed); delete the cluster and create it again';
-        for (const daemon of state.daemons) daemon.pid = undefined;
-        this.event(cluster, 'Warning', 'Lost', state.lost);
-        await this.persist(cluster);
-        continue;
-      }
-      this.event(
-        cluster,
-        'Normal',
-        'Adopted',
-        `re-adopted ${adopted} running process(es) after a server restart`,
-      );
-      for (const supervisor of dead) supervisor.restartAfterDowntime();
-      await this.persist(cluster);
+      await adoptCluster(cluster, (daemon) => this.supervise(cluster, daemon));
     }
   }
 
-  // ---- observation -------------------------------------------------------------------------------------
-
   private async observe(cluster: LiveCluster): Promise<ClusterObservation> {
     const { state } = cluster;
-    const masterRunning =
-      cluster.supervisors.get(state.daemons.find((d) => d.type === 'master')?.name ?? '')?.snapshot()
-        .status === 'Running';
+    const snapshots = cluster.snapshots();
     const json =
-      state.lost === undefined && masterRunning ? await fetchMasterJson(state.masterWebPort) : undefined;
-    const masterAlive = json?.status === 'ALIVE';
-    const aliveWorkers = aliveWorkerPorts(json);
-    // As on Kubernetes: a worker process that runs is up; it counts once the master lists it ALIVE (deriveStatus).
-    const registrationProblem = !masterRunning
-      ? 'the master is not running'
-      : json === undefined
-        ? "the master's /json/ did not answer"
-        : masterAlive
-          ? undefined
-          : `the master is ${json.status ?? 'not ALIVE'}`;
-    const pods: PodState[] = state.daemons.map((daemon) => {
-      const snapshot = cluster.supervisors.get(daemon.name)?.snapshot();
-      const status =
-        snapshot === undefined ? (state.lost === undefined ? 'Stopped' : 'Lost') : podStatus(snapshot.status);
-      const running = snapshot?.status === 'Running';
-      const master = daemon.type === 'master';
-      const ready = running && (!master || masterAlive);
-      return {
-        name: daemon.name,
-        type: daemon.type,
-        ip: LOCAL_HOST,
-        status,
-        ready,
-        ...(master ? {} : { registered: masterAlive && aliveWorkers.has(daemon.port) }),
-        image: state.image.ref,
-        restarts: snapshot?.restarts ?? daemon.restarts,
-        reason: snapshot?.reason ?? (running && !ready ? 'starting' : undefined),
-        pid: snapshot?.pid,
-      };
-    });
-    return {
-      name: state.name,
-      config: state.config,
-      imageSource: state.imageSource,
-      storedConfig: state.storedConfig,
-      createdAt: state.createdAt,
-      masterUrl: masterUrl(state),
-      masterWebUrl: `http://${LOCAL_HOST}:${state.masterWebPort}`,
-      masterWebRoute: undefined,
-      pods,
-      missing: [],
-      ...(registrationProblem === undefined ? {} : { registrationProblem }),
-      lost: state.lost,
-      events: [...cluster.events],
-    };
+      state.lost === undefined && masterRunning(state, snapshots)
+        ? await fetchMasterJson(state.masterWebPort)
+        : undefined;
+    return observeCluster(state, snapshots, json, cluster.events);
   }
 
   async list(): Promise<ClusterObservation[]> {
@@ -345,15 +237,15 @@ class LocalDriver implements ClusterDriver {
     }
     state.daemons.push(...(await this.newWorkers(state, spec.config.workerCount)));
     const dir = this.layout.clusterDir(spec.name);
-    const cluster: LiveCluster = { state, supervisors: new Map(), events: [], writing: Promise.resolve() };
+    const cluster = new LiveCluster(state, this.layout.clusterFile(spec.name));
     try {
       // A directory left by an earlier life of the name (e.g. removed by hand from the state) is cleared first.
-      await this.removeDir(dir);
+      await removeClusterDir(dir);
       await mkdir(join(dir, 'logs'), { recursive: true });
       // Recorded before any process starts: a cluster that cannot be recorded is never started.
-      await this.persist(cluster);
+      await cluster.persist();
     } catch (error) {
-      await this.removeDir(dir).catch(() => undefined);
+      await removeClusterDir(dir).catch(() => undefined);
       throw dataError(
         `cannot record cluster '${spec.name}' in the data directory`,
         error,
@@ -363,8 +255,8 @@ class LocalDriver implements ClusterDriver {
     this.clusters.set(spec.name, cluster);
     try {
       this.startMasterFirst(cluster);
-      this.event(cluster, 'Normal', 'Created', `cluster ${spec.name} created with image ${image.ref}`);
-      await this.persist(cluster);
+      cluster.event('Normal', 'Created', `cluster ${spec.name} created with image ${image.ref}`);
+      await cluster.persist();
     } catch (error) {
       await this.destroy(cluster).catch(() => undefined);
       throw dataError(
@@ -457,7 +349,7 @@ class LocalDriver implements ClusterDriver {
       starting.push(...(await this.newWorkers(state, counts.workerCount - workers.length)));
     state.daemons.push(...starting);
     try {
-      await this.persist(cluster);
+      await cluster.persist();
     } catch (error) {
       // Nothing was started or stopped yet: put the record back as it was.
       state.config = previous.config;
@@ -473,19 +365,18 @@ class LocalDriver implements ClusterDriver {
         const supervisor = cluster.supervisors.get(daemon.name);
         cluster.supervisors.delete(daemon.name);
         await supervisor?.stop();
-        this.event(cluster, 'Normal', 'Stopped', `${daemon.name} stopped (scaled down)`, daemon.name);
+        cluster.event('Normal', 'Stopped', `${daemon.name} stopped (scaled down)`, daemon.name);
       }),
     );
     for (const daemon of starting) this.supervise(cluster, daemon).start();
     if (starting.length > 0 || stopping.length > 0) {
-      this.event(
-        cluster,
+      cluster.event(
         'Normal',
         'Scaled',
         `scaled to ${counts.masterCount} master(s), ${counts.workerCount} worker(s)`,
       );
     }
-    await this.persist(cluster);
+    await cluster.persist();
     return this.observe(cluster);
   }
 
@@ -497,21 +388,9 @@ class LocalDriver implements ClusterDriver {
     // Daemons recorded but not supervised (a Lost cluster whose pids came back, executors left behind).
     const stragglers = await processesWithEnv(CLUSTER_UID_ENV, cluster.state.uid);
     if (stragglers.length > 0) await stopProcessGroups([], stragglers, 3000);
-    await cluster.writing.catch(() => undefined);
+    await cluster.settled();
     this.clusters.delete(cluster.state.name);
-    await this.removeDir(this.layout.clusterDir(cluster.state.name));
-  }
-
-  private async removeDir(dir: string): Promise<void> {
-    // Hidden while it is removed, so a crash half-way never leaves something that looks like a cluster.
-    const trash = join(dirname(dir), `.removing-${basename(dir)}-${randomBytes(4).toString('hex')}`);
-    try {
-      await rename(dir, trash);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    await rm(trash, { recursive: true, force: true });
+    await removeClusterDir(this.layout.clusterDir(cluster.state.name));
   }
 
   async delete(name: string): Promise<boolean> {
@@ -546,7 +425,7 @@ class LocalDriver implements ClusterDriver {
     for (const cluster of this.clusters.values()) {
       for (const supervisor of cluster.supervisors.values()) supervisor.detach();
     }
-    await Promise.all([...this.clusters.values()].map((cluster) => cluster.writing.catch(() => undefined)));
+    await Promise.all([...this.clusters.values()].map((cluster) => cluster.settled()));
     await this.lock.release();
   }
 }
@@ -558,10 +437,6 @@ function dataError(action: string, error: unknown, file?: string): unknown {
 
 function workerIndex(name: string): number {
   return Number(/-w-(\d+)$/.exec(name)?.[1] ?? 0);
-}
-
-function podStatus(status: DaemonSnapshot['status']): string {
-  return status === 'Starting' ? 'Pending' : status;
 }
 
 /**
@@ -584,9 +459,13 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Cl
     );
   }
   try {
-    const store = new LocalImageStore(layout);
+    const clusters = new Map<string, LiveCluster>();
+    const store = new LocalImageStore(layout, () => Promise.resolve(imagesInUse(clusters.values())));
     const runtime = await store.registerDefault(runtimeSparkHome(options));
-    const driver = new LocalDriver(layout, store, lock, runtime.ref, runtime.sparkHome, options);
+    const driver = new LocalDriver(
+      { layout, store, lock, clusters, defaultImage: runtime.ref, defaultSparkHome: runtime.sparkHome },
+      options,
+    );
     await driver.load();
     return driver;
   } catch (error) {

@@ -1,0 +1,93 @@
+/**
+ * A cluster's persisted state, `clusters/<name>/cluster.json`: its shape, reading the recorded ones back, writing
+ * one (atomically, one write after another), removing a cluster's directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { ClusterSpec } from '../../core/cluster.js';
+import { readJsonIfExists, writeJsonAtomic } from './files.js';
+import type { ClusterImage, ImageRecord } from './image-store.js';
+import type { HomeLayout } from './layout.js';
+import type { DaemonRecord } from './spark-daemons.js';
+
+export const STATE_VERSION = 1;
+
+/** A cluster as persisted in `clusters/<name>/cluster.json`. */
+export interface ClusterState {
+  readonly version: number;
+  readonly uid: string;
+  readonly name: string;
+  config: ClusterSpec['config'];
+  readonly imageSource: ClusterSpec['imageSource'];
+  readonly storedConfig: string | undefined;
+  readonly createdAt: string;
+  readonly image: Pick<ImageRecord, 'ref' | 'kind' | 'sparkHome' | 'distribution'>;
+  readonly masterPort: number;
+  readonly masterWebPort: number;
+  daemons: DaemonRecord[];
+  lost: string | undefined;
+}
+
+/** Directories under `clusters/` that may hold a cluster (not hidden: those are being removed). */
+async function clusterDirNames(layout: HomeLayout): Promise<string[]> {
+  const entries = await readdir(layout.clusters, { withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((e) => e.name);
+}
+
+/** The states recorded under `clusters/` that this version can take back: readable, of its version and name. */
+export async function readClusterStates(layout: HomeLayout): Promise<ClusterState[]> {
+  const states: ClusterState[] = [];
+  for (const name of await clusterDirNames(layout)) {
+    const state = (await readJsonIfExists(layout.clusterFile(name)).catch(() => undefined)) as
+      ClusterState | undefined;
+    if (state?.version === STATE_VERSION && state.name === name) states.push(state);
+  }
+  return states;
+}
+
+/**
+ * Which image each recorded cluster uses, read from the state files: what the image store goes by when no server
+ * (no driver) tells it. Any state naming an image counts, whatever its version.
+ */
+export async function recordedClusterImages(layout: HomeLayout): Promise<ClusterImage[]> {
+  const out: ClusterImage[] = [];
+  for (const name of await clusterDirNames(layout)) {
+    const state = (await readJsonIfExists(layout.clusterFile(name)).catch(() => undefined)) as
+      { image?: { ref?: string } } | undefined;
+    const image = state?.image?.ref;
+    if (image !== undefined) out.push({ cluster: name, image });
+  }
+  return out;
+}
+
+/** Writes one cluster's state file, each write after the one before, so an older state never lands last. */
+export class StateFile {
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(readonly path: string) {}
+
+  /** Writes a copy of `state` as it is now (later changes to it are the next write's). */
+  write(state: ClusterState): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(state)) as ClusterState;
+    this.writing = this.writing.catch(() => undefined).then(() => writeJsonAtomic(this.path, snapshot));
+    return this.writing;
+  }
+
+  /** Settles when the writes under way are done, whatever their outcome. */
+  settled(): Promise<void> {
+    return this.writing.catch(() => undefined);
+  }
+}
+
+/** Removes a cluster's directory; it is hidden first, so a crash half-way never leaves what looks like a cluster. */
+export async function removeClusterDir(dir: string): Promise<void> {
+  const trash = join(dirname(dir), `.removing-${basename(dir)}-${randomBytes(4).toString('hex')}`);
+  try {
+    await rename(dir, trash);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await rm(trash, { recursive: true, force: true });
+}
