@@ -8,7 +8,7 @@ import {
   SkipToContent,
   Content,
 } from '@patternfly/react-core';
-import { ClusterDetailsPage } from './cluster-details-page.js';
+import { ClusterDetailsPage } from './cluster-details/cluster-details-page.js';
 import { ClusterListPage } from './cluster-list-page.js';
 import { useApi } from './api-context.js';
 import { routeOf, usePathname } from './navigation.js';

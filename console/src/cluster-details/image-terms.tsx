@@ -1,0 +1,25 @@
+import type { ClusterModel } from '../../../src/client/oshinko-client.js';
+import { IMAGE_SOURCE_TEXT } from '../shared/format.js';
+import { ImageCell } from '../shared/image-cell.js';
+import { Term } from './term.js';
+
+function imageOrigin(cluster: ClusterModel): string {
+  if (cluster.imageSource === 'stored-config' && cluster.config.name !== undefined) {
+    return `from the stored configuration ${cluster.config.name}`;
+  }
+  return IMAGE_SOURCE_TEXT[cluster.imageSource];
+}
+
+/** The image the cluster runs, its custom badge, and where it came from (the request, a stored configuration, the default). */
+export function ImageTerms({ cluster }: { cluster: ClusterModel }) {
+  return (
+    <>
+      <Term term="Image" test="details-image">
+        <ImageCell image={cluster.image} customImage={cluster.customImage} />
+      </Term>
+      <Term term="Image origin" test="details-image-source">
+        {imageOrigin(cluster)}
+      </Term>
+    </>
+  );
+}
