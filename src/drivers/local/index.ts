@@ -12,6 +12,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../core/errors.js';
+import { systemClock, type Clock } from './clock.js';
 import { masterRunning, observeCluster } from './cluster-observer.js';
 import { readClusterStates, removeClusterDir, STATE_VERSION, type ClusterState } from './cluster-state.js';
 import { describeFsError, isFsError, tailFile } from './files.js';
@@ -45,6 +46,8 @@ export interface LocalDriverOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   readonly resources?: Partial<DaemonResources> | undefined;
   readonly backoff?: BackoffPolicy | undefined;
+  /** The supervisors' clock (restart backoff, polls of adopted processes); default: the real one. */
+  readonly clock?: Clock | undefined;
 }
 
 /** `<project>/.oshinko/runtime`, from this module's place in src/ or dist/. */
@@ -91,6 +94,7 @@ class LocalDriver implements ClusterDriver {
   private readonly defaultSparkHome: string;
   private readonly resources: DaemonResources;
   private readonly backoff: BackoffPolicy;
+  private readonly clock: Clock;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private closed = false;
 
@@ -104,6 +108,7 @@ class LocalDriver implements ClusterDriver {
     this.storedConfigs = new FileStoredConfigSource(this.layout.configs);
     this.resources = { ...DEFAULT_RESOURCES, ...options.resources };
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.clock = options.clock ?? systemClock;
     this.env = options.env ?? process.env;
   }
 
@@ -145,8 +150,7 @@ class LocalDriver implements ClusterDriver {
           cluster.event(type, reason, message, daemon.name);
         },
       },
-      this.backoff,
-      daemon.restarts,
+      { backoff: this.backoff, restarts: daemon.restarts, clock: this.clock },
     );
     cluster.supervisors.set(daemon.name, supervisor);
     return supervisor;

@@ -1,27 +1,25 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from './clock.js';
 import { pidExists, processesWithEnv } from './processes.js';
 import {
   backoffDelay,
   Supervisor,
   waitingStatus,
   type BackoffPolicy,
-  type DaemonSnapshot,
   type DaemonSpec,
 } from './supervisor.js';
 
-const FAST: BackoffPolicy = { initialMs: 50, maxMs: 400, stableMs: 60_000, pollMs: 50 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The supervisor's waits are on a manual clock: tests move it on, they never sleep through a backoff. */
+const POLICY: BackoffPolicy = { initialMs: 1000, maxMs: 4000, stableMs: 60_000, pollMs: 1000 };
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(25);
-  }
+/** Waits for what a real process does (start, exit), polling briefly; no supervision time passes meanwhile. */
+function eventually(check: () => void | Promise<void>): Promise<void> {
+  return vi.waitFor(check, { timeout: 10_000, interval: 10 });
 }
 
 /** A daemon played by a real Node process; `script` is its program. */
@@ -44,22 +42,23 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((supervisor) => supervisor.stop(500)));
 });
 
-function supervise(spec: DaemonSpec, events: string[] = [], changes: DaemonSnapshot[] = []): Supervisor {
+function supervise(spec: DaemonSpec, clock = new ManualClock()) {
+  const events: string[] = [];
   const supervisor = new Supervisor(
     spec,
     {
-      onChange: (snapshot) => changes.push(snapshot),
+      onChange: () => undefined,
       onEvent: (_type, reason) => events.push(reason),
     },
-    FAST,
+    { backoff: POLICY, clock },
   );
   running.push(supervisor);
-  return supervisor;
+  return { supervisor, clock, events };
 }
 
 describe('backoff', () => {
   it('doubles from the initial delay up to the cap', () => {
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, FAST))).toEqual([50, 100, 200, 400, 400]);
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, POLICY))).toEqual([1000, 2000, 4000, 4000, 4000]);
   });
   it('reports CrashLoopBackOff from the third quick failure', () => {
     expect([1, 2, 3].map(waitingStatus)).toEqual(['Restarting', 'Restarting', 'CrashLoopBackOff']);
@@ -69,41 +68,87 @@ describe('backoff', () => {
 describe('Supervisor', () => {
   it('restarts a crashing daemon with backoff, shows CrashLoopBackOff, and logs its output', async () => {
     const spec = await nodeDaemon('console.log("hello from daemon"); process.exit(3)', 'mark-crash');
-    const events: string[] = [];
-    const supervisor = supervise(spec, events);
+    const { supervisor, clock, events } = supervise(spec);
     supervisor.start();
-    await until(() => supervisor.snapshot().restarts >= 3);
-    const snapshot = supervisor.snapshot();
-    expect(['CrashLoopBackOff', 'Running']).toContain(snapshot.status);
-    expect(events).toContain('BackOff');
-    await until(() => supervisor.snapshot().status === 'CrashLoopBackOff');
-    expect(supervisor.snapshot().reason).toMatch(/exited with code 3; restarting in/);
+    const steps = [
+      [1, 1000, 'Restarting'],
+      [2, 2000, 'Restarting'],
+      [3, 4000, 'CrashLoopBackOff'],
+      [4, 4000, 'CrashLoopBackOff'],
+    ] as const;
+    for (const [restarts, delay, status] of steps) {
+      await eventually(() => {
+        expect(supervisor.snapshot()).toMatchObject({ restarts, status, pid: undefined });
+      });
+      // The restart waits its whole backoff, and not a moment longer.
+      expect(clock.pending()).toEqual([delay]);
+      expect(supervisor.snapshot().reason).toBe(`exited with code 3; restarting in ${String(delay / 1000)}s`);
+      clock.advance(delay - 1);
+      expect(supervisor.snapshot()).toMatchObject({ restarts, status, pid: undefined });
+      clock.advance(1);
+      expect(supervisor.snapshot().status).toBe('Running');
+    }
+    expect(events.slice(0, 8)).toEqual([
+      'Started',
+      'Restarting',
+      'Started',
+      'Restarting',
+      'Started',
+      'BackOff',
+      'Started',
+      'BackOff',
+    ]);
     const log = await readFile(spec.logFile, 'utf8');
-    expect(log.match(/hello from daemon/g)?.length).toBeGreaterThanOrEqual(3);
-    expect(log).toContain('--- oshinko');
+    expect(log.match(/hello from daemon/g)?.length).toBeGreaterThanOrEqual(4);
+    expect(log).toContain('--- oshinko 2025-01-01T00:00:');
   });
 
-  it('keeps a healthy daemon running and restarts it after it is killed', async () => {
+  it('keeps a healthy daemon running, restarts it after it is killed, and forgets old failures', async () => {
     const spec = await nodeDaemon('setInterval(() => {}, 1000)', 'mark-kill');
-    const supervisor = supervise(spec);
+    const { supervisor, clock } = supervise(spec);
     supervisor.start();
     const first = supervisor.snapshot().pid ?? 0;
     expect(pidExists(first)).toBe(true);
     process.kill(first, 'SIGKILL');
-    await until(() => supervisor.snapshot().status === 'Running' && supervisor.snapshot().pid !== first);
-    expect(supervisor.snapshot().restarts).toBe(1);
+    await eventually(() => {
+      expect(supervisor.snapshot()).toMatchObject({ status: 'Restarting', restarts: 1 });
+    });
+    expect(clock.pending()).toEqual([1000]);
+    clock.advance(1000);
+    const second = supervisor.snapshot().pid ?? 0;
+    expect(supervisor.snapshot()).toMatchObject({ status: 'Running', restarts: 1 });
+    expect(second).not.toBe(first);
+
+    // Killed again at once: a second quick failure waits twice as long.
+    process.kill(second, 'SIGKILL');
+    await eventually(() => {
+      expect(supervisor.snapshot().restarts).toBe(2);
+    });
+    expect(clock.pending()).toEqual([2000]);
+    clock.advance(2000);
+
+    // After a run of stableMs the failures start over, as Kubernetes resets a pod's backoff.
+    clock.advance(POLICY.stableMs);
+    process.kill(supervisor.snapshot().pid ?? 0, 'SIGKILL');
+    await eventually(() => {
+      expect(supervisor.snapshot()).toMatchObject({ status: 'Restarting', restarts: 3 });
+    });
+    expect(clock.pending()).toEqual([1000]);
   });
 
   it('stops the whole process group, children included, and does not restart it', async () => {
     // The daemon starts a child of its own, as a Spark worker starts executors.
     const script = `require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); setInterval(() => {}, 1000)`;
     const spec = await nodeDaemon(script, 'mark-group');
-    const supervisor = supervise(spec);
+    const { supervisor, clock } = supervise(spec);
     supervisor.start();
-    await until(async () => (await processesWithEnv('OSHINKO_TEST_MARK', 'mark-group')).length === 2);
+    await eventually(async () => {
+      expect(await processesWithEnv('OSHINKO_TEST_MARK', 'mark-group')).toHaveLength(2);
+    });
     await supervisor.stop(2000);
     expect(await processesWithEnv('OSHINKO_TEST_MARK', 'mark-group')).toEqual([]);
-    await sleep(200);
+    expect(clock.pending()).toEqual([]);
+    clock.advance(POLICY.maxMs);
     expect(supervisor.snapshot()).toMatchObject({ status: 'Stopped', pid: undefined });
   });
 
@@ -114,27 +159,51 @@ describe('Supervisor', () => {
     const stranger = new Supervisor(
       { ...spec, marker: 'someone-else' },
       { onChange: () => undefined, onEvent: () => undefined },
-      FAST,
+      { backoff: POLICY, clock: new ManualClock() },
     );
     expect(await stranger.adopt(pid, undefined)).toBe(false);
 
-    const supervisor = supervise(spec);
-    expect(await supervisor.adopt(pid, new Date().toISOString())).toBe(true);
+    const { supervisor, clock } = supervise(spec);
+    expect(await supervisor.adopt(pid, '2024-12-31T23:00:00.000Z')).toBe(true);
+    expect(supervisor.snapshot()).toMatchObject({
+      status: 'Running',
+      pid,
+      startedAt: '2024-12-31T23:00:00.000Z',
+    });
+    // Not a child of this process: it is checked every pollMs, and checked again while it lives.
+    expect(clock.pending()).toEqual([POLICY.pollMs]);
+    clock.advance(POLICY.pollMs);
+    await eventually(() => {
+      expect(clock.pending()).toEqual([POLICY.pollMs]);
+    });
     expect(supervisor.snapshot()).toMatchObject({ status: 'Running', pid });
+
     process.kill(pid, 'SIGKILL');
-    await until(() => supervisor.snapshot().restarts === 1 && supervisor.snapshot().status === 'Running');
+    await once(orphan, 'exit');
+    clock.advance(POLICY.pollMs);
+    await eventually(() => {
+      expect(supervisor.snapshot()).toMatchObject({ status: 'Restarting', restarts: 1, pid: undefined });
+    });
+    expect(clock.pending()).toEqual([POLICY.initialMs]);
+    clock.advance(POLICY.initialMs);
+    expect(supervisor.snapshot()).toMatchObject({ status: 'Running', restarts: 1 });
     expect(supervisor.snapshot().pid).not.toBe(pid);
   });
 
   it('detach leaves the daemon running for the next server', async () => {
     const spec = await nodeDaemon('setInterval(() => {}, 1000)', 'mark-detach');
-    const supervisor = new Supervisor(spec, { onChange: () => undefined, onEvent: () => undefined }, FAST);
+    const clock = new ManualClock();
+    const supervisor = new Supervisor(
+      spec,
+      { onChange: () => undefined, onEvent: () => undefined },
+      { backoff: POLICY, clock },
+    );
     supervisor.start();
     const pid = supervisor.snapshot().pid ?? 0;
     supervisor.detach();
-    await sleep(200);
+    expect(clock.pending()).toEqual([]);
     expect(pidExists(pid)).toBe(true);
-    const next = supervise(spec);
+    const { supervisor: next } = supervise(spec);
     expect(await next.adopt(pid, undefined)).toBe(true);
   });
 });

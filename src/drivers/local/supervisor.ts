@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PodType } from '../../core/cluster.js';
+import { systemClock, type Clock } from './clock.js';
 import { isOurProcess, stopProcessGroups } from './processes.js';
 
 /** How one daemon is started. Arguments are an array: nothing goes through a shell. */
@@ -58,6 +59,14 @@ export interface DaemonSnapshot {
   readonly startedAt: string | undefined;
 }
 
+export interface SupervisorOptions {
+  readonly backoff?: BackoffPolicy | undefined;
+  /** Restarts counted before (a daemon taken over after a server restart). */
+  readonly restarts?: number | undefined;
+  /** Backoff waits, adopted processes' polls and run times go by it; default: the real one. */
+  readonly clock?: Clock | undefined;
+}
+
 export interface SupervisorEvents {
   /** State changed (a new pid, a restart): persist it. */
   onChange(snapshot: DaemonSnapshot): void;
@@ -81,19 +90,25 @@ export class Supervisor {
   private reason: string | undefined;
   private startedAt: string | undefined;
   private startedAtMs = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private poller: NodeJS.Timeout | undefined;
+  /** Cancels the restart waiting for its backoff. */
+  private cancelRestart: (() => void) | undefined;
+  /** Cancels the next check of an adopted process; set while it is polled. */
+  private cancelPoll: (() => void) | undefined;
   private stopped = false;
   /** Identifies the current run; an exit of an older run is ignored. */
   private generation = 0;
 
+  private readonly policy: BackoffPolicy;
+  private readonly clock: Clock;
+
   constructor(
     readonly spec: DaemonSpec,
     private readonly events: SupervisorEvents,
-    private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
-    restarts = 0,
+    options: SupervisorOptions = {},
   ) {
-    this.restarts = restarts;
+    this.policy = options.backoff ?? DEFAULT_BACKOFF;
+    this.restarts = options.restarts ?? 0;
+    this.clock = options.clock ?? systemClock;
   }
 
   snapshot(): DaemonSnapshot {
@@ -114,7 +129,7 @@ export class Supervisor {
   /** Starts the daemon as a child of this process. */
   start(): void {
     if (this.stopped) return;
-    this.timer = undefined;
+    this.cancelRestart = undefined;
     const generation = ++this.generation;
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     const log = openSync(this.spec.logFile, 'a');
@@ -136,7 +151,7 @@ export class Supervisor {
         });
       });
       if (child.pid !== undefined) {
-        this.running(child.pid, new Date());
+        this.running(child.pid, new Date(this.clock.now()));
       }
     } finally {
       closeSync(log);
@@ -150,18 +165,23 @@ export class Supervisor {
   async adopt(pid: number, startedAt: string | undefined): Promise<boolean> {
     if (!(await isOurProcess(pid, this.spec.marker))) return false;
     this.reaped = undefined;
-    this.running(pid, startedAt === undefined ? new Date() : new Date(startedAt), false);
+    this.running(pid, new Date(startedAt ?? this.clock.now()), false);
     const generation = ++this.generation;
-    this.poller = setInterval(() => {
-      void isOurProcess(pid, this.spec.marker).then((alive) => {
-        if (!alive && this.poller !== undefined) {
-          clearInterval(this.poller);
-          this.poller = undefined;
-          this.exited(generation, 'exited');
-        }
+    const poll = () => {
+      this.cancelPoll = this.clock.after(this.policy.pollMs, () => {
+        void isOurProcess(pid, this.spec.marker).then((alive) => {
+          // Stopped, detached or superseded while the check ran.
+          if (this.cancelPoll === undefined || generation !== this.generation) return;
+          if (alive) {
+            poll();
+          } else {
+            this.cancelPoll = undefined;
+            this.exited(generation, 'exited');
+          }
+        });
       });
-    }, this.policy.pollMs);
-    this.poller.unref();
+    };
+    poll();
     return true;
   }
 
@@ -191,7 +211,7 @@ export class Supervisor {
       this.status = 'Stopped';
       return;
     }
-    const ranMs = Date.now() - this.startedAtMs;
+    const ranMs = this.clock.now() - this.startedAtMs;
     this.failures = ranMs >= this.policy.stableMs ? 1 : this.failures + 1;
     this.restarts += 1;
     const delay = backoffDelay(this.failures, this.policy);
@@ -204,10 +224,9 @@ export class Supervisor {
       `${this.spec.name} ${this.reason}`,
     );
     this.events.onChange(this.snapshot());
-    this.timer = setTimeout(() => {
+    this.cancelRestart = this.clock.after(delay, () => {
       this.start();
-    }, delay);
-    this.timer.unref();
+    });
   }
 
   /** Appends a line to the daemon's log, so its restarts show where its output is. */
@@ -215,7 +234,7 @@ export class Supervisor {
     try {
       const log = openSync(this.spec.logFile, 'a');
       try {
-        writeSync(log, `--- oshinko ${new Date().toISOString()}: ${message} ---\n`);
+        writeSync(log, `--- oshinko ${new Date(this.clock.now()).toISOString()}: ${message} ---\n`);
       } finally {
         closeSync(log);
       }
@@ -225,10 +244,10 @@ export class Supervisor {
   }
 
   private clearTimers(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.poller !== undefined) clearInterval(this.poller);
-    this.timer = undefined;
-    this.poller = undefined;
+    this.cancelRestart?.();
+    this.cancelPoll?.();
+    this.cancelRestart = undefined;
+    this.cancelPoll = undefined;
   }
 
   /** Stops supervising and the daemon's whole process group (SIGTERM, then SIGKILL). */
@@ -237,7 +256,8 @@ export class Supervisor {
     this.clearTimers();
     const pid = this.pid;
     if (pid !== undefined) await stopProcessGroups([pid], [], graceMs);
-    // A child of ours lingers as a zombie until Node reaps it and emits 'exit'; wait for that, briefly.
+    // A child of ours lingers as a zombie until Node reaps it and emits 'exit'; wait for that, briefly. (Real time,
+    // like the grace before SIGKILL: these wait for the operating system, not for supervision.)
     if (pid !== undefined && this.reaped !== undefined) {
       await Promise.race([this.reaped, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     }
