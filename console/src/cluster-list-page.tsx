@@ -33,7 +33,7 @@ import { formatAge } from '../../src/client/format-age.js';
 import type { ClusterModel, ClusterSummary } from '../../src/client/oshinko-client.js';
 import { useApi } from './api-context.js';
 import { DeleteClusterModal } from './shared/delete-cluster-modal.js';
-import { DeployClusterModal } from './deploy-cluster-modal.js';
+import { DeployClusterModal } from './deploy-cluster/deploy-cluster-modal.js';
 import { errorMessage, IMAGE_SOURCE_TEXT, webUiUrl } from './shared/format.js';
 import { clusterPath, Link } from './navigation.js';
 import { ScaleClusterModal } from './shared/scale-cluster-modal.js';

@@ -3,9 +3,9 @@
  * request it sends. Only what the user set is sent, so a stored configuration or the server default decides
  * everything else (upstream filled in form defaults and so overrode the stored configuration's image).
  */
-import { clusterNameProblem, configNameProblem } from '../../src/core/cluster-name.js';
-import { parseImageReference } from '../../src/core/image-ref.js';
-import type { NewCluster } from '../../src/client/oshinko-client.js';
+import { clusterNameProblem, configNameProblem } from '../../../src/core/cluster-name.js';
+import { parseImageReference } from '../../../src/core/image-ref.js';
+import type { NewCluster } from '../../../src/client/oshinko-client.js';
 
 export const METRICS_CHOICES = ['', 'false', 'true', 'jolokia', 'prometheus'] as const;
 export type MetricsChoice = (typeof METRICS_CHOICES)[number];

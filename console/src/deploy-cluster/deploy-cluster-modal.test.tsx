@@ -4,8 +4,8 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeployClusterModal } from './deploy-cluster-modal.js';
-import { errorBody, FakeApi, serverInfo } from './testing/fake-api.js';
-import { renderWithApi } from './testing/render.js';
+import { errorBody, FakeApi, serverInfo } from '../testing/fake-api.js';
+import { renderWithApi } from '../testing/render.js';
 
 afterEach(cleanup);
 
