@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectList, WatchEnd, WatchEvent, WatchStream } from './json-lister.js';
-import { Reflector, type ReflectorOptions, type ReflectorSource } from './reflector.js';
+import { Reflector, type Clock, type ReflectorOptions, type ReflectorSource } from './reflector.js';
 
 interface Obj {
   metadata: { name: string; resourceVersion: string; deletionTimestamp?: string };
@@ -83,31 +83,76 @@ class ScriptedSource implements ReflectorSource<Obj> {
     return watch;
   }
 
-  /** Waits until the reflector has opened its nth watch. */
+  /** The reflector's nth watch, once what it does without waiting is done (a backoff needs the clock moved). */
   async watchNumber(n: number): Promise<ScriptedWatch> {
-    for (let i = 0; i < 200 && this.watches.length < n; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    for (let i = 0; i < 20 && this.watches.length < n; i++) await tick();
     const watch = this.watches[n - 1];
     if (watch === undefined) throw new Error(`watch ${String(n)} was never opened`);
     return watch;
   }
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets what is under way go on (promises, the sources' setImmediate): no time passes on the reflector's clock. */
+const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A reflector on `source` that records its changes; quick retries, and no waits for clean ends or settling. */
+/** The reflector's clock in these tests: time moves only when a test advances it, so no test sleeps. */
+class ManualClock implements Clock {
+  private time = 0;
+  private readonly timers = new Set<{ readonly at: number; readonly callback: () => void }>();
+
+  now(): number {
+    return this.time;
+  }
+
+  after(ms: number, callback: () => void): () => void {
+    const timer = { at: this.time + ms, callback };
+    this.timers.add(timer);
+    return () => {
+      this.timers.delete(timer);
+    };
+  }
+
+  /** How far from now each waiting callback is, soonest first. */
+  pending(): number[] {
+    return [...this.timers].map((timer) => timer.at - this.time).sort((a, b) => a - b);
+  }
+
+  /**
+   * Lets what is under way go on (and schedule what it waits for), then moves time on by `ms`, running what falls
+   * due in time order, each followed by what it started.
+   */
+  async advance(ms: number): Promise<void> {
+    await tick();
+    const end = this.time + ms;
+    for (;;) {
+      const due = [...this.timers].filter((timer) => timer.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) break;
+      this.timers.delete(due);
+      this.time = due.at;
+      due.callback();
+      await tick();
+    }
+    this.time = end;
+    await tick();
+  }
+}
+
+/**
+ * A reflector on `source` that records its changes, on a manual clock; retries after 5 ms doubling to 20 ms, and no
+ * waits for clean ends or settling.
+ */
 function reflectorOn(source: ReflectorSource<Obj>, options: Partial<ReflectorOptions> = {}) {
   const changes: [string | undefined, string | undefined][] = [];
+  const clock = new ManualClock();
   const reflector = new Reflector<Obj>(
     'things',
     source,
     (previous, next) => {
       changes.push([previous?.metadata.resourceVersion, next?.metadata.resourceVersion]);
     },
-    { backoffMs: 5, maxBackoffMs: 20, minWatchMs: 0, settleMs: 0, ...options },
+    { backoffMs: 5, maxBackoffMs: 20, minWatchMs: 0, settleMs: 0, clock, ...options },
   );
-  return { reflector, changes };
+  return { reflector, changes, clock };
 }
 
 function setup(listAnswers: (ObjectList<Obj> | Error)[] = []) {
@@ -172,7 +217,7 @@ describe('Reflector', () => {
 
   it('answers only once a (re)established watch has caught up: its first event, or a short silence', async () => {
     const source = new ScriptedSource();
-    const { reflector } = reflectorOn(source, { maxBackoffMs: 5, settleMs: 60_000 });
+    const { reflector, clock } = reflectorOn(source, { maxBackoffMs: 5, settleMs: 60_000 });
     reflector.start();
     const first = await source.watchNumber(1);
     first.open();
@@ -182,6 +227,7 @@ describe('Reflector', () => {
     first.send('BOOKMARK', { metadata: { resourceVersion: '3' } });
     expect(reflector.fresh).toBe(true);
     first.end({ clean: false, error: new Error('cut') });
+    await clock.advance(5);
     const second = await source.watchNumber(2);
     second.open();
     await tick();
@@ -191,18 +237,21 @@ describe('Reflector', () => {
     reflector.stop();
 
     const quiet = new ScriptedSource();
-    const { reflector: silent } = reflectorOn(quiet, { maxBackoffMs: 5, settleMs: 30 });
+    const { reflector: silent, clock: quietClock } = reflectorOn(quiet, { maxBackoffMs: 5, settleMs: 30 });
     silent.start();
     (await quiet.watchNumber(1)).open();
     await tick();
     expect(silent.fresh).toBe(false);
-    await silent.started;
+    await quietClock.advance(29);
+    expect(silent.fresh).toBe(false);
+    await quietClock.advance(1);
     expect(silent.fresh).toBe(true);
+    await silent.started;
     silent.stop();
   });
 
   it('after a broken watch is not fresh until the watch is back, and resumes without listing', async () => {
-    const { source, reflector } = setup();
+    const { source, reflector, clock } = setup();
     reflector.start();
     const first = await source.watchNumber(1);
     first.open();
@@ -212,6 +261,10 @@ describe('Reflector', () => {
     await tick();
     expect(reflector.fresh).toBe(false);
     expect(reflector.problem).toBe('things: connection reset');
+    // The watch comes back after the backoff, not before.
+    expect(clock.pending()).toEqual([5]);
+    expect(source.watches).toHaveLength(1);
+    await clock.advance(5);
     const second = await source.watchNumber(2);
     expect(second.resourceVersion).toBe('30');
     second.open();
@@ -252,9 +305,10 @@ describe('Reflector', () => {
   });
 
   it('also lists again when the watch request itself is answered 410', async () => {
-    const { source, reflector } = setup();
+    const { source, reflector, clock } = setup();
     reflector.start();
     (await source.watchNumber(1)).fail(Object.assign(new Error('Gone'), { code: 410 }));
+    await clock.advance(5);
     const second = await source.watchNumber(2);
     expect(source.lists).toBe(2);
     second.open();
@@ -264,13 +318,27 @@ describe('Reflector', () => {
   });
 
   it('retries a failed list with backoff, and `started` resolves after the first failure', async () => {
-    const { source, reflector } = setup([new Error('connect ECONNREFUSED')]);
+    const refused = () => new Error('connect ECONNREFUSED');
+    const { source, reflector, clock } = setup([refused(), refused(), refused(), refused()]);
     reflector.start();
     await reflector.started;
     expect(reflector.fresh).toBe(false);
     expect(reflector.problem).toBe('things: connect ECONNREFUSED');
+    // Each retry waits twice as long as the one before, up to maxBackoffMs; none comes sooner.
+    for (const [lists, delay] of [
+      [1, 5],
+      [2, 10],
+      [3, 20],
+      [4, 20],
+    ] as const) {
+      expect(source.lists).toBe(lists);
+      expect(clock.pending()).toEqual([delay]);
+      await clock.advance(delay - 1);
+      expect(source.lists).toBe(lists);
+      await clock.advance(1);
+    }
     const watch = await source.watchNumber(1);
-    expect(source.lists).toBe(2);
+    expect(source.lists).toBe(5);
     watch.open();
     await tick();
     expect(reflector.fresh).toBe(true);
@@ -279,18 +347,32 @@ describe('Reflector', () => {
 
   it('backs off instead of spinning when a watch ends as soon as it began', async () => {
     const source = new ScriptedSource();
-    const { reflector } = reflectorOn(source, { backoffMs: 50, maxBackoffMs: 50, minWatchMs: 10_000 });
+    const { reflector, clock } = reflectorOn(source, {
+      backoffMs: 50,
+      maxBackoffMs: 50,
+      minWatchMs: 10_000,
+    });
     reflector.start();
     const first = await source.watchNumber(1);
     first.open();
     await tick();
+    await clock.advance(9_999);
     first.end({ clean: true });
     await tick();
     expect(reflector.fresh).toBe(false);
     expect(reflector.problem).toBe('things: the watch ended as soon as it began');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await clock.advance(49);
     expect(source.watches).toHaveLength(1);
-    await source.watchNumber(2);
+    await clock.advance(1);
+    const second = await source.watchNumber(2);
+    second.open();
+    await tick();
+    // A watch that lasted minWatchMs ended by the server's timeout: resumed at once, no backoff.
+    await clock.advance(10_000);
+    second.end({ clean: true });
+    await tick();
+    expect(source.watches).toHaveLength(3);
+    expect(clock.pending()).toEqual([]);
     reflector.stop();
   });
 
@@ -314,11 +396,22 @@ describe('Reflector', () => {
       }
     }
     const source = new ExpiringSource();
-    const { reflector } = reflectorOn(source, { backoffMs: 1000, maxBackoffMs: 1000, minWatchMs: 10_000 });
+    const { reflector, clock } = reflectorOn(source, {
+      backoffMs: 1000,
+      maxBackoffMs: 1000,
+      minWatchMs: 10_000,
+    });
     reflector.start();
-    for (let i = 0; i < 60 && source.lists < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(source.lists).toBeLessThanOrEqual(2);
+    for (let i = 0; i < 20; i++) await tick();
+    expect(source.lists).toBe(1);
     expect(reflector.fresh).toBe(false);
+    expect(clock.pending()).toEqual([1000]);
+    await clock.advance(999);
+    expect(source.lists).toBe(1);
+    await clock.advance(1);
+    for (let i = 0; i < 20; i++) await tick();
+    expect(source.lists).toBe(2);
+    expect(clock.pending()).toEqual([1000]);
     reflector.stop();
   });
 
@@ -389,13 +482,14 @@ describe('Reflector', () => {
   });
 
   it('retries a list answer that is not a list (a proxy page, a Status) instead of failing outside any catch', async () => {
-    const { source, reflector } = setup([
+    const { source, reflector, clock } = setup([
       { kind: 'Status', status: 'Success' } as unknown as ObjectList<Obj>,
       { items: [obj('a', '1')], metadata: { resourceVersion: '1' } },
     ]);
     reflector.start();
     await reflector.started;
     expect(reflector.problem).toMatch(/^things: .*not a list/);
+    await clock.advance(5);
     (await source.watchNumber(1)).open();
     await tick();
     expect(reflector.fresh).toBe(true);
@@ -435,7 +529,9 @@ describe('Reflector', () => {
   });
 
   it('tells when a written version and a deletion have come through the watch', async () => {
-    const { source, reflector } = setup([{ items: [obj('a', '1')], metadata: { resourceVersion: '1' } }]);
+    const { source, reflector, clock } = setup([
+      { items: [obj('a', '1')], metadata: { resourceVersion: '1' } },
+    ]);
     reflector.start();
     const watch = await source.watchNumber(1);
     watch.open();
@@ -448,7 +544,13 @@ describe('Reflector', () => {
     watch.send('MODIFIED', { metadata: { name: 'a', resourceVersion: '8', deletionTimestamp: 'now' } });
     expect(await gone).toBe(true);
     expect(await reflector.waitForGone('never-was', 10)).toBe(true);
-    expect(await reflector.waitForVersion('99', 20)).toBe(false);
+    // A version that never comes: false once the timeout has passed, not before.
+    let answer: boolean | undefined;
+    const never = reflector.waitForVersion('99', 20).then((seen) => (answer = seen));
+    await clock.advance(19);
+    expect(answer).toBeUndefined();
+    await clock.advance(1);
+    expect(await never).toBe(false);
     reflector.stop();
   });
 
@@ -469,7 +571,7 @@ describe('Reflector', () => {
   });
 
   it('stopping resolves pending waiters as not seen and aborts the watch', async () => {
-    const { source, reflector } = setup();
+    const { source, reflector, clock } = setup();
     reflector.start();
     const watch = await source.watchNumber(1);
     watch.open();
@@ -478,7 +580,9 @@ describe('Reflector', () => {
     reflector.stop();
     expect(await waiting).toBe(false);
     expect(watch.aborted).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Nothing waits to run any more: no retry, no waiter's timeout.
+    expect(clock.pending()).toEqual([]);
+    await clock.advance(60_000);
     expect(source.watches).toHaveLength(1);
   });
 });

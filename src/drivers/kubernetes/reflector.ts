@@ -26,6 +26,28 @@ export interface ReflectorSource<T> {
   ): Promise<WatchStream>;
 }
 
+/**
+ * Time as a reflector sees it: the time now, and a callback later. Injected, as client-go's reflector takes a
+ * clock, so tests of its backoff and waits move time on instead of sleeping.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch, as `Date.now()`. */
+  now(): number;
+  /** Calls `callback` once, `ms` from now; calling the answer cancels it. */
+  after(ms: number, callback: () => void): () => void;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  after(ms, callback) {
+    const timer = setTimeout(callback, ms);
+    return () => {
+      clearTimeout(timer);
+    };
+  },
+};
+
 export interface ReflectorOptions {
   /** First wait before listing or watching again after a failure; doubles up to `maxBackoffMs`. */
   readonly backoffMs: number;
@@ -37,6 +59,8 @@ export interface ReflectorOptions {
   readonly settleMs?: number | undefined;
   /** A watch that ends cleanly sooner than this is not a server timeout: it is retried with backoff (default 1 s). */
   readonly minWatchMs?: number | undefined;
+  /** Backoff, settling, write waits and watch durations go by it; default: the real one. */
+  readonly clock?: Clock | undefined;
 }
 
 /** The versions of recent events, to tell whether a write has been seen; bounded. */
@@ -82,7 +106,9 @@ export class Reflector<T extends KubeObjectLike> {
   private stream: WatchStream | undefined;
   /** The list under way, aborted by stop and restart (a hung API must not hold the process for its deadline). */
   private listing: AbortController | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the list or watch waiting for its backoff. */
+  private cancelRetry: (() => void) | undefined;
+  private readonly clock: Clock;
   private tick = 0;
   /** Bumped by stop and restart: a loop of an older generation ends at its next step. */
   private generation = 0;
@@ -96,6 +122,7 @@ export class Reflector<T extends KubeObjectLike> {
     private readonly onChange: (previous: T | undefined, next: T | undefined) => void,
     private readonly options: ReflectorOptions,
   ) {
+    this.clock = options.clock ?? systemClock;
     let resolve: () => void = () => undefined;
     const promise = new Promise<void>((done) => {
       resolve = done;
@@ -144,7 +171,7 @@ export class Reflector<T extends KubeObjectLike> {
     this.generation += 1;
     this.listing?.abort();
     this.live = false;
-    clearTimeout(this.timer);
+    this.cancelRetry?.();
     this.stream?.abort();
     this.stream = undefined;
     for (const waiter of this.waiters) waiter.resolve(false);
@@ -159,7 +186,7 @@ export class Reflector<T extends KubeObjectLike> {
     this.live = false;
     // Without it, `problem` (GET / details.reads) would say 'starting' of a cache that has run for days.
     this.lastError = new Error('listing again from scratch');
-    clearTimeout(this.timer);
+    this.cancelRetry?.();
     const stream = this.stream;
     this.stream = undefined;
     this.generation += 1;
@@ -193,15 +220,15 @@ export class Reflector<T extends KubeObjectLike> {
     if (test()) return Promise.resolve(true);
     if (this.stopped) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const cancel = this.clock.after(timeoutMs, () => {
         this.waiters.delete(waiter);
         resolve(false);
-      }, timeoutMs);
+      });
       const waiter: Waiter = {
         tick: ++this.tick,
         test,
         resolve: (seen) => {
-          clearTimeout(timer);
+          cancel();
           this.waiters.delete(waiter);
           resolve(seen);
         },
@@ -236,7 +263,7 @@ export class Reflector<T extends KubeObjectLike> {
     if (this.stopped) return;
     const delay = Math.min(this.options.backoffMs * 2 ** this.failures, this.options.maxBackoffMs);
     this.failures += 1;
-    this.timer = setTimeout(() => void then(), delay);
+    this.cancelRetry = this.clock.after(delay, () => void then());
   }
 
   private async relist(generation: number): Promise<void> {
@@ -336,25 +363,25 @@ export class Reflector<T extends KubeObjectLike> {
     // the gap saw.
     const goLive = () => {
       heard.live = undefined;
-      clearTimeout(settleTimer);
+      cancelSettle?.();
       if (!this.current(generation) || this.stream !== stream) return;
       this.live = true;
       this.lastError = undefined;
       this.firstAttempt.resolve();
     };
     const settleMs = this.options.settleMs ?? 100;
-    let settleTimer: NodeJS.Timeout | undefined;
+    let cancelSettle: (() => void) | undefined;
     if (heard.any || settleMs <= 0) {
       goLive();
     } else {
       heard.live = goLive;
-      settleTimer = setTimeout(goLive, settleMs);
+      cancelSettle = this.clock.after(settleMs, goLive);
     }
-    const began = Date.now();
+    const began = this.clock.now();
     const end: WatchEnd = await stream.ended;
     heard.live = undefined;
-    clearTimeout(settleTimer);
-    const lasted = Date.now() - began >= (this.options.minWatchMs ?? 1000);
+    cancelSettle?.();
+    const lasted = this.clock.now() - began >= (this.options.minWatchMs ?? 1000);
     if (lasted) this.failures = 0;
     if (this.stream === stream) this.stream = undefined;
     if (!this.current(generation)) return;
