@@ -9,7 +9,7 @@ import {
   Content,
 } from '@patternfly/react-core';
 import { ClusterDetailsPage } from './cluster-details/cluster-details-page.js';
-import { ClusterListPage } from './cluster-list-page.js';
+import { ClusterListPage } from './cluster-list/cluster-list-page.js';
 import { useApi } from './api-context.js';
 import { routeOf, usePathname } from './navigation.js';
 

@@ -4,8 +4,8 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterListPage } from './cluster-list-page.js';
-import { clusterModel, FakeApi } from './testing/fake-api.js';
-import { renderWithApi } from './testing/render.js';
+import { clusterModel, FakeApi } from '../testing/fake-api.js';
+import { renderWithApi } from '../testing/render.js';
 
 afterEach(cleanup);
 
