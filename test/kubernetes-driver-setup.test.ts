@@ -1,29 +1,19 @@
 /** The Kubernetes driver's configuration: plain Kubernetes with and without an Ingress, and clear start errors. */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../src/core/errors.js';
 import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
 import { parseServeConfig } from '../src/server/serve-config.js';
 import { createDriver } from '../src/server/serve.js';
 import { FakeKubeServer } from './fake-kube/fake-kube-server.js';
 import { kubeConfigObject, writeKubeconfig } from './fake-kube/kubeconfig.js';
-import {
-  isRunning,
-  NAMESPACE,
-  startKubeStack,
-  waitForCluster,
-  type KubeStack,
-} from './helpers/kube-stack.js';
+import { isRunning, kubeStackPerTest, NAMESPACE, waitForCluster } from './helpers/kube-stack.js';
 
-let stack: KubeStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = kubeStackPerTest();
 
 describe('plain Kubernetes (no Route API)', () => {
   it('makes no Route and, unless configured, no Ingress', async () => {
-    stack = await startKubeStack();
+    const stack = await startStack();
     const cluster = await stack.client.createCluster({ name: 'web' });
     expect(cluster.masterWebRoute).toBeUndefined();
     await waitForCluster(stack.client, 'web', isRunning);
@@ -38,7 +28,7 @@ describe('plain Kubernetes (no Route API)', () => {
   });
 
   it('exposes the web UI with an Ingress when OSHINKO_INGRESS_DOMAIN is set', async () => {
-    stack = await startKubeStack({
+    const stack = await startStack({
       driver: (kubeconfig) =>
         createDriver(
           parseServeConfig(
@@ -72,7 +62,7 @@ describe('plain Kubernetes (no Route API)', () => {
 describe('a plain http:// API server without insecure-skip-tls-verify, as `kubectl proxy` serves it', () => {
   for (const watch of [true, false]) {
     it(`creates, lists, reads logs and deletes (watch cache ${watch ? 'on' : 'off'})`, async () => {
-      stack = await startKubeStack({
+      const stack = await startStack({
         kubeconfig: { insecureSkipTlsVerify: false },
         env: { OSHINKO_KUBE_WATCH: String(watch) },
       });
@@ -109,7 +99,7 @@ describe('driver start', () => {
   });
 
   it('says that the namespace does not exist instead of blaming the caller', async () => {
-    stack = await startKubeStack({ namespaces: ['elsewhere'] });
+    const stack = await startStack({ namespaces: ['elsewhere'] });
     const error = await stack.client.createCluster({ name: 'lost' }).catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(Error);
     expect((error as { api?: { status: number } }).api?.status).toBe(503);

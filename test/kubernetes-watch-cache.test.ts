@@ -4,27 +4,18 @@
  * the API: a write is visible to the next read, others' changes arrive, and a cut or expired watch never serves
  * an old state.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClusterModel } from '../src/client/oshinko-client.js';
 import {
+  kubeStackPerTest,
   NAMESPACE,
   readRequests,
-  startKubeStack,
   waitForCluster,
   type KubeStack,
 } from './helpers/kube-stack.js';
 
-let stack: KubeStack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-
-async function start(env: Record<string, string> = {}): Promise<KubeStack> {
-  stack = await startKubeStack({ env });
-  return stack;
-}
+const startStack = kubeStackPerTest();
+const start = (env: Record<string, string> = {}) => startStack({ env });
 
 /** A change made by someone else (kubectl, another tool) straight to the Kubernetes API. */
 async function kubectlScale(s: KubeStack, deployment: string, replicas: number): Promise<void> {

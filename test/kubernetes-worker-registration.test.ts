@@ -2,27 +2,22 @@
  * A worker counts as ready only when the Spark master lists it as ALIVE, on the Kubernetes driver: the real server
  * and the typed client over HTTP, the fake Kubernetes API server answering the service proxy as a master would.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClusterModel } from '../src/client/oshinko-client.js';
 import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
 import {
   NAMESPACE,
   isRunning,
-  startKubeStack,
+  kubeStackPerTest,
   waitForCluster,
   type KubeStack,
 } from './helpers/kube-stack.js';
 
-let stack: KubeStack | undefined;
-
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+const startStack = kubeStackPerTest();
 
 /** A stack whose driver asks the masters often, so that a change shows within a fraction of a second. */
-async function start(watch = true): Promise<KubeStack> {
-  stack = await startKubeStack({
+function start(watch = true): Promise<KubeStack> {
+  return startStack({
     driver: (kubeconfig) =>
       createKubernetesDriver({
         kubeconfig,
@@ -31,7 +26,6 @@ async function start(watch = true): Promise<KubeStack> {
         registrationTimings: { fastMs: 100, slowMs: 400 },
       }),
   });
-  return stack;
 }
 
 const workerPods = (cluster: ClusterModel) => cluster.pods.filter((pod) => pod.type === 'worker');

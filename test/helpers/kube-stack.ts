@@ -2,6 +2,7 @@
  * The real server (`serve`) with the Kubernetes driver, backed by the fake Kubernetes API server, and the typed
  * client pointed at it: everything over real HTTP on 127.0.0.1.
  */
+import { afterEach } from 'vitest';
 import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
 import type { ClusterDriver } from '../../src/core/driver.js';
 import { parseServeConfig } from '../../src/server/serve-config.js';
@@ -44,6 +45,22 @@ export async function startKubeStack(options: KubeStackOptions = {}): Promise<Ku
       await fake.close();
       kubeconfig.remove();
     },
+  };
+}
+
+/**
+ * For a file or `describe` whose tests each start their own stack: returns the function that starts one (a fresh
+ * fake, kubeconfig and server each time) and closes the last one started after each test.
+ */
+export function kubeStackPerTest(): (options?: KubeStackOptions) => Promise<KubeStack> {
+  let stack: KubeStack | undefined;
+  afterEach(async () => {
+    await stack?.close();
+    stack = undefined;
+  });
+  return async (options = {}) => {
+    stack = await startKubeStack(options);
+    return stack;
   };
 }
 
