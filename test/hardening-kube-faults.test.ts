@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from './fake-kube/fake-kube-server.js';
 import { expectEnvelope, http, kubeInventory } from './helpers/http.js';
 import { NAMESPACE, startKubeStack, waitForCluster, type KubeStack } from './helpers/kube-stack.js';
+import { pollUntil } from './support/poll.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Generous enough for a loaded machine (the whole suite runs Spark beside this), short enough to stay quick.
@@ -264,11 +265,15 @@ describe('the server killed in the middle of a create', () => {
         const create = http(first.url, 'POST', '/clusters', {
           body: { name: 'killed', config: { workerCount: 2 } },
         }).catch((error: unknown) => error);
-        const deadline = Date.now() + 10_000;
-        while (!stack.fake.requests.some((r) => r.verb === step.verb && r.resource === step.resource)) {
-          if (Date.now() > deadline) throw new Error('the create never reached the fault');
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        await pollUntil(
+          () =>
+            Promise.resolve(
+              stack.fake.requests.some((r) => r.verb === step.verb && r.resource === step.resource),
+            ),
+          (reached) => reached,
+          () => 'the create never reached the fault',
+          { timeoutMs: 10_000, intervalMs: 10 },
+        );
         first.child.kill('SIGKILL');
         expect(await create).toBeInstanceOf(Error);
 

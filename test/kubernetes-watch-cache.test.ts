@@ -13,6 +13,7 @@ import {
   waitForCluster,
   type KubeStack,
 } from './helpers/kube-stack.js';
+import { pollUntil } from './support/poll.js';
 
 const startStack = kubeStackPerTest();
 const start = (env: Record<string, string> = {}) => startStack({ env });
@@ -33,15 +34,11 @@ async function kubectlScale(s: KubeStack, deployment: string, replicas: number):
   expect(response.status).toBe(200);
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> =>
+  pollUntil(read, done, (last) => `${what} did not happen: ${JSON.stringify(last)}`, {
+    timeoutMs: 5000,
+    intervalMs: 20,
+  });
 
 const reads = async (s: KubeStack) => (await s.client.info()).application.details.reads;
 

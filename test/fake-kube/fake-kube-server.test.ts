@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builtinDefaults } from '../../src/core/cluster-config.js';
 import { renderCluster } from '../../src/drivers/kubernetes/cluster-renderer.js';
 import { FakeKubeServer, parseLabelSelector, type KubeObject } from './fake-kube-server.js';
+import { pollUntil } from '../support/poll.js';
 import { kubeConfigObject } from './kubeconfig.js';
 
 let fake: FakeKubeServer;
@@ -58,11 +59,12 @@ function deployment(
 }
 
 async function settle(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('did not settle');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await pollUntil(
+    () => Promise.resolve(check()),
+    (settled) => settled,
+    () => 'did not settle',
+    { timeoutMs: 3000, intervalMs: 10 },
+  );
 }
 
 describe('fake Kubernetes API server', () => {
