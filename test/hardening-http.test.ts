@@ -3,17 +3,18 @@
  * Kubernetes driver against the fake Kubernetes API. Image policy, limits, CORS, metrics, request ids and logs.
  */
 import { request } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterService } from '../src/core/cluster-service.js';
 import { LimitExceededError } from '../src/core/errors.js';
 import { OPEN_IMAGE_POLICY } from '../src/core/image-policy.js';
-import { createKubernetesDriver, DEFAULT_KUBERNETES_IMAGE } from '../src/drivers/kubernetes/index.js';
+import { DEFAULT_KUBERNETES_IMAGE } from '../src/drivers/kubernetes/index.js';
 import { buildApp } from '../src/server/app.js';
 import { FakeKubeServer } from './fake-kube/fake-kube-server.js';
-import { kubeConfigObject } from './fake-kube/kubeconfig.js';
 import { createdInventory, expectEnvelope, http } from './helpers/http.js';
 import {
+  fakeKubeDriver,
   isRunning,
+  kubeStackPerTest,
   NAMESPACE,
   startKubeStack,
   waitForCluster,
@@ -23,13 +24,10 @@ import {
 const CUSTOM = 'quay.io/my-team/spark:3.5.3-custom';
 
 describe('image policy', () => {
-  let stack: KubeStack;
-  afterEach(async () => {
-    await stack.close();
-  });
+  const startStack = kubeStackPerTest();
 
   it('refuses every custom image with 403 naming the policy and the field when custom images are off', async () => {
-    stack = await startKubeStack({ env: { OSHINKO_ALLOW_CUSTOM_IMAGES: 'false' } });
+    const stack = await startStack({ env: { OSHINKO_ALLOW_CUSTOM_IMAGES: 'false' } });
     const url = stack.server.url;
     for (const [config, field] of [
       [{ sparkImage: CUSTOM }, 'config.sparkImage'],
@@ -71,7 +69,7 @@ describe('image policy', () => {
   });
 
   it('allows only images matching OSHINKO_ALLOWED_IMAGES', async () => {
-    stack = await startKubeStack({
+    const stack = await startStack({
       env: { OSHINKO_ALLOWED_IMAGES: 'quay.io/my-team/**, registry.example.com/spark:*' },
     });
     const url = stack.server.url;
@@ -327,10 +325,8 @@ describe('request ids and logs', () => {
   it('echoes the request id and logs every request as JSON with it', async () => {
     const fake = await FakeKubeServer.start({ namespaces: [NAMESPACE] });
     const lines: string[] = [];
-    const driver = await createKubernetesDriver({
-      kubeconfig: undefined,
+    const driver = await fakeKubeDriver(fake, {
       namespace: NAMESPACE,
-      kubeConfig: kubeConfigObject(fake, NAMESPACE),
       // Reads go to the API, so that a failing list makes a failing request to log.
       watch: false,
     });

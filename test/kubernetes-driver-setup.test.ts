@@ -6,8 +6,14 @@ import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
 import { parseServeConfig } from '../src/server/serve-config.js';
 import { createDriver } from '../src/server/serve.js';
 import { FakeKubeServer } from './fake-kube/fake-kube-server.js';
-import { kubeConfigObject, writeKubeconfig } from './fake-kube/kubeconfig.js';
-import { isRunning, kubeStackPerTest, NAMESPACE, waitForCluster } from './helpers/kube-stack.js';
+import { writeKubeconfig } from './fake-kube/kubeconfig.js';
+import {
+  fakeKubeDriver,
+  isRunning,
+  kubeStackPerTest,
+  NAMESPACE,
+  waitForCluster,
+} from './helpers/kube-stack.js';
 
 const startStack = kubeStackPerTest();
 
@@ -109,11 +115,7 @@ describe('driver start', () => {
   it('accepts a KubeConfig built in memory', async () => {
     const fake = await FakeKubeServer.start();
     try {
-      const driver = await createKubernetesDriver({
-        kubeconfig: undefined,
-        namespace: undefined,
-        kubeConfig: kubeConfigObject(fake),
-      });
+      const driver = await fakeKubeDriver(fake);
       expect(await driver.list()).toEqual([]);
     } finally {
       await fake.close();
@@ -123,10 +125,7 @@ describe('driver start', () => {
   it('gives up on a Kubernetes API request that takes too long', async () => {
     const fake = await FakeKubeServer.start();
     try {
-      const driver = await createKubernetesDriver({
-        kubeconfig: undefined,
-        namespace: undefined,
-        kubeConfig: kubeConfigObject(fake),
+      const driver = await fakeKubeDriver(fake, {
         requestTimeoutMs: 200,
         // Reads go to the API on each request; the watch cache's own failures are tested below.
         watch: false,
@@ -146,12 +145,7 @@ describe('driver start', () => {
 
   it('reports an unreachable or refusing API server as unavailable, not as the caller’s fault', async () => {
     const fake = await FakeKubeServer.start();
-    const driver = await createKubernetesDriver({
-      kubeconfig: undefined,
-      namespace: undefined,
-      kubeConfig: kubeConfigObject(fake),
-      watch: false,
-    });
+    const driver = await fakeKubeDriver(fake, { watch: false });
     fake.failRequest({ verb: 'discovery', status: 500, message: 'boom' });
     await expect(driver.list()).rejects.toMatchObject({ code: 'unavailable' });
     await fake.close();
@@ -160,12 +154,7 @@ describe('driver start', () => {
 
   it('with the watch cache, fails the same way once the API server is gone instead of answering from memory', async () => {
     const fake = await FakeKubeServer.start();
-    const driver = await createKubernetesDriver({
-      kubeconfig: undefined,
-      namespace: undefined,
-      kubeConfig: kubeConfigObject(fake),
-      requestTimeoutMs: 500,
-    });
+    const driver = await fakeKubeDriver(fake, { requestTimeoutMs: 500 });
     try {
       expect(await driver.list()).toEqual([]);
       expect(driver.describe().reads).toBe('watch cache, live');
@@ -186,12 +175,7 @@ describe('driver start', () => {
 
   it('with the watch cache refused (no watch permission), reads from the API on every request', async () => {
     const fake = await FakeKubeServer.start();
-    const driver = await createKubernetesDriver({
-      kubeconfig: undefined,
-      namespace: undefined,
-      kubeConfig: kubeConfigObject(fake),
-      watchTimings: { backoffMs: 60_000, maxBackoffMs: 60_000 },
-    });
+    const driver = await fakeKubeDriver(fake, { watchTimings: { backoffMs: 60_000, maxBackoffMs: 60_000 } });
     try {
       fake.failRequest({
         verb: 'watch',

@@ -5,10 +5,16 @@
 import { afterEach } from 'vitest';
 import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
 import type { ClusterDriver } from '../../src/core/driver.js';
+import { createKubernetesDriver, type KubernetesDriverSettings } from '../../src/drivers/kubernetes/index.js';
 import { parseServeConfig } from '../../src/server/serve-config.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
 import { FakeKubeServer, type FakeKubeOptions, type RequestRecord } from '../fake-kube/fake-kube-server.js';
-import { writeKubeconfig, type KubeconfigFile, type KubeconfigShape } from '../fake-kube/kubeconfig.js';
+import {
+  kubeConfigObject,
+  writeKubeconfig,
+  type KubeconfigFile,
+  type KubeconfigShape,
+} from '../fake-kube/kubeconfig.js';
 import { pollUntil } from '../support/poll.js';
 
 export const NAMESPACE = 'spark-apps';
@@ -62,6 +68,23 @@ export function kubeStackPerTest(): (options?: KubeStackOptions) => Promise<Kube
     stack = await startKubeStack(options);
     return stack;
   };
+}
+
+/**
+ * The Kubernetes driver alone (no server) on the fake, from a KubeConfig built in memory; without a namespace it
+ * takes the kubeconfig's ('default').
+ */
+export function fakeKubeDriver(
+  fake: FakeKubeServer,
+  settings: KubernetesDriverSettings & { readonly namespace?: string } = {},
+): Promise<ClusterDriver> {
+  const { namespace, ...rest } = settings;
+  return createKubernetesDriver({
+    kubeconfig: undefined,
+    namespace,
+    kubeConfig: kubeConfigObject(fake, namespace),
+    ...rest,
+  });
 }
 
 /** Polls the cluster until `done` holds (the fake's pods settle in tens of milliseconds). */
