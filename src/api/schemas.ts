@@ -148,9 +148,17 @@ export const ReplicaCount = Type.Object(
 );
 
 export const ClusterStatus = Type.Union(
-  ['Creating', 'Running', 'Scaling', 'Degraded', 'Incomplete', 'Stopped', 'Deleting', 'Lost'].map((s) =>
-    Type.Literal(s),
-  ),
+  [
+    'Creating',
+    'Running',
+    'Recovering',
+    'Scaling',
+    'Degraded',
+    'Incomplete',
+    'Stopped',
+    'Deleting',
+    'Lost',
+  ].map((s) => Type.Literal(s)),
   { title: 'ClusterStatus' },
 );
 

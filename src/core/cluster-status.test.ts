@@ -161,6 +161,41 @@ describe('deriveStatus', () => {
     expect(deriveStatus({ ...deleting, lost: 'gone' }, DEFAULT).status).toBe('Lost');
   });
 
+  it('is Recovering, saying how the master went, until the workers from before it register again', () => {
+    const restarted = 'the master pod was replaced (by m2) at 2026-01-01T00:05:00Z';
+    expect(
+      deriveStatus(
+        observation([pod('m2', 'master', 'ContainerCreating', false)], { masterRestarted: restarted }),
+        DEFAULT,
+      ),
+    ).toMatchObject({
+      status: 'Recovering',
+      reason: `${restarted}: waiting for the new master; running applications were lost`,
+    });
+    const view = deriveStatus(
+      observation(
+        [
+          pod('m2', 'master', 'Running', true),
+          pod('w1', 'worker', 'Running', true, true),
+          pod('w2', 'worker', 'Running', true, false),
+        ],
+        { masterRestarted: restarted },
+      ),
+      DEFAULT,
+    );
+    expect(view).toMatchObject({
+      status: 'Recovering',
+      reason: `${restarted}: 1/2 workers registered with the new master`,
+    });
+    // A failing pod still comes first.
+    expect(
+      deriveStatus(
+        observation([pod('m2', 'master', 'CrashLoopBackOff', false)], { masterRestarted: restarted }),
+        DEFAULT,
+      ).status,
+    ).toBe('Degraded');
+  });
+
   it('is Scaling while surplus workers stop, and Stopped with nothing requested', () => {
     const scaling = observation(
       [

@@ -84,8 +84,19 @@ function phase(
       `${workers.ready}/${workers.desired} workers ready, ${workerPods - workers.desired} stopping`,
     ];
   }
-  if (masters.ready < masters.desired) return ['Creating', 'waiting for the master'];
+  const restarted = observation.masterRestarted;
+  if (masters.ready < masters.desired) {
+    return restarted === undefined
+      ? ['Creating', 'waiting for the master']
+      : ['Recovering', `${restarted}: waiting for the new master; running applications were lost`];
+  }
   if (workers.ready < workers.desired) {
+    if (restarted !== undefined) {
+      return [
+        'Recovering',
+        `${restarted}: ${workers.ready}/${workers.desired} workers registered with the new master`,
+      ];
+    }
     const counted = `${workers.ready}/${workers.desired} workers ready`;
     // Observed pods: `ready` there is the daemon being up, before registration is asked.
     const up = observation.pods.filter((pod) => pod.type === 'worker' && pod.ready).length;

@@ -76,6 +76,11 @@ export interface ClusterObservation {
   readonly missing: readonly string[];
   /** Why the driver could not learn from the master which workers are registered (master not ready, no answer). */
   readonly registrationProblem?: string | undefined;
+  /**
+   * Set while workers that were there before the current master are not registered with it: the master pod was
+   * replaced or its container restarted (when, how), and running applications were lost with it.
+   */
+  readonly masterRestarted?: string | undefined;
   /** Set by a driver when it knows the cluster is gone but still has a record of it (e.g. after a restart). */
   readonly lost?: string | undefined;
   /** Set by a driver while a deleted cluster still has objects (pods stopping): what is left. */
@@ -93,7 +98,15 @@ export interface ClusterEvent {
 }
 
 export type ClusterPhase =
-  'Creating' | 'Running' | 'Scaling' | 'Degraded' | 'Incomplete' | 'Stopped' | 'Deleting' | 'Lost';
+  | 'Creating'
+  | 'Running'
+  | 'Recovering'
+  | 'Scaling'
+  | 'Degraded'
+  | 'Incomplete'
+  | 'Stopped'
+  | 'Deleting'
+  | 'Lost';
 
 /** A cluster as the API reports it: the observation plus derived status and counts. */
 export interface ClusterView extends ClusterObservation {

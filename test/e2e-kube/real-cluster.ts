@@ -207,3 +207,34 @@ export async function masterJson(
   ]);
   return JSON.parse(raw) as { status: string; workers: { host: string; state: string }[] };
 }
+
+export interface RealPod {
+  readonly name: string;
+  readonly type: string;
+  readonly ip: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+}
+
+/** The pods of a cluster as Kubernetes has them (not as oshinko reports them). */
+export async function podsOf(cluster: RealCluster, namespace: string, name: string): Promise<RealPod[]> {
+  const list = await kubectlJson<{
+    items: {
+      metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+      status?: {
+        podIP?: string;
+        conditions?: { type: string; status: string }[];
+        containerStatuses?: { restartCount: number }[];
+      };
+    }[];
+  }>(cluster, ['get', 'pods', '-n', namespace, '-l', `oshinko-cluster=${name}`]);
+  return list.items
+    .filter((pod) => pod.metadata.deletionTimestamp === undefined)
+    .map((pod) => ({
+      name: pod.metadata.name,
+      type: pod.metadata.labels?.['oshinko-type'] ?? '',
+      ip: pod.status?.podIP ?? '',
+      ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      restarts: (pod.status?.containerStatuses ?? []).reduce((sum, s) => sum + s.restartCount, 0),
+    }));
+}

@@ -20,6 +20,7 @@ const LOOK: Readonly<Record<string, Look>> = {
   Running: { color: 'green', icon: <CheckCircleIcon /> },
   Creating: { color: 'blue', icon: <InProgressIcon /> },
   Scaling: { color: 'blue', icon: <InProgressIcon /> },
+  Recovering: { color: 'orange', icon: <InProgressIcon /> },
   Degraded: { color: 'red', icon: <ExclamationCircleIcon /> },
   Incomplete: { color: 'orange', icon: <ExclamationTriangleIcon /> },
   Stopped: { color: 'grey', icon: <PauseCircleIcon /> },

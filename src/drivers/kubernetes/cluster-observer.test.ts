@@ -179,6 +179,57 @@ describe('observeClusters and deriveStatus', () => {
     expect(running.pods[1]).toMatchObject({ ready: true, registered: true });
   });
 
+  it('says the master was replaced while workers from before it are not registered with the new one', () => {
+    const at = (pod: V1Pod, created: string, started: string, restarts = 0): V1Pod => ({
+      ...pod,
+      metadata: { ...pod.metadata, creationTimestamp: new Date(created) },
+      status: {
+        ...pod.status,
+        containerStatuses: (pod.status?.containerStatuses ?? []).map((status) => ({
+          ...status,
+          restartCount: restarts,
+          state: { running: { startedAt: new Date(started) } },
+        })),
+      },
+    });
+    const worker = at(
+      pod('a-w-1', 'worker', 'a', 'running', '10.0.0.2'),
+      '2026-01-01T00:00:01Z',
+      '2026-01-01T00:00:04Z',
+    );
+    const observe = (master: V1Pod, alive: string[]) => {
+      const objects = { ...listed('a', 1), ingresses: undefined, pods: [master, worker] };
+      const state = podState(master);
+      if (state === undefined) throw new Error('no master');
+      return deriveStatus(
+        observeCluster('a', objects, DEFAULT, { masterKey: masterKey(state), aliveHosts: new Set(alive) }),
+        DEFAULT,
+      );
+    };
+    // First start: the worker's container started after the master pod was made; it is simply not registered yet.
+    const first = at(pod('a-m-1', 'master', 'a', 'running'), '2026-01-01T00:00:00Z', '2026-01-01T00:00:03Z');
+    expect(observe(first, [])).toMatchObject({ status: 'Creating' });
+    expect(observe(first, [])).not.toHaveProperty('masterRestarted');
+    // A replacement made after the worker was running: Recovering, until the worker registers with it.
+    const replaced = at(
+      pod('a-m-2', 'master', 'a', 'running'),
+      '2026-01-01T00:05:00Z',
+      '2026-01-01T00:05:02Z',
+    );
+    expect(observe(replaced, [])).toMatchObject({
+      status: 'Recovering',
+      reason:
+        'the master pod was replaced (by a-m-2) at 2026-01-01T00:05:00Z: 0/1 workers registered with the new master',
+    });
+    expect(observe(replaced, ['10.0.0.2'])).toMatchObject({ status: 'Running' });
+    expect(observe(replaced, ['10.0.0.2'])).not.toHaveProperty('masterRestarted');
+    // The same master pod whose container restarted.
+    const restarted = at(first, '2026-01-01T00:00:00Z', '2026-01-01T00:07:00Z', 1);
+    expect(observe(restarted, []).reason).toBe(
+      'the master container restarted (1 time) at 2026-01-01T00:07:00Z: 0/1 workers registered with the new master',
+    );
+  });
+
   it('reports missing objects as Incomplete', () => {
     const a = listed('a', 1);
     const [observation] = observeClusters(

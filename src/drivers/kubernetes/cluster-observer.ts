@@ -193,6 +193,54 @@ function whatIsLeft(pods: number): string {
   return `${String(pods)} ${pods === 1 ? 'pod' : 'pods'} still stopping`;
 }
 
+function millis(value: Date | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * When the cluster is recovering from a master that went away: its container restarted, or the master pod is a
+ * replacement, which shows as a worker whose container was already running before the master pod was made (on a
+ * first start the master pod always comes first: its Deployment is created before the workers'). Said only while
+ * a worker from before the master is not registered with it; workers added later are Creating or Scaling as usual.
+ */
+function masterRestarted(pods: readonly V1Pod[], states: readonly PodState[]): string | undefined {
+  const live = pods.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+  const ofType = (type: string) => live.filter((pod) => pod.metadata?.labels?.[TYPE_LABEL] === type);
+  const master = ofType('master').sort(
+    (a, b) => (millis(b.metadata?.creationTimestamp) ?? 0) - (millis(a.metadata?.creationTimestamp) ?? 0),
+  )[0];
+  const created = millis(master?.metadata?.creationTimestamp);
+  if (master === undefined || created === undefined) return undefined;
+  const spark = (pod: V1Pod) =>
+    pod.status?.containerStatuses?.find((status) => status.name === SPARK_CONTAINER) ??
+    pod.status?.containerStatuses?.[0];
+  const workers = ofType('worker');
+  const startedBefore = (pod: V1Pod, at: number) =>
+    (millis(spark(pod)?.state?.running?.startedAt) ?? Infinity) < at;
+  const restarts = spark(master)?.restartCount ?? 0;
+  let how: string;
+  let at: number;
+  if (restarts > 0) {
+    how = `the master container restarted (${String(restarts)} ${restarts === 1 ? 'time' : 'times'})`;
+    at = millis(spark(master)?.state?.running?.startedAt) ?? created;
+  } else if (workers.some((pod) => startedBefore(pod, created))) {
+    how = `the master pod was replaced (by ${master.metadata?.name ?? ''})`;
+    at = created;
+  } else {
+    return undefined;
+  }
+  const registered = new Set(
+    states.filter((pod) => pod.type === 'worker' && pod.registered === true).map((pod) => pod.name),
+  );
+  const stranded = workers.some(
+    (pod) =>
+      !registered.has(pod.metadata?.name ?? '') && (millis(pod.metadata?.creationTimestamp) ?? Infinity) < at,
+  );
+  return stranded ? `${how} at ${new Date(at).toISOString().replace(/\.\d+Z$/, 'Z')}` : undefined;
+}
+
 /** `registration`: what the master last said about its workers; without it no worker counts as registered. */
 export function observeCluster(
   name: string,
@@ -242,12 +290,14 @@ export function observeCluster(
   if (config.exposeWebUI && routes === undefined && ingresses !== undefined && ingress === undefined) {
     missing.push(`Ingress ${names.ingress(name)}`);
   }
-  const observed = mine(objects.pods)
+  const rawPods = mine(objects.pods);
+  const observed = rawPods
     .map(podState)
     .filter((pod): pod is PodState => pod !== undefined)
     .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'master' ? -1 : 1));
   const { pods, problem } = applyRegistration(observed, registration);
   const deleting = master?.metadata?.deletionTimestamp === undefined ? undefined : whatIsLeft(pods.length);
+  const restarted = masterRestarted(rawPods, pods);
   const webRoute =
     route !== undefined ? routeUrl(route) : ingress !== undefined ? ingressUrl(ingress) : undefined;
   return {
@@ -263,6 +313,7 @@ export function observeCluster(
     missing,
     ...(deleting === undefined ? {} : { deleting }),
     ...(problem === undefined ? {} : { registrationProblem: problem }),
+    ...(restarted === undefined ? {} : { masterRestarted: restarted }),
     ...(objects.events === undefined ? {} : { events: eventsOf(name, objects.events) }),
   };
 }

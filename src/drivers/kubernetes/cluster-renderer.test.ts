@@ -152,6 +152,8 @@ describe('renderCluster', () => {
       expect.arrayContaining([
         { name: 'SPARK_MASTER_ADDRESS', value: 'spark://spark:7077' },
         { name: 'SPARK_MASTER_UI_ADDRESS', value: 'http://spark-ui:8080' },
+        // After a master restart the worker reconnects to the Service it was started with, not the old pod's IP.
+        { name: 'SPARK_WORKER_OPTS', value: '-Dspark.worker.preferConfiguredMasterAddress=true' },
       ]),
     );
     const master = find(secondary, 'Service', 'spark');

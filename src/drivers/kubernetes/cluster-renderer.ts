@@ -224,6 +224,14 @@ const PROMETHEUS_OPTS = [
   '-Dspark.metrics.conf.*.sink.prometheusServlet.path=/metrics/prometheus',
 ].join(' ');
 
+/**
+ * How a worker finds its master again after the master pod is replaced. A worker that loses its master reconnects
+ * to the address it last registered with, which is the old pod's IP (the master advertises `--host $(POD_IP)`), and
+ * nothing answers there any more. With this setting it reconnects to the address it was started with, the master
+ * Service, which Kubernetes points at the new pod (docs/kubernetes.md, "When the master pod is replaced").
+ */
+const WORKER_OPTS = '-Dspark.worker.preferConfiguredMasterAddress=true';
+
 function sparkEnv(spec: ClusterSpec, type: 'master' | 'worker', configMap: string): V1EnvVar[] {
   const env: V1EnvVar[] = [
     { name: 'OSHINKO_SPARK_CLUSTER', value: spec.name },
@@ -234,6 +242,7 @@ function sparkEnv(spec: ClusterSpec, type: 'master' | 'worker', configMap: strin
     env.push(
       { name: 'SPARK_MASTER_ADDRESS', value: masterUrl(spec.name) },
       { name: 'SPARK_MASTER_UI_ADDRESS', value: masterWebUrl(spec.name) },
+      { name: 'SPARK_WORKER_OPTS', value: WORKER_OPTS },
     );
   }
   if (spec.config.metrics !== 'false') {
