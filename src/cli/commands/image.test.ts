@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { LocalImageStore } from '../../drivers/local/image-store.js';
+import { launchKey } from '../../drivers/local/launch-cache.js';
+import { HomeLayout } from '../../drivers/local/layout.js';
+import { daemonEnv, DEFAULT_RESOURCES } from '../../drivers/local/spark-daemons.js';
 import { run } from '../main.js';
 import { parsePairs } from './image.js';
 
@@ -56,12 +60,36 @@ describe('oshinko image', () => {
 
     const listed = await cli(['image', 'ls', '--home', home], env);
     expect(listed.stdout).toMatch(/spark:3\.5\.1 \(default\)/);
-    expect(listed.stdout).toMatch(/team\/x:1\s+spark:3\.5\.1\s+3\.5\.1/);
+    expect(listed.stdout).toMatch(/team\/x:1\s+spark:3\.5\.1\s+3\.5\.1\s+-\s+not yet\s/);
     const json = JSON.parse((await cli(['image', 'ls', '--json', '--home', home], env)).stdout) as {
-      images: { ref: string; env: Record<string, string> }[];
+      images: { ref: string; env: Record<string, string>; classDataArchive: string }[];
     };
     expect(json.images.map((image) => image.ref)).toEqual(['spark:3.5.1', 'team/x:1', 'vendor/spark:3']);
     expect(json.images[1]?.env).toEqual({ A: '1' });
+    expect(json.images.map((image) => image.classDataArchive)).toEqual(['none', 'none', 'none']);
+
+    // Once a server kept the launch of team/x:1 with archives (in the environment the CLI runs in), ls says so.
+    const layout = new HomeLayout(home);
+    const record = await new LocalImageStore(layout).require('team/x:1');
+    const key = await launchKey(
+      record,
+      daemonEnv(record, DEFAULT_RESOURCES, { PATH: process.env.PATH, ...env }),
+    );
+    await mkdir(join(layout.launchCache, key), { recursive: true });
+    await writeFile(
+      join(layout.launchCache, key, 'launch.json'),
+      JSON.stringify({
+        format: 1,
+        key,
+        sparkHome: record.sparkHome,
+        createdAt: new Date().toISOString(),
+        commands: { master: ['java', 'M'], worker: ['java', 'W'] },
+        archives: { master: 'master.jsa', worker: 'worker.jsa' },
+      }),
+    );
+    const withArchive = await cli(['image', 'ls', '--home', home], env);
+    expect(withArchive.stdout).toMatch(/team\/x:1\s+spark:3\.5\.1\s+3\.5\.1\s+-\s+yes\s/);
+    expect(withArchive.stdout).toMatch(/vendor\/spark:3\s+-\s+3\.5\.1\s+-\s+not yet\s/);
 
     expect((await cli(['image', 'rm', 'team/x:1', '--home', home], env)).code).toBe(0);
     const again = await cli(['image', 'rm', 'team/x:1', '--home', home], env);

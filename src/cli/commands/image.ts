@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
 import { runtimeSparkHome } from '../../drivers/local/index.js';
 import { LocalImageStore } from '../../drivers/local/image-store.js';
+import { imageArchiveStates, LaunchCache, type ArchiveState } from '../../drivers/local/launch-cache.js';
 import { HomeLayout } from '../../drivers/local/layout.js';
 import { defaultOshinkoHome } from '../../server/serve-config.js';
 import type { CliIo } from '../io.js';
@@ -49,16 +50,26 @@ export function parsePairs(values: readonly string[], flag: string): Record<stri
 async function openStore(
   flags: HomeFlags,
   io: CliIo,
-): Promise<{ store: LocalImageStore; runtimeError?: Error }> {
+): Promise<{ store: LocalImageStore; layout: HomeLayout; runtimeError?: Error }> {
   const home = flags.home ?? nonEmpty(io.env.OSHINKO_HOME) ?? defaultOshinkoHome(io.env);
-  const store = new LocalImageStore(new HomeLayout(home));
+  const layout = new HomeLayout(home);
+  const store = new LocalImageStore(layout);
   try {
     await store.registerDefault(runtimeSparkHome({ sparkHome: nonEmpty(io.env.SPARK_HOME) }));
-    return { store };
+    return { store, layout };
   } catch (error) {
-    return { store, runtimeError: error as Error };
+    return { store, layout, runtimeError: error as Error };
   }
 }
+
+/** The ARCHIVE column: whether the image's daemons start with a class-data-sharing archive. */
+const ARCHIVE_COLUMN: Record<ArchiveState | 'unknown', string> = {
+  ready: 'yes',
+  preparing: 'being made',
+  none: 'not yet',
+  failed: 'failed',
+  unknown: '?',
+};
 
 export function registerImage(program: Command, io: CliIo, run: (work: () => Promise<number>) => void): void {
   const image = program
@@ -137,19 +148,27 @@ Example:
     .option(homeOption, homeHelp)
     .action((flags: HomeFlags & { json?: boolean }) => {
       run(async () => {
-        const { store, runtimeError } = await openStore(flags, io);
+        const { store, layout, runtimeError } = await openStore(flags, io);
         const images = await store.toLocalImages();
+        const archives = await imageArchiveStates(
+          new LaunchCache(layout.launchCache, { makeArchives: false }),
+          await store.list(),
+          io.env,
+        );
+        const archiveOf = (ref: string) => archives.get(ref) ?? 'unknown';
         if (flags.json === true) {
-          io.stdout.write(`${JSON.stringify({ images }, null, 2)}\n`);
+          const listed = images.map((i) => ({ ...i, classDataArchive: archiveOf(i.ref) }));
+          io.stdout.write(`${JSON.stringify({ images: listed }, null, 2)}\n`);
           return 0;
         }
         const rows = [
-          ['REF', 'BASE', 'SPARK', 'USED BY', 'SPARK HOME'],
+          ['REF', 'BASE', 'SPARK', 'USED BY', 'ARCHIVE', 'SPARK HOME'],
           ...images.map((i) => [
             `${i.ref}${i.isDefault ? ' (default)' : ''}`,
             i.base ?? '-',
             i.sparkVersion ?? '?',
             i.usedBy.length > 0 ? i.usedBy.join(',') : '-',
+            ARCHIVE_COLUMN[archiveOf(i.ref)],
             i.sparkHome,
           ]),
         ];

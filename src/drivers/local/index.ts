@@ -17,6 +17,7 @@ import { masterRunning, observeCluster } from './cluster-observer.js';
 import { readClusterStates, removeClusterDir, STATE_VERSION, type ClusterState } from './cluster-state.js';
 import { describeFsError, isFsError, tailFile } from './files.js';
 import { LocalImageStore } from './image-store.js';
+import { LaunchCache, type ArchiveState, type LaunchLookup } from './launch-cache.js';
 import { HomeLayout } from './layout.js';
 import { adoptCluster, imagesInUse, LiveCluster } from './live-cluster.js';
 import { freePorts, waitUntilListening } from './ports.js';
@@ -25,6 +26,7 @@ import { acquireServerLock, type ServerLock } from './server-lock.js';
 import { isSparkHome } from './spark-home.js';
 import {
   CLUSTER_UID_ENV,
+  daemonEnv,
   daemonSpec,
   DEFAULT_RESOURCES,
   fetchMasterJson,
@@ -48,6 +50,11 @@ export interface LocalDriverOptions {
   readonly backoff?: BackoffPolicy | undefined;
   /** The supervisors' clock (restart backoff, polls of adopted processes); default: the real one. */
   readonly clock?: Clock | undefined;
+  /**
+   * Whether the first cluster of an image is followed, in the background, by a short run of a master and a worker
+   * that writes the image's class-data-sharing archives (launch-cache.ts); default true.
+   */
+  readonly makeArchives?: boolean | undefined;
 }
 
 /** `<project>/.oshinko/runtime`, from this module's place in src/ or dist/. */
@@ -81,6 +88,7 @@ interface LocalDriverParts {
   readonly clusters: Map<string, LiveCluster>;
   readonly defaultImage: string;
   readonly defaultSparkHome: string;
+  readonly launches: LaunchCache;
 }
 
 class LocalDriver implements ClusterDriver {
@@ -96,6 +104,10 @@ class LocalDriver implements ClusterDriver {
   private readonly backoff: BackoffPolicy;
   private readonly clock: Clock;
   private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly launches: LaunchCache;
+  /** The default image's archive, for `GET /` (updated as clusters start and archives are made). */
+  private defaultArchive: ArchiveState = 'none';
+  private defaultArchiveProblem: string | undefined;
   private closed = false;
 
   constructor(parts: LocalDriverParts, options: LocalDriverOptions) {
@@ -110,6 +122,7 @@ class LocalDriver implements ClusterDriver {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.clock = options.clock ?? systemClock;
     this.env = options.env ?? process.env;
+    this.launches = parts.launches;
   }
 
   describe(): Readonly<Record<string, string>> {
@@ -119,7 +132,40 @@ class LocalDriver implements ClusterDriver {
       images: this.layout.images,
       configs: this.layout.configs,
       host: LOCAL_HOST,
+      'default-image-class-data-archive':
+        this.defaultArchiveProblem === undefined
+          ? ARCHIVE_STATES[this.defaultArchive]
+          : `${ARCHIVE_STATES[this.defaultArchive]}: ${this.defaultArchiveProblem}`,
     };
+  }
+
+  /**
+   * The kept launch of an image's daemons in this server's environment; none when it cannot be looked up (no
+   * java: the start then fails on its own, with spark-class's message).
+   */
+  private async findLaunch(image: ClusterState['image']): Promise<LaunchLookup | undefined> {
+    try {
+      const lookup = await this.launches.find(image, daemonEnv(image, this.resources, this.env));
+      if (image.sparkHome === this.defaultSparkHome) {
+        this.defaultArchive = lookup.state;
+        this.defaultArchiveProblem = lookup.problem;
+      }
+      return lookup;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Makes the kept launch of an image in the background (after its cluster started, not to slow that start). */
+  private prepareLaunch(image: ClusterState['image'], lookup: LaunchLookup | undefined): void {
+    if (lookup === undefined || lookup.launch !== undefined || this.closed) return;
+    const isDefault = image.sparkHome === this.defaultSparkHome;
+    if (isDefault) this.defaultArchive = 'preparing';
+    this.launches.prepare(lookup.key, image, daemonEnv(image, this.resources, this.env), (error) => {
+      if (!isDefault) return;
+      this.defaultArchive = error === undefined ? 'ready' : 'failed';
+      this.defaultArchiveProblem = error?.message;
+    });
   }
 
   async checkImage(image: string): Promise<void> {
@@ -134,6 +180,7 @@ class LocalDriver implements ClusterDriver {
       cluster.state.image,
       this.resources,
       this.env,
+      cluster.launch,
     );
     const supervisor = new Supervisor(
       spec,
@@ -156,10 +203,16 @@ class LocalDriver implements ClusterDriver {
     return supervisor;
   }
 
+  /** Looks up the default image's kept launch, so that `GET /` says whether it has an archive. */
+  async lookUpDefaultImage(image: ClusterState['image']): Promise<void> {
+    await this.findLaunch(image);
+  }
+
   /** Re-adopts the clusters an earlier server left running; those with no live process are Lost. */
   async load(): Promise<void> {
     for (const state of await readClusterStates(this.layout)) {
       const cluster = new LiveCluster(state, this.layout.clusterFile(state.name));
+      cluster.launch = state.lost === undefined ? (await this.findLaunch(state.image))?.launch : undefined;
       this.clusters.set(state.name, cluster);
       await adoptCluster(cluster, (daemon) => this.supervise(cluster, daemon));
     }
@@ -256,9 +309,13 @@ class LocalDriver implements ClusterDriver {
         this.layout.clusterFile(spec.name),
       );
     }
+    const lookup = await this.findLaunch(state.image);
+    cluster.launch = lookup?.launch;
     this.clusters.set(spec.name, cluster);
     try {
-      this.startMasterFirst(cluster);
+      this.startMasterFirst(cluster, () => {
+        this.prepareLaunch(state.image, lookup);
+      });
       cluster.event('Normal', 'Created', `cluster ${spec.name} created with image ${image.ref}`);
       await cluster.persist();
     } catch (error) {
@@ -277,7 +334,7 @@ class LocalDriver implements ClusterDriver {
    * only after 5-15 s (Spark's fuzzed registration interval), so starting all at once, as a plain script does,
    * made the first registration take about twice as long on a small machine (docs/benchmarks.md).
    */
-  private startMasterFirst(cluster: LiveCluster): void {
+  private startMasterFirst(cluster: LiveCluster, started: () => void): void {
     const { state } = cluster;
     const workers: Supervisor[] = [];
     for (const daemon of state.daemons) {
@@ -287,6 +344,7 @@ class LocalDriver implements ClusterDriver {
     }
     const startWorkers = () => {
       for (const worker of workers) worker.start();
+      started();
     };
     if (!state.daemons.some((d) => d.type === 'master')) {
       startWorkers();
@@ -295,6 +353,8 @@ class LocalDriver implements ClusterDriver {
     // Bounded: after the wait the workers start anyway and register on Spark's own retries.
     void waitUntilListening(state.masterPort, {
       timeoutMs: MASTER_WAIT_MS,
+      // Loopback connects are cheap; each interval is time a worker JVM could already be starting.
+      intervalMs: 20,
       cancelled: () => this.closed || this.clusters.get(state.name) !== cluster,
     }).then(startWorkers, startWorkers);
   }
@@ -426,6 +486,7 @@ class LocalDriver implements ClusterDriver {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.launches.close();
     for (const cluster of this.clusters.values()) {
       for (const supervisor of cluster.supervisors.values()) supervisor.detach();
     }
@@ -433,6 +494,13 @@ class LocalDriver implements ClusterDriver {
     await this.lock.release();
   }
 }
+
+const ARCHIVE_STATES: Record<ArchiveState, string> = {
+  ready: 'ready',
+  preparing: 'being made',
+  none: 'none yet (made in the background after the first cluster of the image starts)',
+  failed: 'none (the run that makes it failed)',
+};
 
 /** A file system failure of the data directory becomes a clear error naming the path; others pass. */
 function dataError(action: string, error: unknown, file?: string): unknown {
@@ -466,11 +534,21 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Cl
     const clusters = new Map<string, LiveCluster>();
     const store = new LocalImageStore(layout, () => Promise.resolve(imagesInUse(clusters.values())));
     const runtime = await store.registerDefault(runtimeSparkHome(options));
+    const launches = new LaunchCache(layout.launchCache, { makeArchives: options.makeArchives ?? true });
     const driver = new LocalDriver(
-      { layout, store, lock, clusters, defaultImage: runtime.ref, defaultSparkHome: runtime.sparkHome },
+      {
+        layout,
+        store,
+        lock,
+        clusters,
+        launches,
+        defaultImage: runtime.ref,
+        defaultSparkHome: runtime.sparkHome,
+      },
       options,
     );
     await driver.load();
+    await driver.lookUpDefaultImage(runtime);
     return driver;
   } catch (error) {
     await lock.release().catch(() => undefined);

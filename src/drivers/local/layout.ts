@@ -10,6 +10,7 @@ import { join } from 'node:path';
  *   clusters/<name>/logs/<pod>.log  one log per daemon
  *   clusters/<name>/work/<pod>/     worker work directories (executors, application files)
  *   configs/<name>.json|.yaml       stored cluster configurations
+ *   cache/launch/<key>/             kept daemon launches: the launcher's commands, class-data-sharing archives
  *   server.lock                     the pid of the server that owns this directory
  */
 export class HomeLayout {
@@ -26,6 +27,9 @@ export class HomeLayout {
   }
   get configs(): string {
     return join(this.home, 'configs');
+  }
+  get launchCache(): string {
+    return join(this.home, 'cache', 'launch');
   }
   get lockFile(): string {
     return join(this.home, 'server.lock');

@@ -5,7 +5,7 @@
 import type { ClusterEvent } from '../../core/cluster.js';
 import { StateFile, type ClusterState } from './cluster-state.js';
 import type { ClusterImage } from './image-store.js';
-import type { DaemonRecord } from './spark-daemons.js';
+import type { DaemonLaunch, DaemonRecord } from './spark-daemons.js';
 import type { DaemonSnapshot, Supervisor } from './supervisor.js';
 
 const MAX_EVENTS = 50;
@@ -16,6 +16,8 @@ export const LOST_MESSAGE =
 export class LiveCluster {
   readonly supervisors = new Map<string, Supervisor>();
   readonly events: ClusterEvent[] = [];
+  /** How its daemons start: a kept launch of its image, or spark-class when there is none (launch-cache.ts). */
+  launch: DaemonLaunch | undefined;
   private readonly file: StateFile;
 
   constructor(

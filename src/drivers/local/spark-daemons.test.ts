@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { HomeLayout } from './layout.js';
-import { aliveWorkerPorts, daemonSpec, DEFAULT_RESOURCES, type DaemonRecord } from './spark-daemons.js';
+import { LAUNCH_SCRIPT } from './launch-command.js';
+import {
+  aliveWorkerPorts,
+  daemonSpec,
+  DEFAULT_RESOURCES,
+  MASTER_CLASS,
+  WORKER_CLASS,
+  type DaemonLaunch,
+  type DaemonRecord,
+} from './spark-daemons.js';
 
 const layout = new HomeLayout('/data/oshinko');
 const cluster = { name: 'etl', uid: 'abc123', masterPort: 7001 };
@@ -37,7 +46,8 @@ describe('daemonSpec', () => {
       SPARK_HOME: '/spark',
       SPARK_LOCAL_IP: '127.0.0.1',
       SPARK_DAEMON_MEMORY: '256m',
-      SPARK_DAEMON_JAVA_OPTS: '-Doshinko.daemon=abc123.etl-m-1',
+      // C1 only for the daemons, through spark-class: the JIT option first, so that a user's comes later and wins.
+      SPARK_DAEMON_JAVA_OPTS: '-XX:TieredStopAtLevel=1 -Doshinko.daemon=abc123.etl-m-1',
       SPARK_MASTER_OPTS: '-Dspark.master.rest.enabled=false',
       OSHINKO_CLUSTER_UID: 'abc123',
     });
@@ -70,7 +80,76 @@ describe('daemonSpec', () => {
       '/data/oshinko/clusters/etl/work/etl-w-1',
       'spark://127.0.0.1:7001',
     ]);
-    expect(spec.env.SPARK_DAEMON_JAVA_OPTS).toBe('-Dmine=1 -Doshinko.daemon=abc123.etl-w-1');
+    expect(spec.env.SPARK_DAEMON_JAVA_OPTS).toBe(
+      '-XX:TieredStopAtLevel=1 -Dmine=1 -Doshinko.daemon=abc123.etl-w-1',
+    );
+    // What the image's bin/spark-class wrapper sets, so that the direct launch reads the same conf.
+    expect(spec.env.SPARK_CONF_DIR).toBe('/data/oshinko/images/x/conf');
+  });
+
+  it("with a kept launch, execs java directly: our options first, then the launcher's, then the daemon's", () => {
+    const launch: DaemonLaunch = {
+      commands: {
+        master: ['/jdk/bin/java', '-cp', '/spark/conf:/spark/jars/*', '-Duser=1', '-Xmx256m', MASTER_CLASS],
+        worker: ['/jdk/bin/java', '-cp', '/spark/conf:/spark/jars/*', '-Xmx256m', WORKER_CLASS],
+      },
+      archives: { master: '/cache/k/master.jsa', worker: '/cache/k/worker.jsa' },
+    };
+    const spec = daemonSpec(
+      layout,
+      cluster,
+      daemon('master', 7001),
+      runtime,
+      DEFAULT_RESOURCES,
+      { SPARK_DAEMON_JAVA_OPTS: '-Duser=1' },
+      launch,
+    );
+    expect(spec.command).toBe('bash');
+    expect(spec.args).toEqual([
+      '-c',
+      LAUNCH_SCRIPT,
+      'oshinko-launch',
+      '/jdk/bin/java',
+      '-XX:TieredStopAtLevel=1',
+      '-XX:SharedArchiveFile=/cache/k/master.jsa',
+      '-Xshare:auto',
+      '-Doshinko.daemon=abc123.etl-m-1',
+      '-cp',
+      '/spark/conf:/spark/jars/*',
+      '-Duser=1',
+      '-Xmx256m',
+      MASTER_CLASS,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '7001',
+      '--webui-port',
+      '7002',
+    ]);
+    // The marker stays where re-adoption looks for it; the env keeps the user's options, without ours.
+    expect(spec.args).toContain(spec.marker);
+    expect(spec.env.SPARK_DAEMON_JAVA_OPTS).toBe('-Duser=1 -Doshinko.daemon=abc123.etl-m-1');
+
+    const worker = daemonSpec(
+      layout,
+      cluster,
+      daemon('worker', 7100),
+      runtime,
+      DEFAULT_RESOURCES,
+      {},
+      {
+        ...launch,
+        archives: undefined,
+      },
+    );
+    expect(worker.args.slice(3, 7)).toEqual([
+      '/jdk/bin/java',
+      '-XX:TieredStopAtLevel=1',
+      worker.marker,
+      '-cp',
+    ]);
+    expect(worker.args).not.toContain('-Xshare:auto');
+    expect(worker.args.at(-1)).toBe('spark://127.0.0.1:7001');
   });
 });
 

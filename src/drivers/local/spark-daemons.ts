@@ -3,6 +3,7 @@ import type { PodType } from '../../core/cluster.js';
 import type { ImageRecord } from './image-store.js';
 import type { HomeLayout } from './layout.js';
 import type { DaemonSpec } from './supervisor.js';
+import { archiveOptions, DAEMON_JIT_OPTIONS, imageConfDir, launchArgs } from './launch-command.js';
 
 export const LOCAL_HOST = '127.0.0.1';
 export const MASTER_CLASS = 'org.apache.spark.deploy.master.Master';
@@ -52,7 +53,46 @@ export function daemonMarker(cluster: ClusterIdentity, daemon: string): string {
 export const CLUSTER_UID_ENV = 'OSHINKO_CLUSTER_UID';
 
 /**
- * How a master or worker is started: the image's `bin/spark-class` with the daemon class and its arguments. Pure:
+ * The environment of an image's daemons that is the same for every cluster: what the launcher's answer depends on
+ * (`launch-cache.ts` keys it by this). The user's SPARK_DAEMON_JAVA_OPTS and SPARK_MASTER_OPTS are kept.
+ */
+export function daemonEnv(
+  image: Pick<ImageRecord, 'kind' | 'sparkHome' | 'distribution'>,
+  resources: DaemonResources,
+  baseEnv: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...baseEnv };
+  // Set by an outer Spark script, it would stop the image's spark-env.sh from being read.
+  delete env.SPARK_ENV_LOADED;
+  // A built image's conf dir is what its bin/ wrappers set; any other image reads its distribution's.
+  if (image.kind === 'built') env.SPARK_CONF_DIR = imageConfDir(image);
+  else delete env.SPARK_CONF_DIR;
+  env.SPARK_HOME = image.distribution;
+  env.SPARK_LOCAL_IP = LOCAL_HOST;
+  env.SPARK_PUBLIC_DNS = LOCAL_HOST;
+  env.SPARK_DAEMON_MEMORY = resources.daemonMemory;
+  // The REST submission server would take the fixed port 6066 in every cluster: several could not coexist.
+  env.SPARK_MASTER_OPTS = joinOptions(baseEnv.SPARK_MASTER_OPTS, '-Dspark.master.rest.enabled=false');
+  return env;
+}
+
+function joinOptions(...parts: (string | undefined)[]): string {
+  return parts.filter((part) => part !== undefined && part !== '').join(' ');
+}
+
+/**
+ * A daemon's launch from a kept launcher answer (`launch-cache.ts`): the command per daemon type, and the
+ * class-data-sharing archive per type when there is one.
+ */
+export interface DaemonLaunch {
+  readonly commands: Readonly<Record<PodType, readonly string[]>>;
+  readonly archives: Readonly<Record<PodType, string>> | undefined;
+}
+
+/**
+ * How a master or worker is started. With a kept launch, bash runs Spark's load-spark-env.sh and execs the JVM
+ * directly with the daemon options (C1 only, the archive); without one, the image's `bin/spark-class`, with the
+ * JIT options ahead of the user's SPARK_DAEMON_JAVA_OPTS (the user's come later and win either way). Pure:
  * everything comes from the arguments.
  */
 export function daemonSpec(
@@ -62,22 +102,10 @@ export function daemonSpec(
   image: Pick<ImageRecord, 'kind' | 'sparkHome' | 'distribution'>,
   resources: DaemonResources,
   baseEnv: Readonly<Record<string, string | undefined>>,
+  launch?: DaemonLaunch,
 ): DaemonSpec {
-  const env: Record<string, string | undefined> = { ...baseEnv };
-  // Set by an outer Spark script, it would stop the image's spark-env.sh from being read.
-  delete env.SPARK_ENV_LOADED;
-  if (image.kind !== 'built') delete env.SPARK_CONF_DIR;
-  env.SPARK_HOME = image.distribution;
-  env.SPARK_LOCAL_IP = LOCAL_HOST;
-  env.SPARK_PUBLIC_DNS = LOCAL_HOST;
-  env.SPARK_DAEMON_MEMORY = resources.daemonMemory;
-  env.SPARK_DAEMON_JAVA_OPTS = [baseEnv.SPARK_DAEMON_JAVA_OPTS, daemonMarker(cluster, daemon.name)]
-    .filter((part) => part !== undefined && part !== '')
-    .join(' ');
-  // The REST submission server would take the fixed port 6066 in every cluster: several could not coexist.
-  env.SPARK_MASTER_OPTS = [baseEnv.SPARK_MASTER_OPTS, '-Dspark.master.rest.enabled=false']
-    .filter((part) => part !== undefined && part !== '')
-    .join(' ');
+  const env = daemonEnv(image, resources, baseEnv);
+  const marker = daemonMarker(cluster, daemon.name);
   env[CLUSTER_UID_ENV] = cluster.uid;
   env.OSHINKO_CLUSTER = cluster.name;
   const common = [
@@ -88,11 +116,10 @@ export function daemonSpec(
     '--webui-port',
     String(daemon.webPort),
   ];
-  const args =
+  const daemonArgs =
     daemon.type === 'master'
-      ? [MASTER_CLASS, ...common]
+      ? common
       : [
-          WORKER_CLASS,
           ...common,
           '--cores',
           String(resources.workerCores),
@@ -102,15 +129,25 @@ export function daemonSpec(
           layout.workDir(cluster.name, daemon.name),
           masterUrl(cluster),
         ];
-  return {
+  const where = {
     name: daemon.name,
     type: daemon.type,
-    command: join(image.sparkHome, 'bin', 'spark-class'),
-    args,
     env,
     cwd: layout.clusterDir(cluster.name),
     logFile: layout.logFile(cluster.name, daemon.name),
-    marker: daemonMarker(cluster, daemon.name),
+    marker,
+  };
+  if (launch !== undefined) {
+    env.SPARK_DAEMON_JAVA_OPTS = joinOptions(baseEnv.SPARK_DAEMON_JAVA_OPTS, marker);
+    const archive = launch.archives?.[daemon.type];
+    const ours = [...DAEMON_JIT_OPTIONS, ...(archive === undefined ? [] : archiveOptions(archive)), marker];
+    return { ...where, command: 'bash', args: launchArgs(launch.commands[daemon.type], ours, daemonArgs) };
+  }
+  env.SPARK_DAEMON_JAVA_OPTS = joinOptions(...DAEMON_JIT_OPTIONS, baseEnv.SPARK_DAEMON_JAVA_OPTS, marker);
+  return {
+    ...where,
+    command: join(image.sparkHome, 'bin', 'spark-class'),
+    args: [daemon.type === 'master' ? MASTER_CLASS : WORKER_CLASS, ...daemonArgs],
   };
 }
 

@@ -1,0 +1,144 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LaunchCache, launchKey, type LaunchProfile } from './launch-cache.js';
+
+let root: string;
+let spark: string;
+let env: Record<string, string>;
+
+async function fakeJdk(dir: string, modules: string): Promise<void> {
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await mkdir(join(dir, 'lib'), { recursive: true });
+  await writeFile(join(dir, 'bin', 'java'), '#!/bin/sh\n', { mode: 0o755 });
+  await writeFile(join(dir, 'lib', 'modules'), modules);
+  await writeFile(join(dir, 'release'), 'JAVA_VERSION="17.0.15"\n');
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'oshinko-launch-'));
+  spark = join(root, 'spark');
+  await mkdir(join(spark, 'jars'), { recursive: true });
+  await mkdir(join(spark, 'conf'), { recursive: true });
+  await writeFile(join(spark, 'jars', 'spark-core_2.13-4.3.0.jar'), 'core');
+  await fakeJdk(join(root, 'jdk'), 'modules');
+  env = { JAVA_HOME: join(root, 'jdk'), SPARK_DAEMON_MEMORY: '256m', PATH: '/usr/bin' };
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const runtime = () => ({ kind: 'runtime' as const, sparkHome: spark, distribution: spark });
+
+describe('launchKey', () => {
+  it('is the same for the same image, JDK and environment (PATH and other variables aside)', async () => {
+    const key = await launchKey(runtime(), env);
+    expect(key).toMatch(/^[0-9a-f]{20}$/);
+    expect(await launchKey(runtime(), { ...env, PATH: '/elsewhere', OSHINKO_CLUSTER: 'x' })).toBe(key);
+  });
+
+  it('changes with what an archive or a command depends on', async () => {
+    const key = await launchKey(runtime(), env);
+    // The daemons' options and memory.
+    expect(await launchKey(runtime(), { ...env, SPARK_DAEMON_JAVA_OPTS: '-Dx=1' })).not.toBe(key);
+    expect(await launchKey(runtime(), { ...env, SPARK_DAEMON_MEMORY: '512m' })).not.toBe(key);
+    // Another JDK.
+    await fakeJdk(join(root, 'jdk2'), 'modules');
+    expect(await launchKey(runtime(), { ...env, JAVA_HOME: join(root, 'jdk2') })).not.toBe(key);
+    // The same JDK updated in place (its module image changed).
+    await writeFile(join(root, 'jdk', 'lib', 'modules'), 'modules, updated');
+    const updated = await launchKey(runtime(), env);
+    expect(updated).not.toBe(key);
+    // A jar more on the class path, and the image's spark-env.sh.
+    await writeFile(join(spark, 'jars', 'extra.jar'), 'extra');
+    const withJar = await launchKey(runtime(), env);
+    expect(withJar).not.toBe(updated);
+    await writeFile(join(spark, 'conf', 'spark-env.sh'), 'SPARK_DIST_CLASSPATH=/x.jar\n');
+    expect(await launchKey(runtime(), env)).not.toBe(withJar);
+  });
+
+  it("covers a built image's own jars and conf", async () => {
+    const image = join(root, 'image');
+    await mkdir(join(image, 'jars'), { recursive: true });
+    await mkdir(join(image, 'conf'), { recursive: true });
+    const built = { kind: 'built' as const, sparkHome: image, distribution: spark };
+    const key = await launchKey(built, env);
+    expect(key).not.toBe(await launchKey(runtime(), env));
+    await writeFile(join(image, 'jars', 'driver.jar'), 'jdbc');
+    expect(await launchKey(built, env)).not.toBe(key);
+  });
+
+  it('fails, naming the places, when there is no java', async () => {
+    await expect(launchKey(runtime(), { PATH: join(root, 'nothing') })).rejects.toThrow(
+      /java was found neither in JAVA_HOME nor on PATH/,
+    );
+  });
+});
+
+describe('LaunchCache.find', () => {
+  const profile = (key: string, archives: LaunchProfile['archives']): LaunchProfile => ({
+    format: 1,
+    key,
+    sparkHome: spark,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    commands: {
+      master: ['/jdk/bin/java', 'org.apache.spark.deploy.master.Master'],
+      worker: ['/jdk/bin/java', 'org.apache.spark.deploy.worker.Worker'],
+    },
+    archives,
+    archiveProblem: archives === undefined ? 'the worker wrote no archive' : undefined,
+  });
+
+  it('finds nothing before a launch is kept', async () => {
+    const cache = new LaunchCache(join(root, 'cache'), { makeArchives: true });
+    const found = await cache.find(runtime(), env);
+    expect(found.launch).toBeUndefined();
+    expect(found.state).toBe('none');
+  });
+
+  it('gives a kept launch with its archives as absolute paths', async () => {
+    const cache = new LaunchCache(join(root, 'cache'), { makeArchives: true });
+    const key = await launchKey(runtime(), env);
+    await mkdir(join(root, 'cache', key), { recursive: true });
+    await writeFile(
+      join(root, 'cache', key, 'launch.json'),
+      JSON.stringify(profile(key, { master: 'master.jsa', worker: 'worker.jsa' })),
+    );
+    const found = await cache.find(runtime(), env);
+    expect(found.state).toBe('ready');
+    expect(found.launch?.archives).toEqual({
+      master: join(root, 'cache', key, 'master.jsa'),
+      worker: join(root, 'cache', key, 'worker.jsa'),
+    });
+    expect(found.launch?.commands.master.at(-1)).toBe('org.apache.spark.deploy.master.Master');
+    // Once the class path changes, the kept launch is not this image's any more.
+    await writeFile(join(spark, 'jars', 'extra.jar'), 'extra');
+    expect((await cache.find(runtime(), env)).launch).toBeUndefined();
+  });
+
+  it('gives the commands without archives, and why, when the archive run failed', async () => {
+    const cache = new LaunchCache(join(root, 'cache'), { makeArchives: true });
+    const key = await launchKey(runtime(), env);
+    await mkdir(join(root, 'cache', key), { recursive: true });
+    await writeFile(join(root, 'cache', key, 'launch.json'), JSON.stringify(profile(key, undefined)));
+    const found = await cache.find(runtime(), env);
+    expect(found.state).toBe('failed');
+    expect(found.problem).toBe('the worker wrote no archive');
+    expect(found.launch?.archives).toBeUndefined();
+  });
+
+  it('ignores a launch kept in another format or under another key', async () => {
+    const cache = new LaunchCache(join(root, 'cache'), { makeArchives: true });
+    const key = await launchKey(runtime(), env);
+    await mkdir(join(root, 'cache', key), { recursive: true });
+    const file = join(root, 'cache', key, 'launch.json');
+    await writeFile(file, JSON.stringify({ ...profile(key, undefined), format: 0 }));
+    expect((await cache.find(runtime(), env)).launch).toBeUndefined();
+    await writeFile(file, JSON.stringify(profile('another', undefined)));
+    expect((await cache.find(runtime(), env)).launch).toBeUndefined();
+    await writeFile(file, '{ torn');
+    expect((await cache.find(runtime(), env)).launch).toBeUndefined();
+  });
+});

@@ -1,0 +1,383 @@
+/**
+ * Kept launches of an image's daemons (`<home>/cache/launch/<key>/`): the launcher's command per daemon type, and
+ * an application class-data-sharing archive per type, made once in the background by a short run of a master and
+ * a worker (`-XX:ArchiveClassesAtExit`). The key covers all they depend on: the JDK, the image's jars and conf
+ * scripts, and the daemons' environment; anything else (another JDK, a changed class path, extra jars) is another
+ * key, so a kept launch that no longer fits is never used, and a new one is made. A daemon always starts, with or
+ * without one: without, it goes through `spark-class` as before.
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { access, mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
+import type { PodType } from '../../core/cluster.js';
+import { readJsonIfExists, writeJsonAtomic } from './files.js';
+import {
+  archiveAtExitOptions,
+  checkLaunchCommand,
+  DAEMON_JIT_OPTIONS,
+  directoriesLast,
+  imageConfDir,
+  LAUNCHER_SCRIPT,
+  launchArgs,
+  parseLauncherOutput,
+} from './launch-command.js';
+import { freePorts, waitUntilListening } from './ports.js';
+import { stopProcessGroups } from './processes.js';
+import {
+  aliveWorkerPorts,
+  fetchMasterJson,
+  LOCAL_HOST,
+  MASTER_CLASS,
+  WORKER_CLASS,
+  daemonEnv,
+  DEFAULT_RESOURCES,
+  type DaemonLaunch,
+} from './spark-daemons.js';
+import type { ImageRecord } from './image-store.js';
+
+/** Bumped when what a kept launch holds, or how it is made, changes. */
+const LAUNCH_FORMAT = 1;
+const PROFILE_FILE = 'launch.json';
+
+type LaunchImage = Pick<ImageRecord, 'kind' | 'sparkHome' | 'distribution'>;
+
+/** A kept launch as written in `launch.json`. */
+export interface LaunchProfile {
+  readonly format: number;
+  readonly key: string;
+  /** The image's Spark home (for listings; the key is what decides). */
+  readonly sparkHome: string;
+  readonly createdAt: string;
+  readonly commands: Readonly<Record<PodType, readonly string[]>>;
+  /** Archive file names in the profile's directory; undefined when the run that makes them failed. */
+  readonly archives: Readonly<Record<PodType, string>> | undefined;
+  /** Why there is no archive. */
+  readonly archiveProblem: string | undefined;
+}
+
+export type ArchiveState = 'ready' | 'preparing' | 'none' | 'failed';
+
+/** The java a daemon runs: JAVA_HOME's, else the first on PATH (as spark-class finds it). */
+export async function resolveJava(env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  if (env.JAVA_HOME) return realpath(join(env.JAVA_HOME, 'bin', 'java'));
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, 'java');
+    if (
+      await access(candidate)
+        .then(() => true)
+        .catch(() => false)
+    )
+      return realpath(candidate);
+  }
+  throw new Error('java was found neither in JAVA_HOME nor on PATH');
+}
+
+/** Environment variables the launcher or the JVM's class path depend on. */
+function launchRelevant(name: string): boolean {
+  return (
+    name.startsWith('SPARK_') || ['JAVA_HOME', 'HADOOP_CONF_DIR', 'YARN_CONF_DIR', 'CLASSPATH'].includes(name)
+  );
+}
+
+async function listing(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const rows = await Promise.all(
+    names.sort().map(async (name) => {
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      return `${name} ${String(info?.size ?? -1)} ${String(info?.mtimeMs ?? -1)}`;
+    }),
+  );
+  return rows;
+}
+
+async function fileText(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch(() => '');
+}
+
+/**
+ * The key of an image's launch in an environment: a hash of the JDK (its binary and module image), the jars of the
+ * image and its distribution (names, sizes, times), its conf scripts, and the launch-relevant environment.
+ */
+export async function launchKey(
+  image: LaunchImage,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
+  const java = await resolveJava(env);
+  const javaHome = dirname(dirname(java));
+  const modules = await stat(join(javaHome, 'lib', 'modules')).catch(() => undefined);
+  const confDir = imageConfDir(image);
+  const parts = {
+    format: LAUNCH_FORMAT,
+    java,
+    modules: `${String(modules?.size ?? -1)} ${String(modules?.mtimeMs ?? -1)}`,
+    release: await fileText(join(javaHome, 'release')),
+    image: [image.kind, image.sparkHome, image.distribution],
+    jars: await listing(join(image.distribution, 'jars')),
+    imageJars: image.kind === 'built' ? await listing(join(image.sparkHome, 'jars')) : [],
+    sparkEnv: await fileText(join(confDir, 'spark-env.sh')),
+    javaOpts: await fileText(join(confDir, 'java-opts')),
+    env: Object.entries(env)
+      .filter(([name, value]) => value !== undefined && launchRelevant(name))
+      .sort(([a], [b]) => a.localeCompare(b)),
+  };
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 20);
+}
+
+/** Runs a process to its end with a time limit; resolves with its output, rejects with its log. */
+function runToEnd(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`exited with ${String(code)}: ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+export interface LaunchCacheOptions {
+  /** Whether archives are made (in the background, after a cluster of the image started). */
+  readonly makeArchives: boolean;
+  /** Limit of each step of the run that makes the archives. */
+  readonly stepTimeoutMs?: number;
+}
+
+/** A kept launch, or the key under which one would be kept. */
+export interface LaunchLookup {
+  readonly key: string;
+  readonly launch: DaemonLaunch | undefined;
+  readonly state: ArchiveState;
+  /** Why a kept launch has no archive. */
+  readonly problem?: string | undefined;
+}
+
+/**
+ * The kept launches of one data directory. `find` reads one; `prepare` makes one in the background (one at a time
+ * per key); `close` stops a run under way.
+ */
+export class LaunchCache {
+  private readonly preparing = new Map<string, Promise<void>>();
+  private readonly running = new Set<number>();
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: LaunchCacheOptions,
+  ) {}
+
+  private profileDir(key: string): string {
+    return join(this.dir, key);
+  }
+
+  async read(key: string): Promise<LaunchProfile | undefined> {
+    const profile = (await readJsonIfExists(join(this.profileDir(key), PROFILE_FILE)).catch(
+      () => undefined,
+    )) as LaunchProfile | undefined;
+    return profile?.format === LAUNCH_FORMAT && profile.key === key ? profile : undefined;
+  }
+
+  /** The kept launch of `image` in `env` (the daemons' environment from `daemonEnv`), if any. */
+  async find(image: LaunchImage, env: Readonly<Record<string, string | undefined>>): Promise<LaunchLookup> {
+    const key = await launchKey(image, env);
+    const profile = await this.read(key);
+    if (profile === undefined) {
+      return { key, launch: undefined, state: this.preparing.has(key) ? 'preparing' : 'none' };
+    }
+    const dir = this.profileDir(key);
+    const archives =
+      profile.archives === undefined
+        ? undefined
+        : { master: join(dir, profile.archives.master), worker: join(dir, profile.archives.worker) };
+    return {
+      key,
+      launch: { commands: profile.commands, archives },
+      state: archives === undefined ? 'failed' : 'ready',
+      problem: profile.archiveProblem,
+    };
+  }
+
+  /** Makes the launch of `key` in the background, once; `done` hears how it went. */
+  prepare(
+    key: string,
+    image: LaunchImage,
+    env: Readonly<Record<string, string | undefined>>,
+    done?: (error: Error | undefined) => void,
+  ): void {
+    if (this.closed || this.preparing.has(key)) return;
+    const work = this.make(key, image, env).then(
+      () => done?.(undefined),
+      (error: unknown) => done?.(error instanceof Error ? error : new Error(String(error))),
+    );
+    this.preparing.set(
+      key,
+      work.finally(() => this.preparing.delete(key)),
+    );
+  }
+
+  /** Settles when no launch is being made. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.preparing.values()]);
+  }
+
+  /** Stops a run under way (its processes) and makes no more. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await stopProcessGroups([...this.running], [], 2000);
+    await this.settled();
+  }
+
+  private async make(key: string, image: LaunchImage, env: Readonly<Record<string, string | undefined>>) {
+    await mkdir(this.dir, { recursive: true });
+    const staging = join(this.dir, `.staging-${String(process.pid)}-${randomBytes(4).toString('hex')}`);
+    await mkdir(staging, { recursive: true });
+    try {
+      const timeoutMs = this.options.stepTimeoutMs ?? 60_000;
+      const launcher = async (daemonClass: string) => {
+        const command = parseLauncherOutput(
+          await runToEnd('bash', ['-c', LAUNCHER_SCRIPT, 'oshinko-launcher', daemonClass], env, timeoutMs),
+        );
+        checkLaunchCommand(command, daemonClass);
+        return directoriesLast(command);
+      };
+      const commands = { master: await launcher(MASTER_CLASS), worker: await launcher(WORKER_CLASS) };
+      let archives: LaunchProfile['archives'];
+      let archiveProblem: string | undefined;
+      if (this.options.makeArchives) {
+        try {
+          await this.makeArchives(staging, commands, env, timeoutMs);
+          archives = { master: 'master.jsa', worker: 'worker.jsa' };
+        } catch (error) {
+          archiveProblem = error instanceof Error ? error.message : String(error);
+        }
+      } else {
+        archiveProblem = 'archives are turned off';
+      }
+      if (this.closed) return;
+      const profile: LaunchProfile = {
+        format: LAUNCH_FORMAT,
+        key,
+        sparkHome: image.sparkHome,
+        createdAt: new Date().toISOString(),
+        commands,
+        archives,
+        archiveProblem,
+      };
+      await rm(join(staging, 'work'), { recursive: true, force: true });
+      await writeJsonAtomic(join(staging, PROFILE_FILE), profile);
+      // Another server on another data directory may have kept the same key meanwhile: theirs stays.
+      await rename(staging, this.profileDir(key)).catch(() => undefined);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * A master and a worker registered with it, each writing its archive when it exits: they load what a daemon of a
+   * cluster loads (start, registration, the master's JSON page), then stop.
+   */
+  private async makeArchives(
+    dir: string,
+    commands: Record<PodType, readonly string[]>,
+    env: Readonly<Record<string, string | undefined>>,
+    timeoutMs: number,
+  ): Promise<void> {
+    const [port = 0, webPort = 0, workerPort = 0, workerWebPort = 0] = await freePorts(4);
+    const start = (type: PodType, args: readonly string[]) => {
+      const log = openSync(join(dir, `${type}.log`), 'a');
+      try {
+        const ours = [...DAEMON_JIT_OPTIONS, ...archiveAtExitOptions(join(dir, `${type}.jsa`))];
+        const child = spawn('bash', launchArgs(commands[type], ours, args), {
+          cwd: dir,
+          env,
+          detached: true,
+          stdio: ['ignore', log, log],
+        });
+        child.unref();
+        if (child.pid === undefined) throw new Error(`the ${type} of the archive run did not start`);
+        this.running.add(child.pid);
+        return child.pid;
+      } finally {
+        closeSync(log);
+      }
+    };
+    const common = (p: number, web: number) => [
+      '--host',
+      LOCAL_HOST,
+      '--port',
+      String(p),
+      '--webui-port',
+      String(web),
+    ];
+    const pids: number[] = [];
+    try {
+      pids.push(start('master', common(port, webPort)));
+      if (!(await waitUntilListening(port, { timeoutMs, intervalMs: 50, cancelled: () => this.closed })))
+        throw new Error(`the master of the archive run did not listen within ${String(timeoutMs)} ms`);
+      await mkdir(join(dir, 'work'), { recursive: true });
+      pids.push(
+        start('worker', [
+          ...common(workerPort, workerWebPort),
+          '--cores',
+          '1',
+          '--memory',
+          '512m',
+          '--work-dir',
+          join(dir, 'work'),
+          `spark://${LOCAL_HOST}:${String(port)}`,
+        ]),
+      );
+      const deadline = Date.now() + timeoutMs;
+      while (!aliveWorkerPorts(await fetchMasterJson(webPort)).has(workerPort)) {
+        if (this.closed) throw new Error('the server stopped');
+        if (Date.now() > deadline)
+          throw new Error(`the worker of the archive run did not register within ${String(timeoutMs)} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100).unref());
+      }
+    } finally {
+      // A JVM writes its archive as it exits on SIGTERM: give it the time to.
+      await stopProcessGroups(pids, [], 30_000);
+      for (const pid of pids) this.running.delete(pid);
+    }
+    for (const type of ['master', 'worker'] as const) {
+      const info = await stat(join(dir, `${type}.jsa`)).catch(() => undefined);
+      if (info === undefined || info.size === 0) {
+        const log = await fileText(join(dir, `${type}.log`));
+        throw new Error(`the ${type} wrote no archive; its log ends: ${log.slice(-1500)}`);
+      }
+    }
+  }
+}
+
+/**
+ * Whether each image has a class-data-sharing archive for its daemons in `env` (a server's environment: the CLI
+ * assumes its own, and the default daemon sizes); 'unknown' when that cannot be told (no java).
+ */
+export async function imageArchiveStates(
+  cache: LaunchCache,
+  images: readonly Pick<ImageRecord, 'ref' | 'kind' | 'sparkHome' | 'distribution'>[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Map<string, ArchiveState | 'unknown'>> {
+  const states = new Map<string, ArchiveState | 'unknown'>();
+  for (const image of images) {
+    const found = await cache.find(image, daemonEnv(image, DEFAULT_RESOURCES, env)).catch(() => undefined);
+    states.set(image.ref, found?.state ?? 'unknown');
+  }
+  return states;
+}
