@@ -14,6 +14,7 @@ import {
   type KubeStack,
 } from './helpers/kube-stack.js';
 import { pollUntil } from './support/poll.js';
+import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
 
 const startStack = kubeStackPerTest();
 const start = (env: Record<string, string> = {}) => startStack({ env });
@@ -146,6 +147,48 @@ describe('the watch cache', () => {
     );
     expect(s.fake.requests.some((r) => r.verb === 'list' && r.resource === 'deployments')).toBe(true);
     expect((await s.client.listClusters()).map((c) => c.name)).toEqual(['stays']);
+  });
+
+  it('answers 503 at once while the API server says its storage is gone, and is live again after', async () => {
+    const s = await startStack({
+      driver: (kubeconfig) =>
+        createKubernetesDriver({
+          kubeconfig,
+          namespace: NAMESPACE,
+          watchTimings: { readinessMs: 200 },
+        }),
+    });
+    await s.client.createCluster({ name: 'one' });
+    await waitForCluster(s.client, 'one', (c) => c.status === 'Running');
+    expect(await reads(s)).toBe('watch cache, live');
+    // etcd gone: the API server keeps the watches open and silent, and says so only in /readyz.
+    s.fake.setReadyz(
+      '[+]ping ok\n[-]etcd failed: reason withheld\n[+]informer-sync ok\nreadyz check failed\n',
+    );
+    const error = await until(
+      () =>
+        s.client.getCluster('one').then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      (e) => e !== undefined,
+      'a 503',
+    );
+    expect(error).toMatchObject({
+      api: { status: 503 },
+      message: 'the Kubernetes API server cannot reach its storage (GET /readyz: etcd failed)',
+    });
+    await expect(s.client.listClusters()).rejects.toMatchObject({ api: { status: 503 } });
+    expect(await reads(s)).toBe(
+      'none: the Kubernetes API server cannot reach its storage (GET /readyz: etcd failed)',
+    );
+    s.fake.setReadyz(undefined);
+    await until(
+      () => reads(s),
+      (r) => r === 'watch cache, live',
+      'live again',
+    );
+    expect((await s.client.getCluster('one')).status).toBe('Running');
   });
 
   it('reports the events of one cluster from the watched events', async () => {

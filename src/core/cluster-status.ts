@@ -13,6 +13,8 @@ const FAILING_POD_STATUSES = new Set([
   'Failed',
   'Crashed',
   'BackOff',
+  // The pod's node stopped reporting: nothing on the cluster's side will change that.
+  'NodeNotReady',
 ]);
 
 export function isFailingPod(pod: PodState): boolean {

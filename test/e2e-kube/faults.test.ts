@@ -1,19 +1,24 @@
 /**
  * Faults on a real Kubernetes, each as a user meets it: a master pod replaced (a drain, an eviction, an OOM kill), a
- * worker pod deleted, a Spark worker process killed in its container. What the user must see: every worker back
- * with the new master within a bound and without anyone acting, and a status that never says `Running` while the
- * master's own list of workers says otherwise. Recorded in docs/hardening.md.
+ * worker pod deleted, a Spark worker process killed in its container, the API server, etcd and the kubelet killed
+ * and brought back. What the user must see: every worker back with its master within a bound and without anyone
+ * acting, reads that fail rather than remember, and a status that never says `Running` while the master's own list
+ * of workers says otherwise. Recorded in docs/hardening.md.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../support/poll.js';
 import type { ClusterModel, OshinkoClient } from '../../src/client/oshinko-client.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import {
   allRegistered,
   baseImageArchive,
   createNamespace,
+  killComponent,
   kubectl,
   masterJson,
   podsOf,
+  repairCluster,
   requireRealCluster,
   sleep,
   startServer,
@@ -129,5 +134,123 @@ describe('faults on a real Kubernetes', () => {
 
   it('a replaced master pod gets all three workers back, without anyone acting', async () => {
     await masterReplacedWith(3);
+  });
+
+  /** The host pid of the Spark worker JVM that advertises `ip` (container processes are host processes). */
+  function workerJvm(ip: string): number {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let argv: string[];
+      try {
+        argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      } catch {
+        continue;
+      }
+      const host = argv.indexOf('--host');
+      if (argv.includes('org.apache.spark.deploy.worker.Worker') && host >= 0 && argv[host + 1] === ip) {
+        if (argv[0]?.endsWith('java') === true) return Number(entry);
+      }
+    }
+    throw new Error(`no Spark worker JVM advertises ${ip}`);
+  }
+
+  it('a deleted worker pod is replaced and registers; a killed worker JVM restarts in place and registers', async () => {
+    const name = 'workers';
+    await client.createCluster({ name, config: { workerCount: 2 } });
+    await waitForCluster(client, name, allRegistered);
+    const [first, second] = (await podsOf(cluster, ns, name)).filter((pod) => pod.type === 'worker');
+    if (first === undefined || second === undefined) throw new Error('two workers expected');
+
+    await kubectl(cluster, ['delete', 'pod', '-n', ns, first.name, '--wait=false']);
+    await waitForCluster(client, name, (seen) => seen.status !== 'Running', 10_000);
+    const replaced = await watchTruthfully(name, allRegistered, HEAL_BOUND_MS);
+    const newcomer = replaced.last.pods.find((pod) => pod.type === 'worker' && pod.name !== second.name);
+    expect(newcomer?.name).not.toBe(first.name);
+    expect((await aliveHosts(name))?.sort()).toEqual([newcomer?.ip, second.ip].sort());
+
+    process.kill(workerJvm(second.ip), 'SIGKILL');
+    await waitForCluster(client, name, (seen) => seen.status !== 'Running', 30_000);
+    const { last } = await watchTruthfully(name, allRegistered, HEAL_BOUND_MS);
+    const restarted = last.pods.find((pod) => pod.name === second.name);
+    // The same pod, its container restarted (shown), registered again with the master under the same IP.
+    expect(restarted?.restarts).toBeGreaterThanOrEqual(1);
+    expect(restarted?.ready).toBe(true);
+    expect(
+      (await masterJson(cluster, ns, `${name}-ui`)).workers.filter((w) => w.state === 'ALIVE'),
+    ).toHaveLength(2);
+  });
+
+  /** GET / says where reads come from: `watch cache, live` once the cache answers again. */
+  async function reads(): Promise<string> {
+    const info = (await fetch(new URL('/', server?.url)).then((r) => r.json())) as {
+      application?: { details?: { reads?: string } };
+    };
+    return info.application?.details?.reads ?? '';
+  }
+
+  async function expectUnavailable(name: string, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answer = await fetch(new URL(`/clusters/${name}`, server?.url));
+      if (answer.status === 503) return JSON.stringify(await answer.json());
+      // Never a 5xx other than 503 (or 504 while a request to a dead API times out), never a remembered answer
+      // once the API is known to be gone.
+      expect([200, 503, 504]).toContain(answer.status);
+      if (Date.now() > deadline)
+        throw new Error(`reads still answered ${answer.status} after ${timeoutMs} ms`);
+      await sleep(250);
+    }
+  }
+
+  for (const component of ['kube-apiserver', 'etcd'] as const) {
+    it(`${component} killed: reads answer 503; back, the cache is live again and sees a change made with kubectl`, async () => {
+      const name = 'workers';
+      await waitForCluster(client, name, allRegistered);
+      expect(await reads()).toBe('watch cache, live');
+      await killComponent(cluster, component);
+      try {
+        const body = await expectUnavailable(name, 30_000);
+        expect(body).toMatch(/Kubernetes/);
+      } finally {
+        await repairCluster();
+      }
+      // A change made with kubectl as soon as the API is back, while the server's watches are being resumed.
+      await kubectl(cluster, ['scale', 'deployment', '-n', ns, `${name}-w`, '--replicas=1']);
+      // The server learns the API is back within its readiness interval (1 s while it is not ready).
+      const back = Date.now();
+      await pollUntil(
+        () =>
+          client.getCluster(name).then(
+            () => true,
+            () => false,
+          ),
+        (ok) => ok,
+        () => 'reads still fail 10 s after the API server was back',
+        { timeoutMs: 10_000, intervalMs: 200 },
+      );
+      console.log(`${component}: reads answer again ${String(Date.now() - back)} ms after the repair`);
+      const seen = await waitForCluster(client, name, (c) => c.workers.desired === 1, 60_000);
+      expect(seen.workers.desired).toBe(1);
+      await waitForCluster(client, name, allRegistered, 60_000);
+      expect(await reads()).toBe('watch cache, live');
+      await client.scaleCluster(name, { workerCount: 2 });
+      await waitForCluster(client, name, allRegistered);
+    });
+  }
+
+  it('kubelet killed: the cluster is Degraded naming the node once Kubernetes says so; kubelet back: Running', async () => {
+    const name = 'workers';
+    await waitForCluster(client, name, allRegistered);
+    await killComponent(cluster, 'kubelet');
+    let degraded: ClusterModel;
+    try {
+      // The node controller marks the node's pods not ready after its grace period (about 40 s).
+      degraded = await waitForCluster(client, name, (seen) => seen.status === 'Degraded', 120_000);
+    } finally {
+      await repairCluster();
+    }
+    expect(degraded.reason).toContain(`node ${cluster.nodeName} is not ready`);
+    await waitForCluster(client, name, allRegistered, 120_000);
+    await client.deleteCluster(name);
   });
 });

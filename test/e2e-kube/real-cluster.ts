@@ -2,7 +2,7 @@
  * The real single-node Kubernetes that scripts/kube/up.sh brings up (npm run kube:up), as the suites in this folder
  * see it: its env file, kubectl, image loading and building, and a namespace per suite.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -237,4 +237,106 @@ export async function podsOf(cluster: RealCluster, namespace: string, name: stri
       ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
       restarts: (pod.status?.containerStatuses ?? []).reduce((sum, s) => sum + s.restartCount, 0),
     }));
+}
+
+/** SIGKILLs a component of the test cluster by the pid `kube:up` recorded, and waits until it is gone. */
+export async function killComponent(cluster: RealCluster, component: string): Promise<void> {
+  const pid = Number(readFileSync(join(cluster.state, 'pids', component), 'utf8').trim());
+  if (!Number.isSafeInteger(pid) || pid <= 1) throw new Error(`no pid recorded for ${component}`);
+  process.kill(pid, 'SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (alive(pid)) {
+    if (Date.now() > deadline) throw new Error(`${component} (pid ${pid}) still runs after SIGKILL`);
+    await sleep(100);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    // A zombie still answers signal 0; its state in /proc says it is dead.
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** `npm run kube:up` again: starts whatever component is not running, and waits until the cluster answers. */
+export async function repairCluster(): Promise<void> {
+  await run('bash', [join(REPO, 'scripts', 'kube', 'up.sh')], { maxBuffer: 8 * 1024 * 1024 });
+}
+
+/** The oshinko server as its own process (bin/oshinko.js serve), so a test can SIGKILL it. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  readonly client: OshinkoClient;
+  /** SIGKILL, and wait for the process to be gone. */
+  kill(): Promise<void>;
+  /** SIGTERM, and wait for it to stop. */
+  stop(): Promise<void>;
+}
+
+export async function spawnServer(
+  cluster: RealCluster,
+  namespace: string,
+  defaultImage: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(REPO, 'bin', 'oshinko.js'),
+      'serve',
+      '--driver',
+      'kubernetes',
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '--namespace',
+      namespace,
+      '--default-image',
+      defaultImage,
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+    ],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`the server did not start: ${stderr}`));
+    }, 60_000);
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${String(code)}): ${stderr}`));
+    });
+  });
+  const pid = child.pid ?? 0;
+  return {
+    url,
+    pid,
+    client: new OshinkoClient(url, { timeoutMs: 60_000 }),
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -373,6 +373,7 @@ export class FakeKubeServer {
   private readonly unreachableMasters = new Set<string>();
   private readonly store = new Map<string, KubeObject>();
   private readonly namespaces: Set<string>;
+  private readyzBody: string | undefined;
   private readonly faults: { fault: Fault; remaining: number }[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private resourceVersion = 1000;
@@ -465,6 +466,14 @@ export class FakeKubeServer {
   }
 
   /** Ends every open watch abruptly (its connection destroyed, as a network blip would); returns how many. */
+  /**
+   * What `GET /readyz` answers: a check list such as `[-]etcd failed: reason withheld` makes it answer 500 with it
+   * (as a real server whose etcd is gone); undefined makes it ready again. Watches stay open meanwhile, silent.
+   */
+  setReadyz(body: string | undefined): void {
+    this.readyzBody = body;
+  }
+
   dropWatches(): number {
     let count = 0;
     for (const set of [...this.watches.values()]) {
@@ -658,6 +667,12 @@ export class FakeKubeServer {
         preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' },
       }));
       return { status: 200, body: { kind: 'APIGroupList', apiVersion: 'v1', groups } };
+    }
+    if (path === '/readyz') {
+      // Not recorded: the driver asks it on a timer, whatever the reads.
+      return this.readyzBody === undefined
+        ? { status: 200, raw: 'ok', contentType: 'text/plain' }
+        : { status: 500, raw: this.readyzBody, contentType: 'text/plain' };
     }
     if (path === '/version')
       return { status: 200, body: { major: '1', minor: '33', gitVersion: 'v1.33.0-fake' } };

@@ -87,6 +87,47 @@ describe('podState', () => {
     });
   });
 
+  it('names the node when Kubernetes marks a running pod not ready while its containers are (kubelet gone)', () => {
+    const running = pod('a-m-1', 'master', 'a', 'running');
+    const orphaned: V1Pod = {
+      ...running,
+      spec: { ...running.spec, containers: running.spec?.containers ?? [], nodeName: 'node-1' },
+      status: {
+        ...running.status,
+        conditions: [
+          { type: 'Ready', status: 'False', lastTransitionTime: new Date('2026-01-01T00:01:00Z') },
+          { type: 'ContainersReady', status: 'True' },
+        ],
+      },
+    };
+    expect(podState(orphaned)).toMatchObject({
+      status: 'NodeNotReady',
+      ready: false,
+      reason:
+        "node node-1 is not ready: Kubernetes marked the pod not ready since 2026-01-01T00:01:00.000Z while its containers run (the node's kubelet stopped reporting)",
+    });
+    expect(
+      deriveStatus(
+        observeCluster('a', { ...listed('a', 0), ingresses: undefined, pods: [orphaned] }, DEFAULT),
+        DEFAULT,
+      ),
+    ).toMatchObject({
+      status: 'Degraded',
+    });
+    // Not ready because its containers are not: an ordinary readiness failure, no node to blame.
+    const unready: V1Pod = {
+      ...running,
+      status: {
+        ...running.status,
+        conditions: [
+          { type: 'Ready', status: 'False' },
+          { type: 'ContainersReady', status: 'False' },
+        ],
+      },
+    };
+    expect(podState(unready)).toMatchObject({ status: 'Running', ready: false });
+  });
+
   it('ignores pods that are neither master nor worker', () => {
     const other = pod('x', 'master', 'a', 'running');
     other.metadata = { name: 'x', labels: {} };

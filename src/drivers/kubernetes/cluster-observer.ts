@@ -51,6 +51,19 @@ function time(value: Date | string | undefined): string {
   return value instanceof Date ? value.toISOString() : value;
 }
 
+/**
+ * A running pod that Kubernetes marked not ready while its containers are: only the node lifecycle controller does
+ * that (our pods have no readiness gates), when the node's kubelet stopped reporting. Says which node and since when.
+ */
+function nodeNotReady(pod: V1Pod): string | undefined {
+  const conditions = pod.status?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  const containers = conditions.find((c) => c.type === 'ContainersReady');
+  if (ready?.status !== 'False' || containers?.status !== 'True') return undefined;
+  const since = ready.lastTransitionTime === undefined ? '' : ` since ${time(ready.lastTransitionTime)}`;
+  return `node ${pod.spec?.nodeName ?? '(unknown)'} is not ready: Kubernetes marked the pod not ready${since} while its containers run (the node's kubelet stopped reporting)`;
+}
+
 /** Pod state as users need it: the waiting reason (ImagePullBackOff, CrashLoopBackOff ...) before the phase. */
 export function podState(pod: V1Pod): PodState | undefined {
   const type = pod.metadata?.labels?.[TYPE_LABEL];
@@ -68,6 +81,9 @@ export function podState(pod: V1Pod): PodState | undefined {
   } else if (spark?.state?.terminated !== undefined) {
     status = spark.state.terminated.reason ?? 'Terminated';
     reason = spark.state.terminated.message ?? `exit code ${spark.state.terminated.exitCode}`;
+  } else if (status === 'Running' && nodeNotReady(pod) !== undefined) {
+    status = 'NodeNotReady';
+    reason = nodeNotReady(pod);
   } else if (status === 'Pending') {
     const unschedulable = pod.status?.conditions?.find(
       (c) => c.type === 'PodScheduled' && c.status === 'False',

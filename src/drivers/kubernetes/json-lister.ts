@@ -113,6 +113,14 @@ export class JsonLister {
     return { status, contentType: headers['content-type'], body };
   }
 
+  /** GET a plain-text endpoint of the server itself (`readyz`): its status and body, whatever the status. */
+  async probe(path: string, signal?: AbortSignal): Promise<{ status: number; body: string }> {
+    const options: RequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    const { status, body } = await this.request(new URL(path, this.base), options, signal, 'text/plain, */*');
+    return { status, body };
+  }
+
   /**
    * Watches `path` from a resourceVersion: each line of the stream is parsed and handed to `onEvent` in order.
    * Establishing the watch is bounded by the request deadline, the stream itself by `idleMs` of silence.

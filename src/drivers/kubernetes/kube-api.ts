@@ -111,6 +111,14 @@ export class KubeApi implements NamespacedApi {
     return this.lister.read(collectionPath(resource, this.namespace), target, signal);
   }
 
+  /**
+   * The API server's own readiness (`GET /readyz`, open to every user through system:public-info-viewer): 200 when
+   * ready, else 500 with a line per check, `[-]etcd failed: ...` for each failing one.
+   */
+  readyz(signal?: AbortSignal): Promise<{ status: number; body: string }> {
+    return this.lister.probe('readyz', signal);
+  }
+
   /** The names of the API groups the server has (`GET /apis`, open to every authenticated user). */
   async apiGroups(): Promise<string[]> {
     const list = await call('cannot discover the API groups', () => this.apis.getAPIVersions());

@@ -3,6 +3,8 @@
  * may answer, told of each write so that it shows the write before it answers again, stopped with the driver.
  */
 import type { ClusterObservation } from '../../core/cluster.js';
+import { BackendUnavailableError } from '../../core/errors.js';
+import { readinessOf, type ApiReadiness } from './api-readiness.js';
 import { ClusterCache, type Expectation } from './cluster-cache.js';
 import type { CoreV1Event, RegistrationLookup, V1Pod } from './cluster-observer.js';
 import type { V1Deployment, V1Ingress, V1Route, V1Service } from './cluster-renderer.js';
@@ -23,6 +25,8 @@ export interface WatchTimings {
   readonly idleMs: number;
   /** How long the first request waits for the cache's first list before it reads the API itself. */
   readonly firstSyncMs: number;
+  /** How often the API server is asked whether it is ready (`GET /readyz`) while the cache runs. */
+  readonly readinessMs: number;
 }
 
 export const DEFAULT_WATCH_TIMINGS: WatchTimings = {
@@ -32,7 +36,15 @@ export const DEFAULT_WATCH_TIMINGS: WatchTimings = {
   watchTimeoutSeconds: 300,
   idleMs: 150_000,
   firstSyncMs: 5_000,
+  readinessMs: 5_000,
 };
+
+/** Node reports a request ended by `AbortSignal.timeout` as an AbortError caused by a TimeoutError. */
+function isTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TimeoutError') return true;
+  return error.cause instanceof Error && error.cause.name === 'TimeoutError';
+}
 
 export interface WatchCacheOptions {
   readonly api: KubeApi;
@@ -56,6 +68,10 @@ export class WatchCache {
   private stopped = false;
   /** Clusters the cache saw change since `changed` was last told. */
   private readonly touched = new Set<string>();
+  /** What the API server last said of its readiness; undefined before the first answer. */
+  private readiness: ApiReadiness | undefined;
+  private readinessTimer: NodeJS.Timeout | undefined;
+  private asking = false;
 
   constructor(private readonly options: WatchCacheOptions) {}
 
@@ -65,6 +81,13 @@ export class WatchCache {
    */
   async current(): Promise<ClusterCache | undefined> {
     if (!this.options.enabled || this.stopped) return undefined;
+    // A server without its storage keeps our watches open and silent: the cache cannot be believed, and the API
+    // cannot answer (its lists hang until the deadline). Say so at once.
+    const readiness = this.readiness;
+    if (readiness?.state === 'not-ready') {
+      if (readiness.storage) throw new BackendUnavailableError(readiness.problem);
+      return undefined;
+    }
     if (this.cache === undefined) {
       this.starting ??= this.start().finally(() => {
         this.starting = undefined;
@@ -95,6 +118,10 @@ export class WatchCache {
   /** For `GET /`: where reads come from now. */
   describe(): string {
     if (!this.options.enabled) return 'from the API on every request (watch disabled)';
+    const readiness = this.readiness;
+    if (readiness?.state === 'not-ready') {
+      return readiness.storage ? `none: ${readiness.problem}` : `from the API while ${readiness.problem}`;
+    }
     const problem = this.cache?.problem;
     if (this.cache === undefined) return 'watch cache, not started yet';
     return problem === undefined
@@ -104,7 +131,45 @@ export class WatchCache {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.readinessTimer);
     this.cache?.stop();
+  }
+
+  /** The next ask: every `readinessMs`, every second while the server is not ready (to see it back soon). */
+  private scheduleReadiness(): void {
+    if (this.stopped) return;
+    const { readinessMs } = this.options.timings;
+    const delay = this.readiness?.state === 'not-ready' ? Math.min(1000, readinessMs) : readinessMs;
+    this.readinessTimer = setTimeout(() => {
+      void this.askReadiness().finally(() => {
+        this.scheduleReadiness();
+      });
+    }, delay);
+    this.readinessTimer.unref();
+  }
+
+  /** Asks `GET /readyz`; an answer that does not come within the interval counts as not ready. */
+  private async askReadiness(): Promise<void> {
+    if (this.asking || this.stopped) return;
+    this.asking = true;
+    const { api, timings } = this.options;
+    try {
+      this.readiness = readinessOf(await api.readyz(AbortSignal.timeout(timings.readinessMs)));
+    } catch (error) {
+      // Refused connections are the watches' business (they break at once); a server that does not answer is ours.
+      // No answer is no news: what the last answer said of a failing check stands.
+      if (!isTimeout(error)) this.readiness = undefined;
+      else if (this.readiness?.state !== 'not-ready') {
+        this.readiness = {
+          state: 'not-ready',
+          failed: [],
+          storage: false,
+          problem: `the Kubernetes API server did not answer GET /readyz within ${String(timings.readinessMs)} ms`,
+        };
+      }
+    } finally {
+      this.asking = false;
+    }
   }
 
   private async start(): Promise<void> {
@@ -135,6 +200,7 @@ export class WatchCache {
     );
     this.cache = cache;
     cache.start();
+    this.scheduleReadiness();
     await cache.started(timings.firstSyncMs);
   }
 
