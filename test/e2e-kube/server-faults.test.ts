@@ -1,0 +1,235 @@
+/**
+ * The oshinko server itself on a real Kubernetes: SIGKILLed in the middle of a create, a scale and a delete, then
+ * started again (what a crash, an OOM kill or a node drain does to its pod); and 50 creates and 50 deletes at once.
+ * What must hold: whatever a kill left is reported as what it is (never `Running` when it is not), one `DELETE`
+ * leaves nothing, and the server's memory comes back. Recorded in docs/hardening.md.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterModel, OshinkoClient } from '../../src/client/oshinko-client.js';
+import { pollUntil } from '../support/poll.js';
+import {
+  allRegistered,
+  baseImageArchive,
+  createNamespace,
+  kubectl,
+  kubectlJson,
+  masterJson,
+  requireRealCluster,
+  sleep,
+  spawnServer,
+  waitForCluster,
+  type RealCluster,
+  type ServerProcess,
+} from './real-cluster.js';
+
+interface List {
+  items: { kind?: string; metadata: { name: string; labels?: Record<string, string> } }[];
+}
+
+describe('the oshinko server killed, and under load, on a real Kubernetes', () => {
+  let cluster: RealCluster;
+  let namespace: { name: string; remove: () => Promise<void> } | undefined;
+  let ns = '';
+  let image = '';
+  let server: ServerProcess | undefined;
+
+  beforeAll(async () => {
+    cluster = requireRealCluster();
+    ({ image } = await baseImageArchive());
+    namespace = await createNamespace(cluster, 'e2e-server');
+    ns = namespace.name;
+    server = await spawnServer(cluster, ns, image);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await kubectl(cluster, ['uncordon', cluster.nodeName]).catch(() => undefined);
+    await namespace?.remove();
+  });
+
+  const client = (): OshinkoClient => {
+    if (server === undefined) throw new Error('no server');
+    return server.client;
+  };
+
+  async function restart(): Promise<void> {
+    await server?.kill();
+    server = await spawnServer(cluster, ns, image);
+  }
+
+  /** Every object Kubernetes has for the cluster, whoever made it (ReplicaSets, pods, EndpointSlices included). */
+  async function leftovers(name?: string): Promise<string[]> {
+    const list = await kubectlJson<List>(cluster, [
+      'get',
+      'deployments,replicasets,pods,services,endpointslices',
+      '-n',
+      ns,
+      '-l',
+      name === undefined ? 'oshinko-cluster' : `oshinko-cluster=${name}`,
+    ]);
+    return list.items.map((item) => `${item.kind ?? ''}/${item.metadata.name}`);
+  }
+
+  async function waitUntilGone(name?: string, timeoutMs = 120_000): Promise<void> {
+    await pollUntil(
+      () => leftovers(name),
+      (left) => left.length === 0,
+      (left) => `${name ?? 'clusters'}: still there after delete: ${left.join(', ')}`,
+      { timeoutMs, intervalMs: 1000 },
+    );
+  }
+
+  /** The cluster as the new server reports it, or undefined (404); a Running answer must be backed by the master. */
+  async function truthfully(name: string): Promise<ClusterModel | undefined> {
+    let seen: ClusterModel;
+    try {
+      seen = await client().getCluster(name);
+    } catch (error) {
+      if ((error as { api?: { status: number } }).api?.status === 404) return undefined;
+      throw error;
+    }
+    if (seen.status === 'Running') {
+      const master = await masterJson(cluster, ns, `${name}-ui`);
+      expect(master.workers.filter((w) => w.state === 'ALIVE').length).toBeGreaterThanOrEqual(
+        seen.workers.ready,
+      );
+    }
+    return seen;
+  }
+
+  /** A kill at each of these moments after the request was sent: before it arrives, between writes, after. */
+  const DELAYS_MS = [0, 25, 60, 120, 400];
+
+  it('SIGKILLed in the middle of create: the new server reports what was left as it is, and DELETE removes it', async () => {
+    const outcomes: string[] = [];
+    for (const [i, delay] of DELAYS_MS.entries()) {
+      const name = `kill-create-${String(i)}`;
+      const request = client()
+        .createCluster({ name, config: { workerCount: 1 } })
+        .catch(() => undefined);
+      await sleep(delay);
+      await restart();
+      await request;
+      const seen = await truthfully(name);
+      if (seen === undefined) {
+        // Not created at all: nothing of it may be left behind where no API call can reach it.
+        expect(await leftovers(name)).toEqual([]);
+        outcomes.push(`${String(delay)} ms: not created`);
+        continue;
+      }
+      outcomes.push(
+        `${String(delay)} ms: ${seen.status}${seen.reason === undefined ? '' : ` (${seen.reason})`}`,
+      );
+      await client().deleteCluster(name);
+      await waitUntilGone(name);
+      // The name is free again.
+      await expect(client().getCluster(name)).rejects.toMatchObject({ api: { status: 404 } });
+    }
+    console.log(`killed during create:\n  ${outcomes.join('\n  ')}`);
+  });
+
+  it('SIGKILLed in the middle of scale and of delete: never Running when it is not, and one DELETE leaves nothing', async () => {
+    const name = 'kill-ops';
+    await client().createCluster({ name, config: { workerCount: 1 } });
+    await waitForCluster(client(), name, allRegistered);
+    const scaled: string[] = [];
+    for (const delay of [0, 30, 120]) {
+      const target = scaled.length % 2 === 0 ? 2 : 1;
+      const request = client()
+        .scaleCluster(name, { workerCount: target })
+        .catch(() => undefined);
+      await sleep(delay);
+      await restart();
+      await request;
+      const seen = await truthfully(name);
+      scaled.push(
+        `${String(delay)} ms: workers ${String(seen?.workers.desired)} (${seen?.status ?? 'gone'})`,
+      );
+      // Whatever count stands, the cluster settles on it by itself, every worker registered.
+      await waitForCluster(client(), name, allRegistered);
+    }
+    console.log(`killed during scale:\n  ${scaled.join('\n  ')}`);
+
+    const deleted: string[] = [];
+    for (const [i, delay] of [0, 20, 80].entries()) {
+      const victim = `kill-delete-${String(i)}`;
+      await client().createCluster({ name: victim, config: { workerCount: 1 } });
+      const request = client()
+        .deleteCluster(victim)
+        .catch(() => undefined);
+      await sleep(delay);
+      await restart();
+      await request;
+      const seen = await truthfully(victim);
+      deleted.push(`${String(delay)} ms: ${seen === undefined ? 'gone' : seen.status}`);
+      if (seen !== undefined && seen.status !== 'Deleting') await client().deleteCluster(victim);
+      await waitUntilGone(victim);
+    }
+    console.log(`killed during delete:\n  ${deleted.join('\n  ')}`);
+    await client().deleteCluster(name);
+    await waitUntilGone(name);
+  });
+
+  /** The server's resident memory, from the kernel. */
+  function rssMiB(): number {
+    const status = readFileSync(`/proc/${String(server?.pid)}/status`, 'utf8');
+    const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
+    return kib / 1024;
+  }
+
+  async function burst(round: number): Promise<void> {
+    const names = Array.from({ length: 50 }, (_, i) => `load-${String(round)}-${String(i)}`);
+    const created = await Promise.allSettled(
+      names.map((name) => client().createCluster({ name, config: { workerCount: 1 } })),
+    );
+    const refused = created.flatMap((outcome, i) =>
+      outcome.status === 'rejected' ? [`${names[i] ?? ''}: ${String(outcome.reason)}`] : [],
+    );
+    // Every create answers: 201, or an error that says what went wrong (never a bare 500).
+    for (const reason of refused) expect(reason).not.toMatch(/internal|HTTP 500/i);
+    expect(refused, refused.join('\n')).toEqual([]);
+    // Every created cluster is whole: all its objects exist (its pods stay Pending on the cordoned node).
+    const list = await client().listClusters();
+    const mine = list.filter((c) => c.name.startsWith(`load-${String(round)}-`));
+    expect(mine).toHaveLength(50);
+    for (const summary of mine) expect(summary.status).toBe('Creating');
+    const deleted = await Promise.allSettled(names.map((name) => client().deleteCluster(name)));
+    const failed = deleted.flatMap((outcome, i) =>
+      outcome.status === 'rejected' ? [`${names[i] ?? ''}: ${String(outcome.reason)}`] : [],
+    );
+    expect(failed, failed.join('\n')).toEqual([]);
+    await waitUntilGone(undefined, 180_000);
+  }
+
+  it('50 creates at once and 50 deletes at once: all answered, all whole, nothing left, memory back', async () => {
+    // Pods stay Pending: 100 Spark daemons do not fit on the test node, and the API is what is under test.
+    await kubectl(cluster, ['cordon', cluster.nodeName]);
+    try {
+      // One create and delete first, so that the figures compare a warmed-up server with itself.
+      await client().createCluster({ name: 'warm-up', config: { workerCount: 1 } });
+      await client().deleteCluster('warm-up');
+      await waitUntilGone('warm-up');
+      await sleep(2000);
+      const before = rssMiB();
+      const started = Date.now();
+      await burst(1);
+      const first = Date.now() - started;
+      await sleep(5000);
+      const afterFirst = rssMiB();
+      await burst(2);
+      await sleep(5000);
+      const afterSecond = rssMiB();
+      console.log(
+        `load: 50 creates + 50 deletes + all gone in ${(first / 1000).toFixed(1)} s; RSS ${before.toFixed(0)} MiB before, ${afterFirst.toFixed(0)} after one round, ${afterSecond.toFixed(0)} after two`,
+      );
+      // Memory comes back: a second round leaves the server no bigger than the first did (nothing kept per
+      // cluster), and near where it started. RSS, not heap: what the kernel charges the pod. V8 gives memory back
+      // at its own pace, so the bounds allow for a collection not yet done (measured: 180, 252, 207 MiB).
+      expect(afterSecond).toBeLessThan(afterFirst + 32);
+      expect(afterSecond).toBeLessThan(before + 96);
+    } finally {
+      await kubectl(cluster, ['uncordon', cluster.nodeName]);
+    }
+  });
+});
