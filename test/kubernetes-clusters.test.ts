@@ -242,6 +242,35 @@ describe('cluster images on Kubernetes', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('reports the resources it was given, and refuses to change them on scale', async () => {
+    const created = await stack.client.createCluster({
+      name: 'sized',
+      config: { workerCount: 1, workerResources: { cpu: 2, memory: '2Gi' } },
+    });
+    expect(created.config.workerResources).toEqual({ cpu: '2', memory: '2Gi' });
+    expect(created.config.masterResources).toBeUndefined();
+    expect((await stack.client.getCluster('sized')).config.workerResources).toEqual({
+      cpu: '2',
+      memory: '2Gi',
+    });
+    const put = (config: object) =>
+      fetch(`${stack.server.url}/clusters/sized`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'sized', config }),
+      });
+    const refused = await put({ workerCount: 2, workerResources: { cpu: '1', memory: '2Gi' } });
+    expect(refused.status).toBe(422);
+    const body = (await refused.json()) as { errors: { field?: string; details: string }[] };
+    expect(body.errors[0]).toMatchObject({ field: 'config.workerResources' });
+    expect(body.errors[0]?.details).toContain('the resources of an existing cluster cannot be changed');
+    // The same resources again are no change: the scale goes through.
+    const same = await put({ workerCount: 2, workerResources: { cpu: '2', memory: '2Gi' } });
+    expect(same.status).toBe(202);
+    const scaled = await stack.client.getCluster('sized');
+    expect(scaled.workers.desired).toBe(2);
+  });
+
   it('deletes every object of a cluster, and says 404 for a cluster that does not exist', async () => {
     await stack.client.createCluster({
       name: 'doomed',
@@ -431,6 +460,24 @@ describe('bad input', () => {
       [{ name: 'types', config: { workerCount: -1 } }, 400, 'config.workerCount', /config.workerCount/],
       [{ name: 'types', config: { masterCount: 2 } }, 400, 'config.masterCount', /config.masterCount/],
       [{ name: 'types', config: { exposeWebUI: 'maybe' } }, 400, 'config.exposeWebUI', /config.exposeWebUI/],
+      [
+        { name: 'res', config: { workerResources: { cpu: 'lots' } } },
+        400,
+        'config.workerResources.cpu',
+        /invalid config.workerResources.cpu "lots": expected a Kubernetes quantity/,
+      ],
+      [
+        { name: 'res', config: { workerResources: { memory: '512Mi' } } },
+        400,
+        'config.workerResources.memory',
+        /must offer executors at least 256 MiB; give at least 854Mi/,
+      ],
+      [
+        { name: 'res', config: { masterResources: { gpu: '1' } } },
+        400,
+        'config.masterResources.gpu',
+        /only cpu and memory can be set/,
+      ],
       [{ config: {} }, 400, 'name', /name is required/],
       [{ name: 42 }, 400, 'name', /name/],
     ];

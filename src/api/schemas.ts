@@ -77,6 +77,20 @@ const configName = (description: string) =>
   });
 
 /** The request's `config`; the most workers a cluster may have is the server's (OSHINKO_MAX_WORKERS). */
+/** CPU and memory of one role: Kubernetes quantities (numbers are taken as plain quantities: 2 = "2"). */
+function ResourcesInput(what: string) {
+  const quantity = (example: string) =>
+    Type.Optional(
+      Type.Union([Type.String({ maxLength: 64 }), Type.Number()], {
+        description: `a Kubernetes quantity, e.g. ${example}`,
+      }),
+    );
+  return Type.Object(
+    { cpu: quantity('"2" or "500m"'), memory: quantity('"4Gi"') },
+    { description: `CPU and memory of ${what}: requests and limits` },
+  );
+}
+
 export function clusterConfigInput(maxWorkers: number) {
   return Type.Object(
     {
@@ -113,6 +127,8 @@ export function clusterConfigInput(maxWorkers: number) {
       ),
       exposeWebUI: Type.Optional(BooleanLike),
       metrics: Type.Optional(MetricsLike),
+      masterResources: Type.Optional(ResourcesInput('the master')),
+      workerResources: Type.Optional(ResourcesInput('each worker, which it offers its master')),
     },
     { additionalProperties: false, title: 'ClusterConfigInput' },
   );
@@ -128,6 +144,11 @@ export function newCluster(maxWorkers: number) {
 export type ClusterConfigInput = Static<ReturnType<typeof clusterConfigInput>>;
 export type NewCluster = Static<ReturnType<typeof newCluster>>;
 
+const ResourcesModel = Type.Object(
+  { cpu: Type.Optional(Type.String()), memory: Type.Optional(Type.String()) },
+  { title: 'Resources', description: 'Kubernetes quantities, set as requests and limits' },
+);
+
 export const ClusterConfigModel = Type.Object(
   {
     name: Type.Optional(Type.String({ description: 'The stored configuration the cluster started from' })),
@@ -138,6 +159,8 @@ export const ClusterConfigModel = Type.Object(
     sparkImage: Type.String(),
     exposeWebUI: Type.Union([Type.Literal('true'), Type.Literal('false')]),
     metrics: Type.String(),
+    masterResources: Type.Optional(ResourcesModel),
+    workerResources: Type.Optional(ResourcesModel),
   },
   { title: 'ClusterConfigModel' },
 );

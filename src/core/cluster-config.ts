@@ -7,6 +7,7 @@ import {
 import { configNameProblem } from './cluster-name.js';
 import { InvalidInputError, UnprocessableError } from './errors.js';
 import { parseImageReference } from './image-ref.js';
+import { parseResources } from './resources.js';
 
 /** The `config` object of a create or update request, after schema validation. */
 export interface ClusterConfigRequest {
@@ -20,6 +21,8 @@ export interface ClusterConfigRequest {
   readonly imageUrl?: string | undefined;
   readonly exposeWebUI?: boolean | string | undefined;
   readonly metrics?: boolean | string | undefined;
+  readonly masterResources?: unknown;
+  readonly workerResources?: unknown;
 }
 
 /** Where stored cluster configurations live: ConfigMaps on Kubernetes, files on the local driver. */
@@ -221,6 +224,12 @@ export async function resolveClusterConfig(
   if (request?.exposeWebUI !== undefined)
     merged.exposeWebUI = parseBoolean(request.exposeWebUI, 'config.exposeWebUI');
   if (request?.metrics !== undefined) merged.metrics = parseMetrics(request.metrics, 'config.metrics');
+  if (request?.masterResources !== undefined) {
+    merged.masterResources = parseResources(request.masterResources, 'config.masterResources', 'master');
+  }
+  if (request?.workerResources !== undefined) {
+    merged.workerResources = parseResources(request.workerResources, 'config.workerResources', 'worker');
+  }
   if (image !== undefined) {
     merged.sparkImage = image;
     imageSource = 'request';

@@ -1,4 +1,5 @@
 import type { ClusterView } from './cluster.js';
+import { parseResources } from './resources.js';
 import {
   DEFAULT_STORED_CONFIG,
   MAX_MASTERS,
@@ -155,6 +156,19 @@ export class ClusterService {
           `the image of an existing cluster cannot be changed (it runs ${JSON.stringify(current.config.sparkImage)}); delete the cluster and create it again with the new image`,
           { field: config.sparkImage !== undefined ? 'config.sparkImage' : 'config.imageUrl' },
         );
+      }
+      for (const role of ['master', 'worker'] as const) {
+        const key = role === 'master' ? 'masterResources' : 'workerResources';
+        const asked = config[key];
+        if (asked === undefined) continue;
+        const wanted = parseResources(asked, `config.${key}`, role);
+        const now = current.config[key] ?? {};
+        if (wanted.cpu !== now.cpu || wanted.memory !== now.memory) {
+          throw new UnprocessableError(
+            `the resources of an existing cluster cannot be changed (its ${role === 'master' ? 'master has' : 'workers have'} ${JSON.stringify(now)}); delete the cluster and create it again`,
+            { field: `config.${key}` },
+          );
+        }
       }
       const masterCount =
         config.masterCount === undefined

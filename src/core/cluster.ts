@@ -1,4 +1,5 @@
 /** The domain model of a Spark cluster, independent of where it runs. */
+import type { Resources } from './resources.js';
 
 export const METRICS_MODES = ['false', 'true', 'jolokia', 'prometheus'] as const;
 export type MetricsMode = (typeof METRICS_MODES)[number];
@@ -12,6 +13,10 @@ export interface ClusterConfig {
   readonly sparkImage: string;
   readonly exposeWebUI: boolean;
   readonly metrics: MetricsMode;
+  /** CPU and memory of the master (requests and limits); unset: none. */
+  readonly masterResources?: Resources | undefined;
+  /** CPU and memory of each worker (requests and limits), which it then offers its master; unset: none. */
+  readonly workerResources?: Resources | undefined;
 }
 
 /** Where the cluster's image came from: the request, a stored configuration, or the server default. */

@@ -18,6 +18,8 @@ export function toClusterModel(view: ClusterView): ClusterModel {
       sparkImage: config.sparkImage,
       exposeWebUI: config.exposeWebUI ? 'true' : 'false',
       metrics: config.metrics,
+      ...(config.masterResources === undefined ? {} : { masterResources: config.masterResources }),
+      ...(config.workerResources === undefined ? {} : { workerResources: config.workerResources }),
     },
     image: view.image,
     customImage: view.customImage,

@@ -215,6 +215,68 @@ describe('renderCluster', () => {
     ).toBe(false);
   });
 
+  it('makes every pod pass the restricted Pod Security Standard, without fixing a UID', () => {
+    const rendered = renderCluster(spec({ metrics: 'jolokia' }), plainKube, 'uid-1');
+    const deployments = [
+      rendered.master,
+      ...rendered.secondary.flatMap((o) => (o.kind === 'Deployment' ? [o.body] : [])),
+    ];
+    expect(deployments).toHaveLength(2);
+    for (const deployment of deployments) {
+      const pod = deployment.spec?.template.spec;
+      expect(pod?.securityContext).toEqual({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
+        expect(container.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          runAsNonRoot: true,
+        });
+        expect(container.securityContext?.runAsUser).toBeUndefined();
+        expect(container.securityContext?.privileged).toBeUndefined();
+      }
+      expect(pod?.hostNetwork).toBeUndefined();
+      expect(pod?.volumes?.some((v) => v.hostPath !== undefined) ?? false).toBe(false);
+    }
+  });
+
+  it('gives each role its resources as requests and limits, and workers offer what they were given', () => {
+    const rendered = renderCluster(
+      spec({ masterResources: { memory: '1Gi' }, workerResources: { cpu: '1', memory: '1Gi' } }),
+      plainKube,
+      'uid-1',
+    );
+    const master = rendered.master.spec?.template.spec?.containers[0];
+    expect(master?.resources).toEqual({ requests: { memory: '1Gi' }, limits: { memory: '1Gi' } });
+    expect(master?.env).toContainEqual({ name: 'SPARK_DAEMON_MEMORY', value: '768m' });
+    const workers = find(rendered.secondary, 'Deployment', 'spark-w');
+    if (workers.kind !== 'Deployment') throw new Error('not a deployment');
+    const worker = workers.body.spec?.template.spec?.containers[0];
+    expect(worker?.resources).toEqual({
+      requests: { cpu: '1', memory: '1Gi' },
+      limits: { cpu: '1', memory: '1Gi' },
+    });
+    expect(worker?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'SPARK_WORKER_CORES', value: '1' },
+        { name: 'SPARK_WORKER_MEMORY', value: '409m' },
+        { name: 'SPARK_DAEMON_MEMORY', value: '256m' },
+      ]),
+    );
+    // Recorded, and read back, with the rest of the config.
+    const annotation = rendered.master.metadata?.annotations?.[CONFIG_ANNOTATION];
+    expect(decodeClusterConfig(annotation)?.config).toMatchObject({
+      masterResources: { memory: '1Gi' },
+      workerResources: { cpu: '1', memory: '1Gi' },
+    });
+    // Without resources: none set, nothing offered but what Spark finds.
+    const plain = renderCluster(spec(), plainKube, 'uid-1');
+    expect(plain.master.spec?.template.spec?.containers[0]?.resources).toBeUndefined();
+    expect(JSON.stringify(plain)).not.toMatch(/SPARK_WORKER_CORES|SPARK_WORKER_MEMORY|SPARK_DAEMON_MEMORY/);
+  });
+
   it('keeps 0 workers as 0', () => {
     const worker = find(
       renderCluster(spec({ workerCount: 0 }), plainKube, 'u').secondary,

@@ -5,6 +5,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { ClusterConfig, ClusterSpec, ImageSource, ResolvedClusterConfig } from '../../core/cluster.js';
 import { METRICS_MODES } from '../../core/cluster.js';
+import { masterHeapMiB, quantityValue, workerOffer, type Resources } from '../../core/resources.js';
 import {
   APP_COMPONENT_LABEL,
   APP_INSTANCE_LABEL,
@@ -48,6 +49,8 @@ export type V1ObjectMeta = Plain<k8s.V1ObjectMeta>;
 export type V1OwnerReference = Plain<k8s.V1OwnerReference>;
 export type V1Service = Plain<k8s.V1Service>;
 export type V1Volume = Plain<k8s.V1Volume>;
+export type V1SecurityContext = Plain<k8s.V1SecurityContext>;
+export type V1PodSecurityContext = Plain<k8s.V1PodSecurityContext>;
 export type V1VolumeMount = Plain<k8s.V1VolumeMount>;
 
 /** An OpenShift Route (route.openshift.io/v1); the client library has no type for it. */
@@ -106,6 +109,8 @@ interface ConfigAnnotation {
   exposeWebUI: 'true' | 'false';
   metrics: string;
   imageSource: ImageSource;
+  masterResources?: Resources;
+  workerResources?: Resources;
 }
 
 export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
@@ -120,6 +125,8 @@ export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
     exposeWebUI: config.exposeWebUI ? 'true' : 'false',
     metrics: config.metrics,
     imageSource: spec.imageSource,
+    ...(config.masterResources === undefined ? {} : { masterResources: config.masterResources }),
+    ...(config.workerResources === undefined ? {} : { workerResources: config.workerResources }),
   };
   return JSON.stringify(annotation);
 }
@@ -145,7 +152,23 @@ export function decodeClusterConfig(text: string | undefined): ResolvedClusterCo
   if (sparkImage === undefined || sparkImage === '') return undefined;
   const metrics = str('metrics') ?? 'false';
   const source = str('imageSource');
+  const resources = (key: string): Resources | undefined => {
+    const value = raw[key];
+    if (!isRecord(value)) return undefined;
+    const quantity = (name: string) => {
+      const text = value[name];
+      return typeof text === 'string' && quantityValue(text) !== undefined ? text : undefined;
+    };
+    const cpu = quantity('cpu');
+    const memory = quantity('memory');
+    if (cpu === undefined && memory === undefined) return undefined;
+    return { ...(cpu === undefined ? {} : { cpu }), ...(memory === undefined ? {} : { memory }) };
+  };
+  const masterResources = resources('masterResources');
+  const workerResources = resources('workerResources');
   const config: ClusterConfig = {
+    ...(masterResources === undefined ? {} : { masterResources }),
+    ...(workerResources === undefined ? {} : { workerResources }),
     masterCount: int('masterCount') ?? 1,
     workerCount: int('workerCount') ?? 1,
     sparkMasterConfig: str('sparkMasterConfig') ?? '',
@@ -232,6 +255,19 @@ const PROMETHEUS_OPTS = [
  */
 const WORKER_OPTS = '-Dspark.worker.preferConfiguredMasterAddress=true';
 
+/** The worker daemon's own heap when its memory is limited (part of `WORKER_DAEMON_MIB` in core/resources.ts). */
+const WORKER_DAEMON_HEAP_MIB = 256;
+
+/** Requests and limits alike: what a role is given is what it may use, and what a worker offers. */
+function containerResources(resources: Resources | undefined): Plain<k8s.V1ResourceRequirements> | undefined {
+  if (resources === undefined || (resources.cpu === undefined && resources.memory === undefined))
+    return undefined;
+  const amounts: Record<string, string> = {};
+  if (resources.cpu !== undefined) amounts.cpu = resources.cpu;
+  if (resources.memory !== undefined) amounts.memory = resources.memory;
+  return { requests: { ...amounts }, limits: { ...amounts } };
+}
+
 function sparkEnv(spec: ClusterSpec, type: 'master' | 'worker', configMap: string): V1EnvVar[] {
   const env: V1EnvVar[] = [
     { name: 'OSHINKO_SPARK_CLUSTER', value: spec.name },
@@ -244,6 +280,18 @@ function sparkEnv(spec: ClusterSpec, type: 'master' | 'worker', configMap: strin
       { name: 'SPARK_MASTER_UI_ADDRESS', value: masterWebUrl(spec.name) },
       { name: 'SPARK_WORKER_OPTS', value: WORKER_OPTS },
     );
+    // What the worker offers its master is what its container was given (docs/kubernetes.md, "CPU and memory").
+    const offer = workerOffer(spec.config.workerResources);
+    if (offer.cores !== undefined) env.push({ name: 'SPARK_WORKER_CORES', value: String(offer.cores) });
+    if (offer.memoryMiB !== undefined) {
+      env.push(
+        { name: 'SPARK_WORKER_MEMORY', value: `${String(offer.memoryMiB)}m` },
+        { name: 'SPARK_DAEMON_MEMORY', value: `${String(WORKER_DAEMON_HEAP_MIB)}m` },
+      );
+    }
+  } else {
+    const heap = masterHeapMiB(spec.config.masterResources);
+    if (heap !== undefined) env.push({ name: 'SPARK_DAEMON_MEMORY', value: `${String(heap)}m` });
   }
   if (spec.config.metrics !== 'false') {
     env.push({ name: 'SPARK_METRICS_ON', value: spec.config.metrics });
@@ -258,6 +306,30 @@ function sparkEnv(spec: ClusterSpec, type: 'master' | 'worker', configMap: strin
     );
   }
   return env;
+}
+
+/**
+ * Every pod passes the `restricted` Pod Security Standard: not root, no privilege escalation, no capabilities, the
+ * runtime's default seccomp profile. No UID is set, so the image's own user runs (185 in the official Spark images),
+ * and OpenShift's `restricted-v2` can assign an arbitrary one. An image whose user is root is refused by the
+ * kubelet (`CreateContainerConfigError: container has runAsNonRoot and image will run as root`), which the status
+ * shows as the pod's reason.
+ */
+export const POD_SECURITY: V1PodSecurityContext = {
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** The container half of the `restricted` standard; every container of a cluster's pods has it. */
+export const CONTAINER_SECURITY: V1SecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function configVolume(configMap: string): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
@@ -292,6 +364,8 @@ function masterContainer(spec: ClusterSpec): V1Container {
       String(MASTER_UI_PORT),
     ],
     env: sparkEnv(spec, 'master', spec.config.sparkMasterConfig),
+    securityContext: CONTAINER_SECURITY,
+    ...optional('resources', containerResources(spec.config.masterResources)),
     ports: [
       { name: 'spark-master', containerPort: MASTER_PORT, protocol: 'TCP' },
       { name: UI_PORT_NAME, containerPort: MASTER_UI_PORT, protocol: 'TCP' },
@@ -330,6 +404,8 @@ function workerContainer(spec: ClusterSpec): V1Container {
       masterUrl(spec.name),
     ],
     env: sparkEnv(spec, 'worker', spec.config.sparkWorkerConfig),
+    securityContext: CONTAINER_SECURITY,
+    ...optional('resources', containerResources(spec.config.workerResources)),
     ports: [
       { name: UI_PORT_NAME, containerPort: WORKER_UI_PORT, protocol: 'TCP' },
       ...(spec.config.metrics === 'false' || spec.config.metrics === 'prometheus'
@@ -374,6 +450,7 @@ function deployment(
       template: {
         metadata: { labels: clusterLabels(spec.name, type) },
         spec: {
+          securityContext: POD_SECURITY,
           containers: [type === 'master' ? masterContainer(spec) : workerContainer(spec)],
           ...(volumes.length === 0 ? {} : { volumes }),
         },

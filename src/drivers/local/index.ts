@@ -254,6 +254,14 @@ class LocalDriver implements ClusterDriver {
         );
       }
     }
+    for (const field of ['masterResources', 'workerResources'] as const) {
+      if (spec.config[field] !== undefined) {
+        throw new UnprocessableError(
+          `config.${field} ${JSON.stringify(spec.config[field])}: per-cluster CPU and memory are not supported by the local driver yet; each local worker offers the server's worker cores and memory`,
+          { field: `config.${field}` },
+        );
+      }
+    }
     const image = await this.store.require(spec.config.sparkImage, 'config.sparkImage');
     if (!isSparkHome(image.sparkHome)) {
       throw new UnprocessableError(
