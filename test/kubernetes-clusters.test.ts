@@ -259,6 +259,11 @@ describe('cluster images on Kubernetes', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'sized', config }),
       });
+    const pulled = await put({ workerCount: 2, imagePullPolicy: 'Always' });
+    expect(pulled.status).toBe(422);
+    expect(((await pulled.json()) as { errors: { field?: string }[] }).errors[0]?.field).toBe(
+      'config.imagePullPolicy',
+    );
     const refused = await put({ workerCount: 2, workerResources: { cpu: '1', memory: '2Gi' } });
     expect(refused.status).toBe(422);
     const body = (await refused.json()) as { errors: { field?: string; details: string }[] };
@@ -477,6 +482,30 @@ describe('bad input', () => {
         400,
         'config.masterResources.gpu',
         /only cpu and memory can be set/,
+      ],
+      [
+        { name: 'pull', config: { imagePullPolicy: 'always' } },
+        400,
+        'config.imagePullPolicy',
+        /invalid config.imagePullPolicy "always": expected one of Always, IfNotPresent, Never/,
+      ],
+      [
+        { name: 'pods', config: { labels: { 'oshinko-type': 'x' } } },
+        400,
+        'config.labels.oshinko-type',
+        /"oshinko-type" is set by oshinko itself/,
+      ],
+      [
+        { name: 'pods', config: { env: [{ name: 'POD_IP', value: 'x' }] } },
+        400,
+        'config.env[0].name',
+        /POD_IP is set by oshinko itself/,
+      ],
+      [
+        { name: 'pods', config: { nodeSelector: { 'bad key!': 'x' } } },
+        400,
+        'config.nodeSelector.bad key!',
+        /is not a valid key/,
       ],
       [{ config: {} }, 400, 'name', /name is required/],
       [{ name: 42 }, 400, 'name', /name/],

@@ -77,6 +77,24 @@ const configName = (description: string) =>
   });
 
 /** The request's `config`; the most workers a cluster may have is the server's (OSHINKO_MAX_WORKERS). */
+const EnvVarSchema = Type.Object(
+  {
+    name: Type.String({ maxLength: 256 }),
+    value: Type.Optional(Type.String({ maxLength: MAX_STRING })),
+    secretKeyRef: Type.Optional(
+      Type.Object(
+        { name: Type.String({ maxLength: 253 }), key: Type.String({ maxLength: 253 }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: 'EnvVar',
+    description: 'A value, or a key of a Secret of the namespace',
+  },
+);
+
 /** CPU and memory of one role: Kubernetes quantities (numbers are taken as plain quantities: 2 = "2"). */
 function ResourcesInput(what: string) {
   const quantity = (example: string) =>
@@ -127,6 +145,28 @@ export function clusterConfigInput(maxWorkers: number) {
       ),
       exposeWebUI: Type.Optional(BooleanLike),
       metrics: Type.Optional(MetricsLike),
+      imagePullPolicy: Type.Optional(
+        Type.String({
+          maxLength: 32,
+          description:
+            'Always, IfNotPresent or Never, on every container; default as Kubernetes does (Always for :latest or no tag, else IfNotPresent). Always picks up an image rebuilt under the same tag on each new pod',
+        }),
+      ),
+      nodeSelector: Type.Optional(
+        Type.Record(Type.String(), Type.String(), { description: 'Node labels every pod must match' }),
+      ),
+      labels: Type.Optional(
+        Type.Record(Type.String(), Type.String(), { description: 'Labels added to every pod' }),
+      ),
+      annotations: Type.Optional(
+        Type.Record(Type.String(), Type.String(), { description: 'Annotations added to every pod' }),
+      ),
+      env: Type.Optional(
+        Type.Array(EnvVarSchema, {
+          maxItems: 256,
+          description: 'Environment of the Spark containers: plain values or keys of Secrets',
+        }),
+      ),
       masterResources: Type.Optional(ResourcesInput('the master')),
       workerResources: Type.Optional(ResourcesInput('each worker, which it offers its master')),
     },
@@ -159,8 +199,15 @@ export const ClusterConfigModel = Type.Object(
     sparkImage: Type.String(),
     exposeWebUI: Type.Union([Type.Literal('true'), Type.Literal('false')]),
     metrics: Type.String(),
+    imagePullPolicy: Type.Optional(
+      Type.String({ description: 'Kubernetes driver: the pull policy the pods really have' }),
+    ),
     masterResources: Type.Optional(ResourcesModel),
     workerResources: Type.Optional(ResourcesModel),
+    nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String())),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
+    env: Type.Optional(Type.Array(EnvVarSchema)),
   },
   { title: 'ClusterConfigModel' },
 );

@@ -1,4 +1,6 @@
 import {
+  PULL_POLICIES,
+  type PullPolicy,
   METRICS_MODES,
   type ClusterConfig,
   type MetricsMode,
@@ -7,6 +9,7 @@ import {
 import { configNameProblem } from './cluster-name.js';
 import { InvalidInputError, UnprocessableError } from './errors.js';
 import { parseImageReference } from './image-ref.js';
+import { parsePodSettings } from './pod-settings.js';
 import { parseResources } from './resources.js';
 
 /** The `config` object of a create or update request, after schema validation. */
@@ -21,8 +24,13 @@ export interface ClusterConfigRequest {
   readonly imageUrl?: string | undefined;
   readonly exposeWebUI?: boolean | string | undefined;
   readonly metrics?: boolean | string | undefined;
+  readonly imagePullPolicy?: string | undefined;
   readonly masterResources?: unknown;
   readonly workerResources?: unknown;
+  readonly nodeSelector?: unknown;
+  readonly labels?: unknown;
+  readonly annotations?: unknown;
+  readonly env?: unknown;
 }
 
 /** Where stored cluster configurations live: ConfigMaps on Kubernetes, files on the local driver. */
@@ -95,6 +103,15 @@ function parseMetrics(value: string | boolean, field: string): MetricsMode {
   if ((METRICS_MODES as readonly string[]).includes(text)) return text as MetricsMode;
   throw new InvalidInputError(
     `invalid ${field} ${JSON.stringify(value)}: expected one of ${METRICS_MODES.join(', ')}`,
+    { field },
+  );
+}
+
+/** Exactly as Kubernetes spells them: the API server refuses `always`, so do we. */
+export function parsePullPolicy(value: string, field: string): PullPolicy {
+  if ((PULL_POLICIES as readonly string[]).includes(value)) return value as PullPolicy;
+  throw new InvalidInputError(
+    `invalid ${field} ${JSON.stringify(value)}: expected one of ${PULL_POLICIES.join(', ')}`,
     { field },
   );
 }
@@ -224,6 +241,10 @@ export async function resolveClusterConfig(
   if (request?.exposeWebUI !== undefined)
     merged.exposeWebUI = parseBoolean(request.exposeWebUI, 'config.exposeWebUI');
   if (request?.metrics !== undefined) merged.metrics = parseMetrics(request.metrics, 'config.metrics');
+  if (request?.imagePullPolicy !== undefined) {
+    merged.imagePullPolicy = parsePullPolicy(request.imagePullPolicy, 'config.imagePullPolicy');
+  }
+  if (request !== undefined) Object.assign(merged, parsePodSettings(request as Record<string, unknown>));
   if (request?.masterResources !== undefined) {
     merged.masterResources = parseResources(request.masterResources, 'config.masterResources', 'master');
   }

@@ -1,4 +1,5 @@
 import type { ClusterView } from './cluster.js';
+import { parsePodSettings } from './pod-settings.js';
 import { parseResources } from './resources.js';
 import {
   DEFAULT_STORED_CONFIG,
@@ -7,6 +8,7 @@ import {
   requestedImage,
   parseCount,
   type ClusterConfigRequest,
+  parsePullPolicy,
 } from './cluster-config.js';
 import { assertClusterName } from './cluster-name.js';
 import { deriveStatus } from './cluster-status.js';
@@ -156,6 +158,24 @@ export class ClusterService {
           `the image of an existing cluster cannot be changed (it runs ${JSON.stringify(current.config.sparkImage)}); delete the cluster and create it again with the new image`,
           { field: config.sparkImage !== undefined ? 'config.sparkImage' : 'config.imageUrl' },
         );
+      }
+      if (config.imagePullPolicy !== undefined) {
+        const wanted = parsePullPolicy(config.imagePullPolicy, 'config.imagePullPolicy');
+        if (wanted !== current.config.imagePullPolicy) {
+          throw new UnprocessableError(
+            `the image pull policy of an existing cluster cannot be changed (it is ${JSON.stringify(current.config.imagePullPolicy ?? 'the Kubernetes default')}); delete the cluster and create it again`,
+            { field: 'config.imagePullPolicy' },
+          );
+        }
+      }
+      const pod = parsePodSettings(config as Record<string, unknown>);
+      for (const key of ['nodeSelector', 'labels', 'annotations', 'env'] as const) {
+        if (pod[key] !== undefined && JSON.stringify(pod[key]) !== JSON.stringify(current.config[key])) {
+          throw new UnprocessableError(
+            `config.${key} of an existing cluster cannot be changed; delete the cluster and create it again`,
+            { field: `config.${key}` },
+          );
+        }
       }
       for (const role of ['master', 'worker'] as const) {
         const key = role === 'master' ? 'masterResources' : 'workerResources';

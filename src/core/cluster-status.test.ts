@@ -196,6 +196,18 @@ describe('deriveStatus', () => {
     ).toBe('Degraded');
   });
 
+  it('says in the scheduler words why a pod is not placed', () => {
+    const waiting = {
+      ...pod('m', 'master', 'Unschedulable', false),
+      reason: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+    };
+    expect(deriveStatus(observation([waiting]), DEFAULT)).toMatchObject({
+      status: 'Creating',
+      reason:
+        "m: Unschedulable - 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+    });
+  });
+
   it('is Scaling while surplus workers stop, and Stopped with nothing requested', () => {
     const scaling = observation(
       [

@@ -86,6 +86,15 @@ function phase(
       `${workers.ready}/${workers.desired} workers ready, ${workerPods - workers.desired} stopping`,
     ];
   }
+  // A pod no node can take (a nodeSelector no node matches, not enough CPU): say so, in the scheduler's words. It
+  // may still be placed when a node is added, so the cluster is still Creating.
+  const unschedulable = observation.pods.find((pod) => pod.status === 'Unschedulable');
+  if (unschedulable !== undefined && (masters.ready < masters.desired || workers.ready < workers.desired)) {
+    return [
+      'Creating',
+      `${unschedulable.name}: Unschedulable${unschedulable.reason === undefined ? '' : ` - ${unschedulable.reason}`}`,
+    ];
+  }
   const restarted = observation.masterRestarted;
   if (masters.ready < masters.desired) {
     return restarted === undefined

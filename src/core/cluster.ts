@@ -1,11 +1,16 @@
 /** The domain model of a Spark cluster, independent of where it runs. */
+import type { PodSettings } from './pod-settings.js';
 import type { Resources } from './resources.js';
 
 export const METRICS_MODES = ['false', 'true', 'jolokia', 'prometheus'] as const;
 export type MetricsMode = (typeof METRICS_MODES)[number];
 
+/** Kubernetes' image pull policies, spelled as Kubernetes spells them. */
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
+
 /** The effective configuration of a cluster, after stored configs and defaults are merged. */
-export interface ClusterConfig {
+export interface ClusterConfig extends PodSettings {
   readonly masterCount: number;
   readonly workerCount: number;
   readonly sparkMasterConfig: string;
@@ -13,6 +18,11 @@ export interface ClusterConfig {
   readonly sparkImage: string;
   readonly exposeWebUI: boolean;
   readonly metrics: MetricsMode;
+  /**
+   * When the node pulls the image. Unset in a request: Kubernetes' default (`Always` for `:latest` or no tag, else
+   * `IfNotPresent`); the Kubernetes driver reports what its pods really have.
+   */
+  readonly imagePullPolicy?: PullPolicy | undefined;
   /** CPU and memory of the master (requests and limits); unset: none. */
   readonly masterResources?: Resources | undefined;
   /** CPU and memory of each worker (requests and limits), which it then offers its master; unset: none. */

@@ -1,8 +1,9 @@
 /**
  * What a cluster's pods are given and allowed, on a real Kubernetes: a namespace that enforces the `restricted`
- * Pod Security Standard (the API server's own admission plugin decides, not a check of ours), and per-role CPU and
- * memory, which each worker then offers its master.
+ * Pod Security Standard (the API server's own admission plugin decides, not a check of ours), per-role CPU and
+ * memory, which each worker then offers its master, and the image pull policy.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OshinkoClient } from '../../src/client/oshinko-client.js';
 import type { RunningServer } from '../../src/server/serve.js';
@@ -18,6 +19,29 @@ import {
   waitForCluster,
   type RealCluster,
 } from './real-cluster.js';
+
+/** The environment of the Spark daemon JVM of `mainClass` advertising `ip`, read from /proc on the node. */
+function daemonEnviron(mainClass: string, ip: string): string[] {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const host = argv.indexOf('--host');
+    if (
+      argv[0]?.endsWith('java') === true &&
+      argv.includes(mainClass) &&
+      host >= 0 &&
+      argv[host + 1] === ip
+    ) {
+      return readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+    }
+  }
+  throw new Error(`no ${mainClass} JVM advertises ${ip}`);
+}
 
 describe('a namespace that enforces the restricted Pod Security Standard', () => {
   let cluster: RealCluster;
@@ -61,12 +85,26 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
     );
     expect(refused).toMatch(/violates PodSecurity "restricted:latest"/);
 
+    await kubectl(cluster, [
+      'create',
+      'secret',
+      'generic',
+      'spark-secrets',
+      '-n',
+      ns,
+      '--from-literal=token=s3cr3t-1',
+    ]);
     await client.createCluster({
       name: 'strict',
       config: {
         workerCount: 2,
         workerResources: { cpu: 1, memory: '1Gi' },
         masterResources: { memory: '1Gi' },
+        labels: { team: 'data' },
+        env: [
+          { name: 'APP_TOKEN', secretKeyRef: { name: 'spark-secrets', key: 'token' } },
+          { name: 'APP_MODE', value: 'fast' },
+        ],
       },
     });
     const running = await waitForCluster(client, 'strict', allRegistered);
@@ -99,6 +137,45 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
         pod.metadata.labels['oshinko-type'] === 'worker' ? { cpu: '1', memory: '1Gi' } : { memory: '1Gi' };
       expect(pod.spec.containers[0]?.resources).toEqual({ requests: given, limits: given });
     }
+    // The env reaches the Spark daemons themselves: the master JVM's own environment, read from the host (container
+    // processes are host processes), has the Secret's value.
+    const masterPod = running.pods.find((p) => p.type === 'master');
+    const environ = daemonEnviron('org.apache.spark.deploy.master.Master', masterPod?.ip ?? '');
+    expect(environ).toContain('APP_TOKEN=s3cr3t-1');
+    expect(environ).toContain('APP_MODE=fast');
+    const labelled = await kubectl(cluster, ['get', 'pods', '-n', ns, '-l', 'team=data', '-o', 'name']);
+    expect(labelled.trim().split('\n')).toHaveLength(3);
+    // No pull policy asked: the pods have Kubernetes' default for a tagged image, and the cluster says so.
+    expect(running.config.imagePullPolicy).toBe('IfNotPresent');
     await client.deleteCluster('strict');
+  });
+
+  it('says unschedulable, in the scheduler words, when no node matches the nodeSelector', async () => {
+    await client.createCluster({
+      name: 'nowhere',
+      config: { workerCount: 1, nodeSelector: { disk: 'none-here' } },
+    });
+    const waiting = await waitForCluster(
+      client,
+      'nowhere',
+      (c) => (c.reason ?? '').includes('Unschedulable'),
+      60_000,
+    );
+    expect(waiting.status).toBe('Creating');
+    expect(waiting.reason).toMatch(/didn't match Pod's node affinity\/selector/);
+    await client.deleteCluster('nowhere');
+  });
+
+  it('honours imagePullPolicy Never: an image the node lacks is Degraded with the kubelet reason, at once', async () => {
+    const missing = 'localhost/oshinko-e2e/never-pulled:1';
+    const created = await client.createCluster({
+      name: 'never',
+      config: { workerCount: 1, sparkImage: missing, imagePullPolicy: 'Never' },
+    });
+    expect(created.config.imagePullPolicy).toBe('Never');
+    const degraded = await waitForCluster(client, 'never', (c) => c.status === 'Degraded', 60_000);
+    expect(degraded.reason).toMatch(/ErrImageNeverPull/);
+    expect(degraded.reason).toContain(missing);
+    await client.deleteCluster('never');
   });
 });

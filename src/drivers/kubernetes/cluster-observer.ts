@@ -3,11 +3,13 @@
  * in the core (`deriveStatus`) from these facts.
  */
 import type * as k8s from '@kubernetes/client-node';
-import type {
-  ClusterEvent,
-  ClusterObservation,
-  PodState,
-  ResolvedClusterConfig,
+import {
+  PULL_POLICIES,
+  type ClusterEvent,
+  type ClusterObservation,
+  type PodState,
+  type PullPolicy,
+  type ResolvedClusterConfig,
 } from '../../core/cluster.js';
 import { builtinDefaults } from '../../core/cluster-config.js';
 import {
@@ -280,11 +282,18 @@ export function observeCluster(
     imageSource: 'default',
     storedConfig: undefined,
   };
-  // The Deployments' replicas are the truth about the counts; the annotation records what was asked at create.
+  // The Deployments' replicas are the truth about the counts, and their pod template about the pull policy (the API
+  // server fills in its default); the annotation records what was asked at create.
+  const policy = master?.spec?.template.spec?.containers.find(
+    (c) => c.name === SPARK_CONTAINER,
+  )?.imagePullPolicy;
   const config = {
     ...resolved.config,
     masterCount: master?.spec?.replicas ?? 0,
     workerCount: worker?.spec?.replicas ?? 0,
+    ...((PULL_POLICIES as readonly (string | undefined)[]).includes(policy)
+      ? { imagePullPolicy: policy as PullPolicy }
+      : {}),
   };
   const services = mine(objects.services);
   const routes = objects.routes === undefined ? undefined : mine(objects.routes);

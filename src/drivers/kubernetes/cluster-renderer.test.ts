@@ -277,6 +277,51 @@ describe('renderCluster', () => {
     expect(JSON.stringify(plain)).not.toMatch(/SPARK_WORKER_CORES|SPARK_WORKER_MEMORY|SPARK_DAEMON_MEMORY/);
   });
 
+  it('sets the pull policy on every container only when asked, and records it', () => {
+    const rendered = renderCluster(spec({ imagePullPolicy: 'Always' }), plainKube, 'uid-1');
+    const workers = find(rendered.secondary, 'Deployment', 'spark-w');
+    if (workers.kind !== 'Deployment') throw new Error('not a deployment');
+    expect(rendered.master.spec?.template.spec?.containers[0]?.imagePullPolicy).toBe('Always');
+    expect(workers.body.spec?.template.spec?.containers[0]?.imagePullPolicy).toBe('Always');
+    expect(
+      decodeClusterConfig(rendered.master.metadata?.annotations?.[CONFIG_ANNOTATION])?.config.imagePullPolicy,
+    ).toBe('Always');
+    // Unset: Kubernetes' own default applies (the API server fills it in).
+    const plain = renderCluster(spec(), plainKube, 'uid-1');
+    expect(plain.master.spec?.template.spec?.containers[0]?.imagePullPolicy).toBeUndefined();
+  });
+
+  it('puts the pod settings on every pod, the user env after ours, and records them', () => {
+    const settings = {
+      nodeSelector: { disk: 'ssd' },
+      labels: { team: 'data' },
+      annotations: { 'example.com/owner': 'me' },
+      env: [
+        { name: 'MODE', value: 'fast' },
+        { name: 'TOKEN', secretKeyRef: { name: 'spark-secrets', key: 'token' } },
+      ],
+    };
+    const rendered = renderCluster(spec(settings), plainKube, 'uid-1');
+    const workers = find(rendered.secondary, 'Deployment', 'spark-w');
+    if (workers.kind !== 'Deployment') throw new Error('not a deployment');
+    for (const deployment of [rendered.master, workers.body]) {
+      const template = deployment.spec?.template;
+      expect(template?.spec?.nodeSelector).toEqual({ disk: 'ssd' });
+      expect(template?.metadata?.labels).toMatchObject({ team: 'data', [CLUSTER_LABEL]: 'spark' });
+      expect(template?.metadata?.annotations).toEqual({ 'example.com/owner': 'me' });
+      const env = template?.spec?.containers[0]?.env ?? [];
+      expect(env.slice(-2)).toEqual([
+        { name: 'MODE', value: 'fast' },
+        { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'spark-secrets', key: 'token' } } },
+      ]);
+      // The selector still finds the pods: ours are not replaced by the user's.
+      expect(deployment.spec?.selector.matchLabels).toMatchObject({ [CLUSTER_LABEL]: 'spark' });
+    }
+    expect(
+      decodeClusterConfig(rendered.master.metadata?.annotations?.[CONFIG_ANNOTATION])?.config,
+    ).toMatchObject(settings);
+  });
+
   it('keeps 0 workers as 0', () => {
     const worker = find(
       renderCluster(spec({ workerCount: 0 }), plainKube, 'u').secondary,

@@ -4,7 +4,8 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import type { ClusterConfig, ClusterSpec, ImageSource, ResolvedClusterConfig } from '../../core/cluster.js';
-import { METRICS_MODES } from '../../core/cluster.js';
+import { METRICS_MODES, PULL_POLICIES, type PullPolicy } from '../../core/cluster.js';
+import { parsePodSettings, type PodSettings } from '../../core/pod-settings.js';
 import { masterHeapMiB, quantityValue, workerOffer, type Resources } from '../../core/resources.js';
 import {
   APP_COMPONENT_LABEL,
@@ -99,7 +100,7 @@ export interface RenderedCluster {
 }
 
 /** What the `oshinko-config` annotation holds: the upstream config shape plus where the image came from. */
-interface ConfigAnnotation {
+interface ConfigAnnotation extends PodSettings {
   name?: string;
   masterCount: number;
   workerCount: number;
@@ -109,6 +110,7 @@ interface ConfigAnnotation {
   exposeWebUI: 'true' | 'false';
   metrics: string;
   imageSource: ImageSource;
+  imagePullPolicy?: PullPolicy;
   masterResources?: Resources;
   workerResources?: Resources;
 }
@@ -125,8 +127,13 @@ export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
     exposeWebUI: config.exposeWebUI ? 'true' : 'false',
     metrics: config.metrics,
     imageSource: spec.imageSource,
+    ...(config.imagePullPolicy === undefined ? {} : { imagePullPolicy: config.imagePullPolicy }),
     ...(config.masterResources === undefined ? {} : { masterResources: config.masterResources }),
     ...(config.workerResources === undefined ? {} : { workerResources: config.workerResources }),
+    ...(config.nodeSelector === undefined ? {} : { nodeSelector: config.nodeSelector }),
+    ...(config.labels === undefined ? {} : { labels: config.labels }),
+    ...(config.annotations === undefined ? {} : { annotations: config.annotations }),
+    ...(config.env === undefined ? {} : { env: config.env }),
   };
   return JSON.stringify(annotation);
 }
@@ -166,7 +173,19 @@ export function decodeClusterConfig(text: string | undefined): ResolvedClusterCo
   };
   const masterResources = resources('masterResources');
   const workerResources = resources('workerResources');
+  const pullPolicy = str('imagePullPolicy');
+  const imagePullPolicy = (PULL_POLICIES as readonly string[]).includes(pullPolicy ?? '')
+    ? (pullPolicy as PullPolicy)
+    : undefined;
+  let pod: PodSettings = {};
+  try {
+    pod = parsePodSettings(raw);
+  } catch {
+    // Edited by hand into something we would not have accepted: reported without it.
+  }
   const config: ClusterConfig = {
+    ...pod,
+    ...(imagePullPolicy === undefined ? {} : { imagePullPolicy }),
     ...(masterResources === undefined ? {} : { masterResources }),
     ...(workerResources === undefined ? {} : { workerResources }),
     masterCount: int('masterCount') ?? 1,
@@ -305,6 +324,14 @@ function sparkEnv(spec: ClusterSpec, type: 'master' | 'worker', configMap: strin
       { name: 'SPARK_CONF_DIR', value: SPARK_CONFIG_MOUNT },
     );
   }
+  // The user's own, after ours: a later entry of the same name wins, so a user's SPARK_DAEMON_JAVA_OPTS does.
+  for (const variable of spec.config.env ?? []) {
+    env.push(
+      variable.secretKeyRef === undefined
+        ? { name: variable.name, value: variable.value ?? '' }
+        : { name: variable.name, valueFrom: { secretKeyRef: { ...variable.secretKeyRef } } },
+    );
+  }
   return env;
 }
 
@@ -353,6 +380,7 @@ function masterContainer(spec: ClusterSpec): V1Container {
   return {
     name: SPARK_CONTAINER,
     image: spec.config.sparkImage,
+    ...optional('imagePullPolicy', spec.config.imagePullPolicy),
     args: [
       SPARK_CLASS,
       'org.apache.spark.deploy.master.Master',
@@ -394,6 +422,7 @@ function workerContainer(spec: ClusterSpec): V1Container {
   return {
     name: SPARK_CONTAINER,
     image: spec.config.sparkImage,
+    ...optional('imagePullPolicy', spec.config.imagePullPolicy),
     args: [
       SPARK_CLASS,
       'org.apache.spark.deploy.worker.Worker',
@@ -448,9 +477,13 @@ function deployment(
       // A master restart must not overlap the old one: two masters would split the workers.
       strategy: type === 'master' ? { type: 'Recreate' } : { type: 'RollingUpdate' },
       template: {
-        metadata: { labels: clusterLabels(spec.name, type) },
+        metadata: {
+          labels: { ...spec.config.labels, ...clusterLabels(spec.name, type) },
+          ...optional('annotations', spec.config.annotations),
+        },
         spec: {
           securityContext: POD_SECURITY,
+          ...optional('nodeSelector', spec.config.nodeSelector),
           containers: [type === 'master' ? masterContainer(spec) : workerContainer(spec)],
           ...(volumes.length === 0 ? {} : { volumes }),
         },

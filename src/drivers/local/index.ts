@@ -254,6 +254,20 @@ class LocalDriver implements ClusterDriver {
         );
       }
     }
+    if (spec.config.imagePullPolicy !== undefined) {
+      throw new UnprocessableError(
+        `config.imagePullPolicy ${JSON.stringify(spec.config.imagePullPolicy)}: local images are never pulled; the local driver runs the image from its own store`,
+        { field: 'config.imagePullPolicy' },
+      );
+    }
+    for (const field of ['nodeSelector', 'labels', 'annotations', 'env'] as const) {
+      if (spec.config[field] !== undefined) {
+        throw new UnprocessableError(
+          `config.${field}: pod settings are for the Kubernetes driver; the local driver runs processes, not pods`,
+          { field: `config.${field}` },
+        );
+      }
+    }
     for (const field of ['masterResources', 'workerResources'] as const) {
       if (spec.config[field] !== undefined) {
         throw new UnprocessableError(
