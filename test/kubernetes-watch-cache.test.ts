@@ -155,7 +155,7 @@ describe('the watch cache', () => {
         createKubernetesDriver({
           kubeconfig,
           namespace: NAMESPACE,
-          watchTimings: { readinessMs: 200 },
+          watchTimings: { readinessMs: 1000 },
         }),
     });
     await s.client.createCluster({ name: 'one' });
