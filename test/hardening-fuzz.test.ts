@@ -149,7 +149,7 @@ function invalid(schema: Schema): fc.Arbitrary<unknown> {
   const base = valid(schema) as fc.Arbitrary<Record<string, unknown>>;
   // Objects with named properties to break (a map such as config.labels has none: its values are broken whole).
   const nested = keys.filter(
-    (key) => props[key]?.type === 'object' && Object.keys(props[key]?.properties ?? {}).length > 0,
+    (key) => props[key]?.type === 'object' && Object.keys(props[key].properties ?? {}).length > 0,
   );
   return fc.oneof(
     WRONG_TYPES,
