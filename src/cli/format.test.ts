@@ -104,4 +104,26 @@ describe('CLI formatting', () => {
     expect(hint).toContain('spark-submit --master spark://etl:7077');
     expect(hint).toContain('custom image quay.io/me/spark:custom');
   });
+
+  it('says which Spark and Python to submit with once the image check found them', () => {
+    const checked = model({
+      status: 'Running',
+      sparkVersion: '3.5.3',
+      scalaVersion: '2.12.18',
+      javaVersion: '17.0.12',
+      pythonVersion: '3.11.2',
+    });
+    const hint = connectHint(checked);
+    expect(hint).toContain(
+      'The cluster runs Spark 3.5.3 (Scala 2.12.18, Java 17.0.12), Python 3.11.2: submit with Spark 3.5.x and Python 3.11 (e.g. pip install pyspark==3.5.3), or with oshinko submit etl your_app.py,',
+    );
+    expect(hint).not.toContain('same Spark and Python');
+    expect(clusterDetails(checked, NOW, true)).toContain(
+      'Versions: Spark 3.5.3 (Scala 2.12.18, Java 17.0.12), Python 3.11.2',
+    );
+    const noPython = model({ status: 'Running', sparkVersion: '4.0.1' });
+    expect(connectHint(noPython)).toContain(
+      'The cluster runs Spark 4.0.1, no python3: submit with Spark 4.0.x (e.g.',
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { minorOf } from '../core/image-versions.js';
 import { formatAge } from '../client/format-age.js';
 import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
 
@@ -70,6 +71,7 @@ export function clusterDetails(cluster: ClusterModel, now: number, nopods: boole
   if (cluster.reason !== undefined) facts.push(['Reason', cluster.reason]);
   facts.push(
     ['Image', `${imageLabel(cluster.image, cluster.customImage)}, ${IMAGE_SOURCE[cluster.imageSource]}`],
+    ...(cluster.sparkVersion === undefined ? [] : [['Versions', imageVersions(cluster)] as [string, string]]),
     ['Masters', `${cluster.masters.ready}/${cluster.masters.desired} ready`],
     ['Workers', `${cluster.workers.ready}/${cluster.workers.desired} ready`],
     ['Web UI', cluster.masterWebUrl],
@@ -101,6 +103,17 @@ export function clusterDetails(cluster: ClusterModel, now: number, nopods: boole
   return text;
 }
 
+/** The versions the image's check found: "Spark 3.5.3 (Scala 2.12.18, Java 17.0.12), Python 3.11.2". */
+export function imageVersions(cluster: ClusterModel): string {
+  const jvm = [
+    cluster.scalaVersion === undefined ? undefined : `Scala ${cluster.scalaVersion}`,
+    cluster.javaVersion === undefined ? undefined : `Java ${cluster.javaVersion}`,
+  ].filter((part) => part !== undefined);
+  return `Spark ${cluster.sparkVersion ?? 'unknown'}${jvm.length === 0 ? '' : ` (${jvm.join(', ')})`}, ${
+    cluster.pythonVersion === undefined ? 'no python3' : `Python ${cluster.pythonVersion}`
+  }`;
+}
+
 /** What to print once a cluster is up: where its master is and how to submit to it. */
 export function connectHint(cluster: ClusterModel): string {
   const lines = [
@@ -110,7 +123,15 @@ export function connectHint(cluster: ClusterModel): string {
     'Submit an application (from a machine or pod that can reach the master):',
     `  spark-submit --master ${cluster.masterUrl} --deploy-mode client your_app.py`,
   ];
-  if (cluster.customImage) {
+  if (cluster.sparkVersion !== undefined) {
+    lines.push(
+      '',
+      `The cluster runs ${imageVersions(cluster)}: submit with Spark ${minorOf(cluster.sparkVersion)}.x${
+        cluster.pythonVersion === undefined ? '' : ` and Python ${minorOf(cluster.pythonVersion)}`
+      } (e.g. pip install pyspark==${cluster.sparkVersion}), or with oshinko submit ${cluster.name} your_app.py,`,
+      'which checks the versions first.',
+    );
+  } else if (cluster.customImage) {
     lines.push(
       '',
       `The cluster runs the custom image ${cluster.image}: submit with the same Spark and Python versions.`,

@@ -228,4 +228,52 @@ describe('deriveStatus', () => {
     const custom = observation([], { config: { ...builtinDefaults('quay.io/me/spark:1'), workerCount: 0 } });
     expect(deriveStatus(custom, DEFAULT)).toMatchObject({ customImage: true, image: 'quay.io/me/spark:1' });
   });
+
+  it('is Degraded naming the image and what it lacks when its check failed, before the pods say anything', () => {
+    const view = deriveStatus(
+      observation([pod('m', 'master', 'Init:Error', false), pod('w1', 'worker', 'CrashLoopBackOff', false)], {
+        imageCheck: { result: 'failed', problem: 'has no /opt/spark/bin/spark-class' },
+      }),
+      DEFAULT,
+    );
+    expect(view).toMatchObject({
+      status: 'Degraded',
+      reason: `image ${DEFAULT} has no /opt/spark/bin/spark-class`,
+    });
+    expect(view.sparkVersion).toBeUndefined();
+  });
+
+  it('reports the versions of a passed check while the cluster is still Creating', () => {
+    const view = deriveStatus(
+      observation([pod('m', 'master', 'Running', false)], {
+        imageCheck: { result: 'passed', versions: { spark: '3.5.3', scala: '2.12.18', java: '17.0.12' } },
+      }),
+      DEFAULT,
+    );
+    expect(view).toMatchObject({
+      status: 'Creating',
+      sparkVersion: '3.5.3',
+      scalaVersion: '2.12.18',
+      javaVersion: '17.0.12',
+    });
+    expect(view).not.toHaveProperty('pythonVersion');
+  });
+
+  it('is Degraded with how its last run ended when a daemon restarted before it ever served', () => {
+    const stuck: PodState = {
+      ...pod('w1', 'worker', 'Running', false),
+      restarts: 1,
+      failedToServe: true,
+      reason: 'not serving Spark: restarted 1 time',
+    };
+    expect(deriveStatus(observation([pod('m', 'master', 'Running', true), stuck]), DEFAULT)).toMatchObject({
+      status: 'Degraded',
+      reason: 'w1: Running - not serving Spark: restarted 1 time',
+    });
+    // Once it serves (ready), the restart is history.
+    const serving = { ...stuck, ready: true, registered: true };
+    expect(
+      deriveStatus(observation([pod('m', 'master', 'Running', true), serving]), DEFAULT).status,
+    ).not.toBe('Degraded');
+  });
 });

@@ -1,4 +1,11 @@
-import type { ClusterObservation, ClusterPhase, ClusterView, PodState, ReplicaCount } from './cluster.js';
+import type {
+  ClusterObservation,
+  ClusterPhase,
+  ClusterView,
+  ImageVersions,
+  PodState,
+  ReplicaCount,
+} from './cluster.js';
 
 /** Waiting reasons that will not resolve by themselves: the cluster is Degraded, not still Creating. */
 const FAILING_POD_STATUSES = new Set([
@@ -18,7 +25,7 @@ const FAILING_POD_STATUSES = new Set([
 ]);
 
 export function isFailingPod(pod: PodState): boolean {
-  return FAILING_POD_STATUSES.has(pod.status);
+  return FAILING_POD_STATUSES.has(pod.status) || (pod.failedToServe === true && !pod.ready);
 }
 
 function count(pods: readonly PodState[], type: PodState['type'], desired: number): ReplicaCount {
@@ -46,6 +53,8 @@ export function deriveStatus(observation: ClusterObservation, defaultImage: stri
   const masters = count(pods, 'master', config.masterCount);
   const workers = count(pods, 'worker', config.workerCount);
   const [status, reason] = phase(observation, masters, workers);
+  const versions: ImageVersions =
+    observation.imageCheck?.result === 'passed' ? observation.imageCheck.versions : {};
   return {
     ...observation,
     pods,
@@ -53,6 +62,10 @@ export function deriveStatus(observation: ClusterObservation, defaultImage: stri
     reason,
     image: config.sparkImage,
     customImage: config.sparkImage !== defaultImage,
+    ...(versions.spark === undefined ? {} : { sparkVersion: versions.spark }),
+    ...(versions.scala === undefined ? {} : { scalaVersion: versions.scala }),
+    ...(versions.java === undefined ? {} : { javaVersion: versions.java }),
+    ...(versions.python === undefined ? {} : { pythonVersion: versions.python }),
     masters,
     workers,
   };
@@ -67,6 +80,10 @@ function phase(
   // Objects go one by one while a cluster is deleted: what is missing then is no fault.
   if (observation.deleting !== undefined) return ['Deleting', observation.deleting];
   if (observation.missing.length > 0) return ['Incomplete', `missing ${observation.missing.join(', ')}`];
+  // The image cannot run a Spark daemon: nothing else will come up, and this says why before any pod restarts.
+  if (observation.imageCheck?.result === 'failed') {
+    return ['Degraded', `image ${observation.config.sparkImage} ${observation.imageCheck.problem}`];
+  }
   const failing = observation.pods.filter(isFailingPod);
   if (failing.length > 0) {
     const first = failing[0];

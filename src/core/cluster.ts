@@ -69,12 +69,33 @@ export interface PodState {
   readonly reason?: string | undefined;
   /** Local driver: the process id. */
   readonly pid?: number | undefined;
+  /**
+   * The daemon was restarted before it ever served Spark (its web UI never answered in the time allowed, or it
+   * exited): it will not come up by itself, and `reason` says how its last run ended.
+   */
+  readonly failedToServe?: boolean | undefined;
 }
 
 export interface ReplicaCount {
   readonly desired: number;
   readonly ready: number;
 }
+
+/** The versions an image carries, as its own tools print them; a tool the image lacks is left out. */
+export interface ImageVersions {
+  readonly spark?: string | undefined;
+  readonly scala?: string | undefined;
+  readonly java?: string | undefined;
+  readonly python?: string | undefined;
+}
+
+/**
+ * What the check of a cluster's image found (see docs/custom-images.md): it passed with the versions the image
+ * carries, or it failed with what the image lacks (`problem`, e.g. "has no /opt/spark/bin/spark-class").
+ */
+export type ImageCheck =
+  | { readonly result: 'passed'; readonly versions: ImageVersions }
+  | { readonly result: 'failed'; readonly problem: string };
 
 /** What a driver observes about a cluster; the status is derived from it by `deriveStatus`. */
 export interface ClusterObservation {
@@ -102,6 +123,8 @@ export interface ClusterObservation {
   readonly deleting?: string | undefined;
   /** Recent events or messages, newest last, where the driver has them. */
   readonly events?: readonly ClusterEvent[] | undefined;
+  /** The check of the image, once it ran (Kubernetes: in the master pod; local: from the image store). */
+  readonly imageCheck?: ImageCheck | undefined;
 }
 
 export interface ClusterEvent {
@@ -129,6 +152,11 @@ export interface ClusterView extends ClusterObservation {
   readonly reason: string | undefined;
   readonly image: string;
   readonly customImage: boolean;
+  /** The versions the image carries, once its check passed: the ones to submit applications with. */
+  readonly sparkVersion?: string | undefined;
+  readonly scalaVersion?: string | undefined;
+  readonly javaVersion?: string | undefined;
+  readonly pythonVersion?: string | undefined;
   readonly masters: ReplicaCount;
   readonly workers: ReplicaCount;
 }

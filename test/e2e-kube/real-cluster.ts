@@ -340,3 +340,34 @@ export async function spawnServer(
     },
   };
 }
+
+/** A change to an image for `buildChangedImage`: commands run inside it, then a new entrypoint. */
+export interface ImageChange {
+  /** Argument vectors run in the image (buildah run), in order. */
+  readonly run?: readonly (readonly string[])[];
+  /** The image's new entrypoint (its arguments are then appended by the runtime). */
+  readonly entrypoint?: readonly string[];
+}
+
+/**
+ * Builds `image` from `base` changed by commands and an entrypoint, with buildah, into a docker archive (like
+ * `buildDerivedImage`, for images that must lack something or start otherwise). Argument vectors, no shell.
+ */
+export async function buildChangedImage(base: string, image: string, change: ImageChange): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), 'oshinko-image-'));
+  const container = (await buildah('from', '--pull-never', base)).trim();
+  try {
+    // As root: the base image's user may not remove what the image installed.
+    for (const argv of change.run ?? []) await buildah('run', '--user', '0:0', container, '--', ...argv);
+    if (change.entrypoint !== undefined) {
+      await buildah('config', '--entrypoint', JSON.stringify(change.entrypoint), '--cmd', '', container);
+    }
+    await buildah('commit', '--quiet', container, image);
+    const archive = join(work, 'image.tar');
+    await buildah('push', '--quiet', image, `docker-archive:${archive}:${image}`);
+    return archive;
+  } finally {
+    await buildah('rm', container).catch(() => undefined);
+    await buildah('rmi', image).catch(() => undefined);
+  }
+}

@@ -4,6 +4,7 @@ import { builtinDefaults } from '../../core/cluster-config.js';
 import { renderCluster, type RenderContext } from './cluster-renderer.js';
 import { observeCluster, observeClusters, podState, type V1Pod } from './cluster-observer.js';
 import { masterKey, type RegistrationFacts } from './worker-registration.js';
+import { REPORT_END } from './image-check.js';
 import type { V1Deployment, V1Route, V1Service } from './cluster-renderer.js';
 
 const IMAGE = 'quay.io/me/spark:1';
@@ -342,5 +343,121 @@ describe('observeClusters and deriveStatus', () => {
     expect(observation?.config.workerCount).toBe(4);
     expect(observation?.config.sparkImage).toBe(IMAGE);
     expect(observation?.imageSource).toBe('default');
+  });
+});
+
+describe('the image check and daemons that never serve', () => {
+  const started = '2026-01-01T00:00:00Z';
+
+  it('reports the init container that waits (its image pull) as the pod status', () => {
+    const waiting = pod('a-m-1', 'master', 'a', 'creating');
+    waiting.status = {
+      ...waiting.status,
+      initContainerStatuses: [
+        {
+          name: 'image-check',
+          image: IMAGE,
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ErrImagePull', message: `pull "${IMAGE}": not found` } },
+        },
+      ],
+      containerStatuses: [
+        {
+          name: 'spark',
+          image: IMAGE,
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'PodInitializing' } },
+        },
+      ],
+    };
+    expect(podState(waiting)).toMatchObject({ status: 'ErrImagePull', reason: `pull "${IMAGE}": not found` });
+  });
+
+  it('quotes the end of the log of a daemon restarted before it served, or says it printed nothing', () => {
+    const restarted = (message: string | undefined): V1Pod => {
+      const p = pod('a-w-1', 'worker', 'a', 'creating');
+      p.status = {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'False' }],
+        containerStatuses: [
+          {
+            name: 'spark',
+            image: IMAGE,
+            imageID: '',
+            ready: false,
+            started: false,
+            restartCount: 2,
+            state: { running: {} },
+            lastState: {
+              terminated: {
+                exitCode: 137,
+                reason: 'Error',
+                startedAt: new Date(started),
+                finishedAt: new Date(Date.parse(started) + 65_000),
+                ...(message === undefined ? {} : { message }),
+              },
+            },
+          },
+        ],
+      };
+      return p;
+    };
+    expect(podState(restarted('starting my server\n\nlistening on nothing\n'))).toMatchObject({
+      status: 'Running',
+      ready: false,
+      failedToServe: true,
+      reason:
+        'not serving Spark: restarted 2 times, not up since; its last run ended with exit code 137 after 65 s; its log ends: starting my server | listening on nothing',
+    });
+    expect(podState(restarted(undefined))?.reason).toBe(
+      'not serving Spark: restarted 2 times, not up since; its last run ended with exit code 137 after 65 s and printed nothing: the Spark daemon never started (does the image entrypoint run its arguments?)',
+    );
+    // Once its startup probe passed (started), an earlier restart is no longer a failure to serve.
+    const serving = restarted('x');
+    const status = serving.status?.containerStatuses?.[0];
+    if (status !== undefined) status.started = true;
+    expect(podState(serving)?.failedToServe).toBeUndefined();
+  });
+
+  it('takes the check of the newest master pod that has a result', () => {
+    const objects = listed('a', 0);
+    const master = (name: string, created: string, message: string): V1Pod => {
+      const p = pod(name, 'master', 'a', 'running');
+      p.metadata = { ...p.metadata, creationTimestamp: new Date(created) };
+      p.status = {
+        ...p.status,
+        initContainerStatuses: [
+          {
+            name: 'image-check',
+            image: IMAGE,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: message.startsWith('missing') ? 1 : 0, message } },
+          },
+        ],
+      };
+      return p;
+    };
+    const passed = `| version 4.3.0\nspark-class /opt/spark/bin/spark-class\nspark-class-exit 0\npython Python 3.11.2\n${REPORT_END}\n`;
+    const old = master('a-m-old', '2026-01-01T00:00:00Z', `missing /opt/spark\n${REPORT_END}\n`);
+    const newer = master('a-m-new', '2026-01-01T00:01:00Z', passed);
+    const observation = observeCluster(
+      'a',
+      { ...objects, pods: [old, newer], ingresses: undefined },
+      DEFAULT,
+    );
+    expect(observation.imageCheck).toEqual({
+      result: 'passed',
+      versions: { spark: '4.3.0', python: '3.11.2' },
+    });
+    expect(deriveStatus(observation, DEFAULT)).toMatchObject({
+      sparkVersion: '4.3.0',
+      pythonVersion: '3.11.2',
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
   PULL_POLICIES,
   type ClusterEvent,
   type ClusterObservation,
+  type ImageCheck,
   type PodState,
   type PullPolicy,
   type ResolvedClusterConfig,
@@ -27,6 +28,8 @@ import {
 export type V1Pod = Plain<k8s.V1Pod>;
 export type CoreV1Event = Plain<k8s.CoreV1Event>;
 type V1ContainerStatus = Plain<k8s.V1ContainerStatus>;
+type V1ContainerStateTerminated = Plain<k8s.V1ContainerStateTerminated>;
+import { imageCheckOf, lastLines } from './image-check.js';
 import { CLUSTER_LABEL, CONFIG_ANNOTATION, SPARK_CONTAINER, TYPE_LABEL, names } from './labels.js';
 import { applyRegistration, type RegistrationFacts } from './worker-registration.js';
 
@@ -66,6 +69,30 @@ function nodeNotReady(pod: V1Pod): string | undefined {
   return `node ${pod.spec?.nodeName ?? '(unknown)'} is not ready: Kubernetes marked the pod not ready${since} while its containers run (the node's kubelet stopped reporting)`;
 }
 
+function seconds(run: V1ContainerStateTerminated): number | undefined {
+  const started = Date.parse(time(run.startedAt));
+  const finished = Date.parse(time(run.finishedAt));
+  return Number.isNaN(started) || Number.isNaN(finished)
+    ? undefined
+    : Math.round((finished - started) / 1000);
+}
+
+/**
+ * How the previous run of a daemon ended, as the kubelet kept it: exit code, how long it ran, and the end of its
+ * log (the Spark containers' termination message falls back to the log's last lines).
+ */
+export function lastRunOf(status: V1ContainerStatus, run: V1ContainerStateTerminated): string {
+  const ran = seconds(run);
+  const how = `exit code ${String(run.exitCode)}${run.reason === undefined || run.reason === 'Error' ? '' : ` (${run.reason})`}`;
+  const log = lastLines((run.message ?? '').split('\n'), 3);
+  const restarts = `restarted ${String(status.restartCount)} ${status.restartCount === 1 ? 'time' : 'times'}`;
+  return `not serving Spark: ${restarts}, not up since; its last run ended with ${how}${ran === undefined ? '' : ` after ${String(ran)} s`}${
+    log === ''
+      ? ' and printed nothing: the Spark daemon never started (does the image entrypoint run its arguments?)'
+      : `; its log ends: ${log}`
+  }`;
+}
+
 /** Pod state as users need it: the waiting reason (ImagePullBackOff, CrashLoopBackOff ...) before the phase. */
 export function podState(pod: V1Pod): PodState | undefined {
   const type = pod.metadata?.labels?.[TYPE_LABEL];
@@ -75,8 +102,22 @@ export function podState(pod: V1Pod): PodState | undefined {
   const container = pod.spec?.containers.find((c) => c.name === SPARK_CONTAINER) ?? pod.spec?.containers[0];
   let status = pod.status?.phase ?? 'Pending';
   let reason: string | undefined;
+  // While the pod initialises, its init container (the image check) is what waits: for its image, or to restart.
+  const init = (pod.status?.initContainerStatuses ?? []).find(
+    (s) => s.state?.waiting?.reason !== undefined && s.state.waiting.reason !== 'PodInitializing',
+  );
+  // A daemon restarted before it ever served (the kubelet's `started` is set once the startup probe passed).
+  const lastRun = spark?.lastState?.terminated;
+  const failedToServe =
+    spark !== undefined && spark.started !== true && spark.restartCount > 0 && lastRun !== undefined;
   if (pod.metadata?.deletionTimestamp !== undefined) {
     status = 'Terminating';
+  } else if (failedToServe) {
+    status = spark.state?.waiting?.reason ?? status;
+    reason = lastRunOf(spark, lastRun);
+  } else if (init?.state?.waiting?.reason !== undefined) {
+    status = init.state.waiting.reason;
+    reason = init.state.waiting.message;
   } else if (spark?.state?.waiting?.reason !== undefined) {
     status = spark.state.waiting.reason;
     reason = spark.state.waiting.message;
@@ -107,6 +148,7 @@ export function podState(pod: V1Pod): PodState | undefined {
     image: container?.image ?? spark?.image ?? '',
     restarts: statuses.reduce((sum, s) => sum + s.restartCount, 0),
     ...(reason === undefined || reason === '' ? {} : { reason }),
+    ...(failedToServe && pod.metadata?.deletionTimestamp === undefined ? { failedToServe: true } : {}),
   };
 }
 
@@ -321,6 +363,7 @@ export function observeCluster(
     .filter((pod): pod is PodState => pod !== undefined)
     .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'master' ? -1 : 1));
   const { pods, problem } = applyRegistration(observed, registration);
+  const imageCheck = masterImageCheck(mine(objects.pods));
   const deleting = master?.metadata?.deletionTimestamp === undefined ? undefined : whatIsLeft(pods.length);
   const restarted = masterRestarted(rawPods, pods);
   const webRoute =
@@ -340,5 +383,18 @@ export function observeCluster(
     ...(problem === undefined ? {} : { registrationProblem: problem }),
     ...(restarted === undefined ? {} : { masterRestarted: restarted }),
     ...(objects.events === undefined ? {} : { events: eventsOf(name, objects.events) }),
+    ...(imageCheck === undefined ? {} : { imageCheck }),
   };
+}
+
+/** The image check of the newest master pod that has a result (a replaced master's pod may still be listed). */
+function masterImageCheck(pods: readonly V1Pod[]): ImageCheck | undefined {
+  const masters = pods
+    .filter((pod) => pod.metadata?.labels?.[TYPE_LABEL] === 'master')
+    .sort((a, b) => time(b.metadata?.creationTimestamp).localeCompare(time(a.metadata?.creationTimestamp)));
+  for (const pod of masters) {
+    const check = imageCheckOf(pod);
+    if (check !== undefined) return check;
+  }
+  return undefined;
 }

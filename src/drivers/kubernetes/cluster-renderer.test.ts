@@ -9,7 +9,11 @@ import {
   renderMaster,
   type RenderContext,
   type SecondaryObject,
+  STARTUP_SECONDS,
+  type V1Deployment,
+  CONTAINER_SECURITY,
 } from './cluster-renderer.js';
+import { imageCheckContainer } from './image-check.js';
 import { CLUSTER_LABEL, CONFIG_ANNOTATION, TYPE_LABEL } from './labels.js';
 
 function spec(overrides: Partial<ClusterSpec['config']> = {}, name = 'spark'): ClusterSpec {
@@ -69,6 +73,35 @@ describe('renderMaster', () => {
     expect(container?.readinessProbe?.httpGet?.port).toBe(8080);
     expect(container?.livenessProbe?.tcpSocket?.port).toBe(7077);
     expect(container?.volumeMounts).toBeUndefined();
+  });
+
+  it('checks the image in an init container of the master pod, and gives each daemon a time to serve', () => {
+    const master = renderMaster(spec({ sparkImage: 'quay.io/me/spark:3.5.3' }), plainKube);
+    const pod = master.spec?.template.spec;
+    expect(pod?.initContainers).toEqual([
+      { ...imageCheckContainer('quay.io/me/spark:3.5.3'), securityContext: CONTAINER_SECURITY },
+    ]);
+    // With the master's resources, when it has any: its JVM starts in the check too.
+    const limited = renderMaster(spec({ masterResources: { memory: '1Gi' } }), plainKube);
+    expect(limited.spec?.template.spec?.initContainers?.[0]?.resources).toEqual({
+      requests: { memory: '1Gi' },
+      limits: { memory: '1Gi' },
+    });
+    const container = pod?.containers[0];
+    expect(container?.startupProbe).toMatchObject({
+      httpGet: { path: '/', port: 8080 },
+      failureThreshold: 12,
+    });
+    expect(
+      (container?.startupProbe?.periodSeconds ?? 0) * (container?.startupProbe?.failureThreshold ?? 0),
+    ).toBe(STARTUP_SECONDS);
+    // The end of the log becomes the termination message of a daemon that fails: its status can quote it.
+    expect(container?.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+    const workers = renderCluster(spec(), plainKube, 'uid').secondary.find(
+      (o): o is { kind: 'Deployment'; body: V1Deployment } => o.kind === 'Deployment',
+    )?.body;
+    expect(workers?.spec?.template.spec?.initContainers).toBeUndefined();
+    expect(workers?.spec?.template.spec?.containers[0]?.startupProbe?.httpGet?.port).toBe(8081);
   });
 
   it('records the effective config, image source and stored config in the oshinko-config annotation', () => {

@@ -29,6 +29,7 @@ import {
   names,
   type ObjectType,
 } from './labels.js';
+import { imageCheckContainer } from './image-check.js';
 
 /**
  * The client library's model classes as plain object types: the renderer builds plain objects (no class
@@ -259,6 +260,25 @@ function metadata(
  */
 const SPARK_CLASS = `${SPARK_HOME}/bin/spark-class`;
 
+/**
+ * The time a daemon has to serve its web UI once started: the kubelet restarts it after that, keeping the end of
+ * its log as the termination message, and the cluster is Degraded with that log instead of waiting for ever (an
+ * image whose entrypoint ignores its arguments runs, but never starts Spark).
+ */
+export const STARTUP_SECONDS = 60;
+const STARTUP_PERIOD_SECONDS = 5;
+
+function startupProbe(port: number): NonNullable<V1Container['startupProbe']> {
+  return {
+    httpGet: { path: '/', port },
+    periodSeconds: STARTUP_PERIOD_SECONDS,
+    timeoutSeconds: 3,
+    failureThreshold: STARTUP_SECONDS / STARTUP_PERIOD_SECONDS,
+    // A process that ignores SIGTERM (a shell or sleep as PID 1) is killed after this, not the pod's 30 s.
+    terminationGracePeriodSeconds: 5,
+  };
+}
+
 /** JVM options that make the standalone daemons serve Prometheus metrics on their web UI. */
 const PROMETHEUS_OPTS = [
   '-Dspark.ui.prometheus.enabled=true',
@@ -401,6 +421,8 @@ function masterContainer(spec: ClusterSpec): V1Container {
         ? []
         : [{ name: 'spark-metrics', containerPort: METRICS_PORT, protocol: 'TCP' }]),
     ],
+    startupProbe: startupProbe(MASTER_UI_PORT),
+    terminationMessagePolicy: 'FallbackToLogsOnError',
     readinessProbe: {
       httpGet: { path: '/', port: MASTER_UI_PORT },
       initialDelaySeconds: 5,
@@ -441,6 +463,8 @@ function workerContainer(spec: ClusterSpec): V1Container {
         ? []
         : [{ name: 'spark-metrics', containerPort: METRICS_PORT, protocol: 'TCP' }]),
     ],
+    startupProbe: startupProbe(WORKER_UI_PORT),
+    terminationMessagePolicy: 'FallbackToLogsOnError',
     readinessProbe: {
       httpGet: { path: '/', port: WORKER_UI_PORT },
       initialDelaySeconds: 5,
@@ -484,6 +508,21 @@ function deployment(
         spec: {
           securityContext: POD_SECURITY,
           ...optional('nodeSelector', spec.config.nodeSelector),
+          // The master pod checks the image first; workers run the same image and need no second check. The check
+          // runs as the master does: the same restrictions and pull policy, and the master's CPU and memory (a JVM
+          // starts in it).
+          ...(type === 'master'
+            ? {
+                initContainers: [
+                  {
+                    ...imageCheckContainer(spec.config.sparkImage),
+                    securityContext: CONTAINER_SECURITY,
+                    ...optional('imagePullPolicy', spec.config.imagePullPolicy),
+                    ...optional('resources', containerResources(spec.config.masterResources)),
+                  },
+                ],
+              }
+            : {}),
           containers: [type === 'master' ? masterContainer(spec) : workerContainer(spec)],
           ...(volumes.length === 0 ? {} : { volumes }),
         },

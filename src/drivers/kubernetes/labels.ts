@@ -44,5 +44,7 @@ export const WORKER_UI_PORT = 8081;
 export const UI_PORT_NAME = 'spark-webui';
 export const METRICS_PORT = 7777;
 export const SPARK_CONTAINER = 'spark';
+/** The init container of the master pod that checks the image (see image-check.ts). */
+export const IMAGE_CHECK_CONTAINER = 'image-check';
 export const SPARK_HOME = '/opt/spark';
 export const SPARK_CONFIG_MOUNT = '/etc/oshinko-spark-configs';

@@ -1,0 +1,131 @@
+/**
+ * The image contract on a real Kubernetes: the master pod's image check names an image that cannot run Spark
+ * within seconds, reports the versions an image carries before the workers are up, and a daemon that runs but
+ * never serves Spark is reported with the end of its log instead of "waiting for the master".
+ */
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OshinkoClient } from '../../src/client/oshinko-client.js';
+import { STARTUP_SECONDS } from '../../src/drivers/kubernetes/cluster-renderer.js';
+import type { RunningServer } from '../../src/server/serve.js';
+import {
+  allRegistered,
+  baseImageArchive,
+  buildChangedImage,
+  createNamespace,
+  kubectl,
+  loadImage,
+  removeDir,
+  requireRealCluster,
+  startServer,
+  waitForCluster,
+  type RealCluster,
+} from './real-cluster.js';
+
+/** What the image with its own entrypoint prints before it sleeps, ignoring the daemon's arguments. */
+const OWN_ENTRYPOINT_LINE = 'my-app-server: listening on nothing';
+
+describe('the image contract on a real Kubernetes', () => {
+  let cluster: RealCluster;
+  let namespace: { name: string; remove: () => Promise<void> } | undefined;
+  let ns = '';
+  let server: RunningServer | undefined;
+  let client: OshinkoClient;
+  let base: string;
+  const tag = Date.now().toString(36);
+  const noSpark = `localhost/oshinko-e2e/no-spark:${tag}`;
+  const ownEntrypoint = `localhost/oshinko-e2e/own-entrypoint:${tag}`;
+  let ownEntrypointCreated = 0;
+
+  beforeAll(async () => {
+    cluster = requireRealCluster();
+    ({ image: base } = await baseImageArchive());
+    for (const [image, change] of [
+      [noSpark, { run: [['rm', '-rf', '/opt/spark']] }],
+      [
+        ownEntrypoint,
+        { entrypoint: ['/bin/sh', '-c', `echo '${OWN_ENTRYPOINT_LINE}'; exec sleep infinity`] },
+      ],
+    ] as const) {
+      const archive = await buildChangedImage(base, image, change);
+      await loadImage(archive);
+      await removeDir(dirname(archive));
+    }
+    namespace = await createNamespace(cluster, 'e2e-contract');
+    ns = namespace.name;
+    ({ server, client } = await startServer(cluster, ns, base));
+    // Started first: its daemons are given STARTUP_SECONDS to serve, and the other tests run meanwhile.
+    await client.createCluster({
+      name: 'own-entrypoint',
+      config: { sparkImage: ownEntrypoint, workerCount: 1 },
+    });
+    ownEntrypointCreated = Date.now();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await namespace?.remove();
+  });
+
+  async function inImage(...argv: string[]): Promise<string> {
+    return kubectl(cluster, ['exec', '-n', ns, 'deploy/good-m', '-c', 'spark', '--', ...argv]);
+  }
+
+  it('reports the Spark and Python of the image before the workers are registered', async () => {
+    await client.createCluster({ name: 'good', config: { workerCount: 1 } });
+    const first = await waitForCluster(client, 'good', (c) => c.sparkVersion !== undefined, 120_000);
+    // The check runs before the master starts: nothing is registered yet when its versions are known.
+    expect(allRegistered(first)).toBe(false);
+    const running = await waitForCluster(client, 'good', allRegistered);
+    // What the image's own tools say, run in the running master container.
+    const banner = await inImage('sh', '-c', '/opt/spark/bin/spark-submit --version 2>&1');
+    const python = await inImage('python3', '--version');
+    const spark = /version (\d+\.\d+\.\d+)\s*$/m.exec(banner)?.[1];
+    const scala = /Using Scala version ([\d.]+),/.exec(banner)?.[1];
+    expect(spark).toBeDefined();
+    expect(running).toMatchObject({
+      sparkVersion: spark,
+      scalaVersion: scala,
+      pythonVersion: python.trim().replace(/^Python /, ''),
+    });
+    expect(running.javaVersion).toMatch(/^\d+/);
+    console.info(
+      `versions of ${base}: Spark ${running.sparkVersion ?? ''}, Scala ${running.scalaVersion ?? ''}, Java ${running.javaVersion ?? ''}, Python ${running.pythonVersion ?? ''}`,
+    );
+  });
+
+  it('names an image without a Spark home as Degraded, with what it lacks, within 30 s', async () => {
+    const started = Date.now();
+    await client.createCluster({ name: 'no-spark', config: { sparkImage: noSpark, workerCount: 1 } });
+    const degraded = await waitForCluster(client, 'no-spark', (c) => c.status === 'Degraded', 30_000);
+    // The directory may stay (buildah keeps what the base image's user cannot remove); its spark-class does not.
+    expect(degraded.reason).toMatch(/^image \S+ has no \/opt\/spark(\/bin\/spark-class)?$/);
+    expect(degraded.reason).toContain(noSpark);
+    expect(degraded.sparkVersion).toBeUndefined();
+    console.info(
+      `no Spark home: Degraded after ${((Date.now() - started) / 1000).toFixed(1)} s: ${degraded.reason}`,
+    );
+  });
+
+  it('quotes the log of a daemon that runs but never serves Spark, once its startup time is over', async () => {
+    // The image check passes (the image has Spark); the versions are known long before the daemon gives up.
+    const checked = await waitForCluster(
+      client,
+      'own-entrypoint',
+      (c) => c.sparkVersion !== undefined,
+      60_000,
+    );
+    expect(checked.status).toBe('Creating');
+    const degraded = await waitForCluster(
+      client,
+      'own-entrypoint',
+      (c) => c.status === 'Degraded',
+      (STARTUP_SECONDS + 60) * 1000,
+    );
+    expect(degraded.reason).toContain('not serving Spark');
+    expect(degraded.reason).toContain(`its log ends: ${OWN_ENTRYPOINT_LINE}`);
+    const seconds = (Date.now() - ownEntrypointCreated) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(STARTUP_SECONDS);
+    console.info(`own entrypoint: Degraded after ${seconds.toFixed(1)} s: ${degraded.reason ?? ''}`);
+  });
+});
