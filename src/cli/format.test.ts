@@ -115,7 +115,7 @@ describe('CLI formatting', () => {
     });
     const hint = connectHint(checked);
     expect(hint).toContain(
-      'The cluster runs Spark 3.5.3 (Scala 2.12.18, Java 17.0.12), Python 3.11.2: submit with Spark 3.5.x and Python 3.11 (e.g. pip install pyspark==3.5.3), or with oshinko submit etl your_app.py,',
+      'The cluster runs Spark 3.5.3 (Scala 2.12.18, Java 17.0.12), Python 3.11.2: submit with Spark 3.5.x and Python 3.11 (e.g. pip install pyspark==3.5.3),\nor with oshinko submit etl your_app.py, which checks the versions first.',
     );
     expect(hint).not.toContain('same Spark and Python');
     expect(clusterDetails(checked, NOW, true)).toContain(

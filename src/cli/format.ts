@@ -1,5 +1,5 @@
-import { minorOf } from '../core/image-versions.js';
 import { formatAge } from '../client/format-age.js';
+import { formatVersions, submitWith } from '../client/format-versions.js';
 import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
 
 /** Pure text rendering of clusters for the terminal. */
@@ -68,10 +68,11 @@ export function clusterDetails(cluster: ClusterModel, now: number, nopods: boole
     now,
   );
   const facts: [string, string][] = [];
+  const versions = formatVersions(cluster);
   if (cluster.reason !== undefined) facts.push(['Reason', cluster.reason]);
   facts.push(
     ['Image', `${imageLabel(cluster.image, cluster.customImage)}, ${IMAGE_SOURCE[cluster.imageSource]}`],
-    ...(cluster.sparkVersion === undefined ? [] : [['Versions', imageVersions(cluster)] as [string, string]]),
+    ...(versions === undefined ? [] : [['Versions', versions] as [string, string]]),
     ['Masters', `${cluster.masters.ready}/${cluster.masters.desired} ready`],
     ['Workers', `${cluster.workers.ready}/${cluster.workers.desired} ready`],
     ['Web UI', cluster.masterWebUrl],
@@ -103,17 +104,6 @@ export function clusterDetails(cluster: ClusterModel, now: number, nopods: boole
   return text;
 }
 
-/** The versions the image's check found: "Spark 3.5.3 (Scala 2.12.18, Java 17.0.12), Python 3.11.2". */
-export function imageVersions(cluster: ClusterModel): string {
-  const jvm = [
-    cluster.scalaVersion === undefined ? undefined : `Scala ${cluster.scalaVersion}`,
-    cluster.javaVersion === undefined ? undefined : `Java ${cluster.javaVersion}`,
-  ].filter((part) => part !== undefined);
-  return `Spark ${cluster.sparkVersion ?? 'unknown'}${jvm.length === 0 ? '' : ` (${jvm.join(', ')})`}, ${
-    cluster.pythonVersion === undefined ? 'no python3' : `Python ${cluster.pythonVersion}`
-  }`;
-}
-
 /** What to print once a cluster is up: where its master is and how to submit to it. */
 export function connectHint(cluster: ClusterModel): string {
   const lines = [
@@ -123,13 +113,13 @@ export function connectHint(cluster: ClusterModel): string {
     'Submit an application (from a machine or pod that can reach the master):',
     `  spark-submit --master ${cluster.masterUrl} --deploy-mode client your_app.py`,
   ];
-  if (cluster.sparkVersion !== undefined) {
+  const versions = formatVersions(cluster);
+  const advice = submitWith(cluster);
+  if (versions !== undefined && advice !== undefined) {
     lines.push(
       '',
-      `The cluster runs ${imageVersions(cluster)}: submit with Spark ${minorOf(cluster.sparkVersion)}.x${
-        cluster.pythonVersion === undefined ? '' : ` and Python ${minorOf(cluster.pythonVersion)}`
-      } (e.g. pip install pyspark==${cluster.sparkVersion}), or with oshinko submit ${cluster.name} your_app.py,`,
-      'which checks the versions first.',
+      `The cluster runs ${versions}: submit with ${advice},`,
+      `or with oshinko submit ${cluster.name} your_app.py, which checks the versions first.`,
     );
   } else if (cluster.customImage) {
     lines.push(

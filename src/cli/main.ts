@@ -8,6 +8,7 @@ import { registerImage } from './commands/image.js';
 import { registerLogs } from './commands/logs.js';
 import { registerScale } from './commands/scale.js';
 import { registerServe } from './commands/serve.js';
+import { registerSubmit } from './commands/submit.js';
 import { registerVersion } from './commands/version.js';
 import { addConnectionOptions } from './connection.js';
 import { EXIT, reportError, type CliIo, type Schedule } from './io.js';
@@ -40,6 +41,7 @@ Examples:
   registerScale(program, io, schedule);
   registerDelete(program, io, schedule);
   registerLogs(program, io, schedule);
+  registerSubmit(program, io, schedule);
   registerVersion(program, io, schedule);
   registerImage(program, io, schedule);
   registerCompletion(program, io, schedule);

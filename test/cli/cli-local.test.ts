@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterModel } from '../../src/client/oshinko-client.js';
 import { tempHome } from '../support/local-spark.js';
@@ -48,6 +49,10 @@ describe('oshinko CLI against a local-driver server (real Spark)', () => {
     const master = /Spark master: (spark:\/\/\S+)/.exec(created.stdout)?.[1];
     expect(master).toMatch(/^spark:\/\/[\w.-]+:\d+$/);
     expect(created.stdout).toContain(`spark-submit --master ${master ?? ''}`);
+    // The versions to submit with: the image's Spark and the Python the executors run.
+    expect(created.stdout).toMatch(
+      /The cluster runs Spark 4\.3\.0 \(Scala 2\.13\), Python 3\.\d+\.\d+: submit with Spark 4\.3\.x/,
+    );
 
     const version = await oshinko('version');
     expect(version.stdout).toMatch(/^driver:\s+local$/m);
@@ -63,6 +68,42 @@ describe('oshinko CLI against a local-driver server (real Spark)', () => {
     const workerLog = await oshinko('logs', 'spark1', '--worker', '1', '--tail', '200');
     expect(workerLog.code).toBe(0);
     expect(workerLog.stdout).toMatch(/Successfully registered with master/);
+
+    // submit: the cluster image's own client (local driver), versions checked, the application's output.
+    const app = join(home, 'double.py');
+    writeFileSync(
+      app,
+      [
+        'import sys',
+        'from pyspark.sql import SparkSession',
+        'spark = SparkSession.builder.getOrCreate()',
+        'n = int(sys.argv[1])',
+        'print("RESULT", spark.sparkContext.parallelize(range(n), 2).map(lambda x: x * 2).sum())',
+        'spark.stop()',
+        '',
+      ].join('\n'),
+    );
+    const conf = ['--conf', 'spark.driver.host=127.0.0.1', '--conf', 'spark.ui.enabled=false'];
+    const submitted = await oshinko('submit', 'spark1', app, '10', ...conf);
+    expect(submitted.code).toBe(0);
+    expect(submitted.stdout).toContain('RESULT 90');
+    expect(submitted.stderr).toMatch(
+      /cluster "spark1" runs Spark 4\.3\.0 \(Scala 2\.13\), Python [\d.]+; submitting with Spark 4\.3\.0, Python/,
+    );
+    // A client of another Spark is refused before anything is submitted.
+    const other = join(home, 'other-spark');
+    mkdirSync(join(other, 'bin'), { recursive: true });
+    writeFileSync(
+      join(other, 'bin', 'spark-submit'),
+      '#!/bin/sh\necho "   /___/ .__/\\_,_/_/ /_/\\_\\   version 3.5.1"\necho "Using Scala version 2.12.18, OpenJDK 64-Bit Server VM, 17.0.12"\n',
+    );
+    chmodSync(join(other, 'bin', 'spark-submit'), 0o755);
+    const refused = await oshinko('submit', 'spark1', app, '10', '--spark-home', other);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'error: the versions here do not fit cluster "spark1": Spark 3.5.1 here, 4.3.0 in the cluster (4.3.x needed); Scala 2.12.18 here, 2.13 in the cluster (2.13.x needed).',
+    );
+    expect(refused.stdout).toBe('');
 
     const deleted = await oshinko('delete', 'spark1', '--wait', '--interval', '500ms');
     expect(deleted.code).toBe(0);

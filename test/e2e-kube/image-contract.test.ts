@@ -108,14 +108,14 @@ describe('the image contract on a real Kubernetes', () => {
   });
 
   it('quotes the log of a daemon that runs but never serves Spark, once its startup time is over', async () => {
-    // The image check passes (the image has Spark); the versions are known long before the daemon gives up.
+    // The image check passes (the image has Spark): the versions are known whatever the daemons do.
     const checked = await waitForCluster(
       client,
       'own-entrypoint',
       (c) => c.sparkVersion !== undefined,
       60_000,
     );
-    expect(checked.status).toBe('Creating');
+    expect(checked.pythonVersion).toBeDefined();
     const degraded = await waitForCluster(
       client,
       'own-entrypoint',

@@ -50,4 +50,28 @@ describe('ImageTerms', () => {
     renderTerms(clusterModel('alpha'));
     expect(screen.queryByText('custom')).toBeNull();
   });
+
+  it('shows the Spark and Python the image carries once its check passed, and nothing before', () => {
+    const { container } = render(
+      <DescriptionList>
+        <ImageTerms
+          cluster={clusterModel('alpha', {
+            sparkVersion: '3.5.3',
+            javaVersion: '17.0.12',
+            pythonVersion: '3.11.2',
+          })}
+        />
+      </DescriptionList>,
+    );
+    expect(byTest(container, 'details-versions')).toHaveTextContent(
+      'Spark 3.5.3 (Java 17.0.12), Python 3.11.2',
+    );
+    cleanup();
+    const before = render(
+      <DescriptionList>
+        <ImageTerms cluster={clusterModel('alpha')} />
+      </DescriptionList>,
+    );
+    expect(before.container.querySelector('[data-test="details-versions"]')).toBeNull();
+  });
 });

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClusterObservation, ClusterSpec } from '../../core/cluster.js';
+import type { ClusterObservation, ClusterSpec, ImageVersions } from '../../core/cluster.js';
+import { parsePythonVersion } from '../../core/image-versions.js';
 import type { ClusterDriver, LocalImage, LogRequest, ReplicaCounts } from '../../core/driver.js';
 import {
   BackendUnavailableError,
@@ -23,7 +24,7 @@ import { adoptCluster, imagesInUse, LiveCluster } from './live-cluster.js';
 import { freePorts, waitUntilListening } from './ports.js';
 import { processesWithEnv, stopProcessGroups } from './processes.js';
 import { acquireServerLock, type ServerLock } from './server-lock.js';
-import { isSparkHome } from './spark-home.js';
+import { isSparkHome, scalaVersionOf, sparkVersionOf } from './spark-home.js';
 import {
   CLUSTER_UID_ENV,
   daemonEnv,
@@ -70,6 +71,18 @@ export function runtimeSparkHome(options: Pick<LocalDriverOptions, 'sparkHome' |
 /** How long new workers wait for their master to listen before they start anyway. */
 const MASTER_WAIT_MS = 60_000;
 
+/**
+ * The Python the executors' Python workers run: `PYSPARK_PYTHON` of the server's environment, else `python3`, as
+ * Spark chooses. Undefined when there is none.
+ */
+function localPythonVersion(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const python =
+    env.PYSPARK_PYTHON !== undefined && env.PYSPARK_PYTHON !== '' ? env.PYSPARK_PYTHON : 'python3';
+  const result = spawnSync(python, ['--version'], { env, encoding: 'utf8' });
+  if (result.error !== undefined || result.status !== 0) return undefined;
+  return parsePythonVersion(`${result.stdout}${result.stderr}`);
+}
+
 function checkJava(env: Readonly<Record<string, string | undefined>>): void {
   const java = env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java';
   const result = spawnSync(java, ['-version'], { env, encoding: 'utf8' });
@@ -108,6 +121,9 @@ class LocalDriver implements ClusterDriver {
   /** The default image's archive, for `GET /` (updated as clusters start and archives are made). */
   private defaultArchive: ArchiveState = 'none';
   private defaultArchiveProblem: string | undefined;
+  private readonly pythonVersion: string | undefined;
+  /** Spark and Scala versions by distribution directory, read from its jars once. */
+  private readonly sparkVersions = new Map<string, ImageVersions>();
   private closed = false;
 
   constructor(parts: LocalDriverParts, options: LocalDriverOptions) {
@@ -123,6 +139,19 @@ class LocalDriver implements ClusterDriver {
     this.clock = options.clock ?? systemClock;
     this.env = options.env ?? process.env;
     this.launches = parts.launches;
+    this.pythonVersion = localPythonVersion(this.env);
+  }
+
+  /** What the image check finds on Kubernetes, from the image store: its Spark and the executors' Python. */
+  private versions(distribution: string): ImageVersions {
+    let jvm = this.sparkVersions.get(distribution);
+    if (jvm === undefined) {
+      const spark = sparkVersionOf(distribution);
+      const scala = scalaVersionOf(distribution);
+      jvm = { ...(spark === undefined ? {} : { spark }), ...(scala === undefined ? {} : { scala }) };
+      this.sparkVersions.set(distribution, jvm);
+    }
+    return { ...jvm, ...(this.pythonVersion === undefined ? {} : { python: this.pythonVersion }) };
   }
 
   describe(): Readonly<Record<string, string>> {
@@ -225,7 +254,10 @@ class LocalDriver implements ClusterDriver {
       state.lost === undefined && masterRunning(state, snapshots)
         ? await fetchMasterJson(state.masterWebPort)
         : undefined;
-    return observeCluster(state, snapshots, json, cluster.events);
+    return {
+      ...observeCluster(state, snapshots, json, cluster.events),
+      imageCheck: { result: 'passed', versions: this.versions(state.image.distribution) },
+    };
   }
 
   async list(): Promise<ClusterObservation[]> {

@@ -21,6 +21,17 @@ export function sparkVersionOf(home: string): string | undefined {
   return undefined;
 }
 
+/** The Scala (binary) version a distribution was built for, from the `_<scala>` of its spark-core jar. */
+export function scalaVersionOf(home: string): string | undefined {
+  const jars = join(home, 'jars');
+  if (!existsSync(jars)) return undefined;
+  for (const name of readdirSync(jars)) {
+    const match = /^spark-core_([\d.]+)-.+\.jar$/.exec(name);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
 /**
  * Python paths a Spark home needs for PySpark: its `python/lib/*.zip` (pyspark.zip, py4j), as Spark's own
  * scripts add them.
