@@ -416,6 +416,25 @@ describe('the image check and daemons that never serve', () => {
     expect(podState(restarted(undefined))?.reason).toBe(
       'not serving Spark: restarted 2 times, not up since; its last run ended with exit code 137 after 65 s and printed nothing: the Spark daemon never started (does the image entrypoint run its arguments?)',
     );
+    // A daemon that served for minutes and was killed is restarting, not failing to serve.
+    const longRun = restarted('x');
+    const killed = longRun.status?.containerStatuses?.[0]?.lastState?.terminated;
+    if (killed !== undefined) killed.finishedAt = new Date(Date.parse(started) + 600_000);
+    expect(podState(longRun)?.failedToServe).toBeUndefined();
+    // Waiting to be restarted again (CrashLoopBackOff), however long it ran: its last run is the reason.
+    const looping = restarted('Exception in thread "main" java.lang.UnsupportedClassVersionError');
+    const loopingStatus = looping.status?.containerStatuses?.[0];
+    if (loopingStatus !== undefined) {
+      loopingStatus.state = { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting' } };
+      const run = loopingStatus.lastState?.terminated;
+      if (run !== undefined) run.finishedAt = new Date(Date.parse(started) + 2_000);
+    }
+    expect(podState(looping)).toMatchObject({
+      status: 'CrashLoopBackOff',
+      failedToServe: true,
+      reason:
+        'not serving Spark: restarted 2 times, not up since; its last run ended with exit code 137 after 2 s; its log ends: Exception in thread "main" java.lang.UnsupportedClassVersionError',
+    });
     // Once its startup probe passed (started), an earlier restart is no longer a failure to serve.
     const serving = restarted('x');
     const status = serving.status?.containerStatuses?.[0];

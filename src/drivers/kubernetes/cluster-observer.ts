@@ -18,6 +18,7 @@ import {
   masterUrl,
   masterWebUrl,
   type Plain,
+  STARTUP_SECONDS,
   type V1Deployment,
   type V1Ingress,
   type V1ObjectMeta,
@@ -106,10 +107,18 @@ export function podState(pod: V1Pod): PodState | undefined {
   const init = (pod.status?.initContainerStatuses ?? []).find(
     (s) => s.state?.waiting?.reason !== undefined && s.state.waiting.reason !== 'PodInitializing',
   );
-  // A daemon restarted before it ever served (the kubelet's `started` is set once the startup probe passed).
+  // A daemon that is not serving after a restart, and whose last run never served either: the kubelet stopped it
+  // when its startup time was over (it ran that long, plus the probe's grace), or it keeps failing (it waits to be
+  // restarted). A daemon that served for a while and then died (killed, its master gone) is restarting, no more.
   const lastRun = spark?.lastState?.terminated;
+  const ran = lastRun === undefined ? undefined : seconds(lastRun);
+  const stoppedAtStartup = ran !== undefined && ran >= STARTUP_SECONDS && ran <= STARTUP_SECONDS + 30;
   const failedToServe =
-    spark !== undefined && spark.started !== true && spark.restartCount > 0 && lastRun !== undefined;
+    spark !== undefined &&
+    spark.started !== true &&
+    spark.restartCount > 0 &&
+    lastRun !== undefined &&
+    (stoppedAtStartup || spark.state?.waiting !== undefined);
   if (pod.metadata?.deletionTimestamp !== undefined) {
     status = 'Terminating';
   } else if (failedToServe) {
