@@ -397,7 +397,7 @@ describe('the image check and daemons that never serve', () => {
                 exitCode: 137,
                 reason: 'Error',
                 startedAt: new Date(started),
-                finishedAt: new Date(Date.parse(started) + 65_000),
+                finishedAt: new Date(Date.parse(started) + 125_000),
                 ...(message === undefined ? {} : { message }),
               },
             },
@@ -411,10 +411,10 @@ describe('the image check and daemons that never serve', () => {
       ready: false,
       failedToServe: true,
       reason:
-        'not serving Spark: restarted 2 times, not up since; its last run ended with exit code 137 after 65 s; its log ends: starting my server | listening on nothing',
+        'not serving Spark: restarted 2 times, not up since; its last run ended with exit code 137 after 125 s; its log ends: starting my server | listening on nothing',
     });
     expect(podState(restarted(undefined))?.reason).toBe(
-      'not serving Spark: restarted 2 times, not up since; its last run ended with exit code 137 after 65 s and printed nothing: the Spark daemon never started (does the image entrypoint run its arguments?)',
+      'not serving Spark: restarted 2 times, not up since; its last run ended with exit code 137 after 125 s and printed nothing: the Spark daemon never started (does the image entrypoint run its arguments?)',
     );
     // A daemon that served for minutes and was killed is restarting, not failing to serve.
     const longRun = restarted('x');

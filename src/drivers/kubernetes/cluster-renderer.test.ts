@@ -90,7 +90,7 @@ describe('renderMaster', () => {
     const container = pod?.containers[0];
     expect(container?.startupProbe).toMatchObject({
       httpGet: { path: '/', port: 8080 },
-      failureThreshold: 12,
+      failureThreshold: 24,
     });
     expect(
       (container?.startupProbe?.periodSeconds ?? 0) * (container?.startupProbe?.failureThreshold ?? 0),
