@@ -101,31 +101,43 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
   /** A kill at each of these moments after the request was sent: before it arrives, between writes, after. */
   const DELAYS_MS = [0, 25, 60, 120, 400];
 
+  /** Runs `work` with the node cordoned: pods stay Pending, so what is under test is the API, not Spark. */
+  async function cordoned(work: () => Promise<void>): Promise<void> {
+    await kubectl(cluster, ['cordon', cluster.nodeName]);
+    try {
+      await work();
+    } finally {
+      await kubectl(cluster, ['uncordon', cluster.nodeName]);
+    }
+  }
+
   it('SIGKILLed in the middle of create: the new server reports what was left as it is, and DELETE removes it', async () => {
     const outcomes: string[] = [];
-    for (const [i, delay] of DELAYS_MS.entries()) {
-      const name = `kill-create-${String(i)}`;
-      const request = client()
-        .createCluster({ name, config: { workerCount: 1 } })
-        .catch(() => undefined);
-      await sleep(delay);
-      await restart();
-      await request;
-      const seen = await truthfully(name);
-      if (seen === undefined) {
-        // Not created at all: nothing of it may be left behind where no API call can reach it.
-        expect(await leftovers(name)).toEqual([]);
-        outcomes.push(`${String(delay)} ms: not created`);
-        continue;
+    await cordoned(async () => {
+      for (const [i, delay] of DELAYS_MS.entries()) {
+        const name = `kill-create-${String(i)}`;
+        const request = client()
+          .createCluster({ name, config: { workerCount: 1 } })
+          .catch(() => undefined);
+        await sleep(delay);
+        await restart();
+        await request;
+        const seen = await truthfully(name);
+        if (seen === undefined) {
+          // Not created at all: nothing of it may be left behind where no API call can reach it.
+          expect(await leftovers(name)).toEqual([]);
+          outcomes.push(`${String(delay)} ms: not created`);
+          continue;
+        }
+        outcomes.push(
+          `${String(delay)} ms: ${seen.status}${seen.reason === undefined ? '' : ` (${seen.reason})`}`,
+        );
+        await client().deleteCluster(name);
+        await waitUntilGone(name);
+        // The name is free again.
+        await expect(client().getCluster(name)).rejects.toMatchObject({ api: { status: 404 } });
       }
-      outcomes.push(
-        `${String(delay)} ms: ${seen.status}${seen.reason === undefined ? '' : ` (${seen.reason})`}`,
-      );
-      await client().deleteCluster(name);
-      await waitUntilGone(name);
-      // The name is free again.
-      await expect(client().getCluster(name)).rejects.toMatchObject({ api: { status: 404 } });
-    }
+    });
     console.log(`killed during create:\n  ${outcomes.join('\n  ')}`);
   });
 
@@ -152,20 +164,22 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
     console.log(`killed during scale:\n  ${scaled.join('\n  ')}`);
 
     const deleted: string[] = [];
-    for (const [i, delay] of [0, 20, 80].entries()) {
-      const victim = `kill-delete-${String(i)}`;
-      await client().createCluster({ name: victim, config: { workerCount: 1 } });
-      const request = client()
-        .deleteCluster(victim)
-        .catch(() => undefined);
-      await sleep(delay);
-      await restart();
-      await request;
-      const seen = await truthfully(victim);
-      deleted.push(`${String(delay)} ms: ${seen === undefined ? 'gone' : seen.status}`);
-      if (seen !== undefined && seen.status !== 'Deleting') await client().deleteCluster(victim);
-      await waitUntilGone(victim);
-    }
+    await cordoned(async () => {
+      for (const [i, delay] of [0, 20, 80].entries()) {
+        const victim = `kill-delete-${String(i)}`;
+        await client().createCluster({ name: victim, config: { workerCount: 1 } });
+        const request = client()
+          .deleteCluster(victim)
+          .catch(() => undefined);
+        await sleep(delay);
+        await restart();
+        await request;
+        const seen = await truthfully(victim);
+        deleted.push(`${String(delay)} ms: ${seen === undefined ? 'gone' : seen.status}`);
+        if (seen !== undefined && seen.status !== 'Deleting') await client().deleteCluster(victim);
+        await waitUntilGone(victim);
+      }
+    });
     console.log(`killed during delete:\n  ${deleted.join('\n  ')}`);
     await client().deleteCluster(name);
     await waitUntilGone(name);
@@ -204,8 +218,7 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
 
   it('50 creates at once and 50 deletes at once: all answered, all whole, nothing left, memory back', async () => {
     // Pods stay Pending: 100 Spark daemons do not fit on the test node, and the API is what is under test.
-    await kubectl(cluster, ['cordon', cluster.nodeName]);
-    try {
+    await cordoned(async () => {
       // One create and delete first, so that the figures compare a warmed-up server with itself.
       await client().createCluster({ name: 'warm-up', config: { workerCount: 1 } });
       await client().deleteCluster('warm-up');
@@ -228,8 +241,6 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
       // at its own pace, so the bounds allow for a collection not yet done (measured: 180, 252, 207 MiB).
       expect(afterSecond).toBeLessThan(afterFirst + 32);
       expect(afterSecond).toBeLessThan(before + 96);
-    } finally {
-      await kubectl(cluster, ['uncordon', cluster.nodeName]);
-    }
+    });
   });
 });
