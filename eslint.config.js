@@ -14,6 +14,7 @@ export default tseslint.config(
       'coverage/',
       '**/*.mjs',
       '**/*.js',
+      '**/*.cjs',
     ],
   },
   js.configs.recommended,

@@ -281,10 +281,12 @@ export async function spawnServer(
   namespace: string,
   defaultImage: string,
   env: Readonly<Record<string, string>> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       join(REPO, 'bin', 'oshinko.js'),
       'serve',
       '--driver',
