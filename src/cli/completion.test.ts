@@ -35,13 +35,25 @@ describe('completion', () => {
   it("completes a command's flags with the global ones", async () => {
     const flags = await candidates('create', 'spark1', '--');
     expect(flags).toEqual(expect.arrayContaining(['--workers', '--image', '--wait', '--server', '--token']));
-    expect(await candidates('create', '--w')).toEqual(['--workers', '--workerconfig', '--wait']);
+    expect(await candidates('create', '--w')).toEqual([
+      '--workers',
+      '--workerconfig',
+      '--worker-cpu',
+      '--worker-memory',
+      '--wait',
+    ]);
+    expect(await candidates('create', 'spark1', '--env')).toEqual(['--env', '--env-from-secret']);
   });
 
   it('completes flag values from their choices', async () => {
     expect(await candidates('get', '-o', '')).toEqual(['table', 'json', 'yaml', 'name']);
     expect(await candidates('create', 'x', '--metrics', 'p')).toEqual(['prometheus']);
     expect(await candidates('completion', '')).toEqual(['bash', 'zsh']);
+    expect(await candidates('create', 'x', '--image-pull-policy', '')).toEqual([
+      'Always',
+      'IfNotPresent',
+      'Never',
+    ]);
   });
 
   it('skips the values of flags when finding the command', async () => {

@@ -126,4 +126,34 @@ describe('CLI formatting', () => {
       'The cluster runs Spark 4.0.1, no python3: submit with Spark 4.0.x (e.g.',
     );
   });
+
+  it('shows the pod settings a cluster has, as the create flags name them, and only those', () => {
+    const plain = clusterDetails(model(), NOW, true);
+    expect(plain).not.toMatch(/Pull policy|resources|Node selector|Labels|Annotations|Env/);
+    const config = {
+      ...model().config,
+      imagePullPolicy: 'Always',
+      masterResources: { memory: '2Gi' },
+      workerResources: { cpu: '2', memory: '4Gi' },
+      nodeSelector: { disktype: 'ssd', zone: 'a' },
+      labels: { team: 'data' },
+      annotations: { 'example.com/owner': 'ana' },
+      env: [
+        { name: 'MODE', value: 'fast' },
+        { name: 'TOKEN', secretKeyRef: { name: 'creds', key: 'token' } },
+      ],
+    };
+    const lines = clusterDetails(model({ config }), NOW, true).split('\n');
+    for (const [key, value] of [
+      ['Pull policy', 'Always'],
+      ['Master resources', 'memory 2Gi'],
+      ['Worker resources', 'cpu 2, memory 4Gi'],
+      ['Node selector', 'disktype=ssd, zone=a'],
+      ['Labels', 'team=data'],
+      ['Annotations', 'example.com/owner=ana'],
+      ['Env', 'MODE=fast, TOKEN from Secret creds:token'],
+    ]) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${key}: +${value}$`)));
+    }
+  });
 });

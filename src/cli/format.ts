@@ -46,6 +46,46 @@ const IMAGE_SOURCE: Record<ClusterModel['imageSource'], string> = {
   default: 'the server default',
 };
 
+type ClusterConfig = ClusterModel['config'];
+
+/** CPU and memory as `--worker-cpu` and `--worker-memory` read: `cpu 2, memory 4Gi`. */
+export function formatResources(resources: NonNullable<ClusterConfig['masterResources']>): string {
+  return [
+    ...(resources.cpu === undefined ? [] : [`cpu ${resources.cpu}`]),
+    ...(resources.memory === undefined ? [] : [`memory ${resources.memory}`]),
+  ].join(', ');
+}
+
+function formatPairs(map: Readonly<Record<string, string>>): string {
+  return Object.entries(map)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
+}
+
+/** An env entry as `--env` and `--env-from-secret` take it, the Secret said out loud. */
+export function formatEnvVar(env: NonNullable<ClusterConfig['env']>[number]): string {
+  return env.secretKeyRef === undefined
+    ? `${env.name}=${env.value ?? ''}`
+    : `${env.name} from Secret ${env.secretKeyRef.name}:${env.secretKeyRef.key}`;
+}
+
+/** The Kubernetes pod settings a cluster was created with, only those it has, as `create` flags name them. */
+export function podSettingFacts(config: ClusterConfig): [string, string][] {
+  const facts: [string, string][] = [];
+  if (config.imagePullPolicy !== undefined) facts.push(['Pull policy', config.imagePullPolicy]);
+  if (config.masterResources !== undefined) {
+    facts.push(['Master resources', formatResources(config.masterResources)]);
+  }
+  if (config.workerResources !== undefined) {
+    facts.push(['Worker resources', formatResources(config.workerResources)]);
+  }
+  if (config.nodeSelector !== undefined) facts.push(['Node selector', formatPairs(config.nodeSelector)]);
+  if (config.labels !== undefined) facts.push(['Labels', formatPairs(config.labels)]);
+  if (config.annotations !== undefined) facts.push(['Annotations', formatPairs(config.annotations)]);
+  if (config.env !== undefined) facts.push(['Env', config.env.map(formatEnvVar).join(', ')]);
+  return facts.filter(([, value]) => value !== '');
+}
+
 /** One cluster: its table row, the facts a table has no room for, then its pods unless `nopods`. */
 export function clusterDetails(cluster: ClusterModel, now: number, nopods: boolean): string {
   const summary = clusterTable(
@@ -81,6 +121,7 @@ export function clusterDetails(cluster: ClusterModel, now: number, nopods: boole
     facts.push(['Route', cluster.masterWebRoute]);
   }
   if (cluster.config.name !== undefined) facts.push(['Stored config', cluster.config.name]);
+  facts.push(...podSettingFacts(cluster.config));
   const width = Math.max(...facts.map(([key]) => key.length)) + 2;
   let text = `${summary}\n${facts.map(([key, value]) => `${`${key}:`.padEnd(width)}${value}`).join('\n')}\n`;
   if (!nopods) {

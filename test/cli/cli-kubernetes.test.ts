@@ -17,6 +17,12 @@ const CUSTOM_IMAGE = 'quay.io/my-team/spark:3.5.3-etl';
 const MISSING_IMAGE = 'quay.io/my-team/spark:does-not-exist';
 const TOKEN = 'cli-test-token';
 
+type Json = Record<string, unknown>;
+interface PodSpec {
+  nodeSelector?: Record<string, string>;
+  containers: { imagePullPolicy?: string; resources?: Json; env?: Json[] }[];
+}
+
 let fake: FakeKubeServer;
 let kubeconfig: KubeconfigFile;
 let server: ServerProcess;
@@ -192,6 +198,60 @@ describe('oshinko CLI against a Kubernetes-backed server', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cluster "broken" is Degraded: .*(ErrImagePull|ImagePullBackOff)/);
     expect((await oshinko('delete', 'broken')).code).toBe(0);
+  });
+
+  it('create sends the pod settings flags, which reach the pod templates and show in get', async () => {
+    const result = await oshinko(
+      'create',
+      'tuned',
+      '--image-pull-policy',
+      'IfNotPresent',
+      '--master-memory',
+      '1Gi',
+      '--worker-cpu',
+      '2',
+      '--worker-memory',
+      '4Gi',
+      '--node-selector',
+      'disktype=ssd',
+      '--label',
+      'team=data',
+      '--annotation',
+      'example.com/owner=ana',
+      '--env',
+      'MODE=fast',
+      '--env-from-secret',
+      'TOKEN=creds:token',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const worker = fake.objects('deployments', 'default').find((d) => d.metadata.name === 'tuned-w');
+    const pod = (worker as unknown as { spec: { template: { metadata: Json; spec: PodSpec } } }).spec
+      .template;
+    expect(pod.metadata).toMatchObject({
+      labels: { team: 'data' },
+      annotations: { 'example.com/owner': 'ana' },
+    });
+    expect(pod.spec.nodeSelector).toEqual({ disktype: 'ssd' });
+    const spark = pod.spec.containers[0];
+    expect(spark?.imagePullPolicy).toBe('IfNotPresent');
+    expect(spark?.resources).toEqual({
+      requests: { cpu: '2', memory: '4Gi' },
+      limits: { cpu: '2', memory: '4Gi' },
+    });
+    expect(spark?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'MODE', value: 'fast' },
+        { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } },
+      ]),
+    );
+    const shown = (await oshinko('get', 'tuned', '--nopods')).stdout;
+    expect(shown).toMatch(/^Pull policy: +IfNotPresent$/m);
+    expect(shown).toMatch(/^Master resources: +memory 1Gi$/m);
+    expect(shown).toMatch(/^Worker resources: +cpu 2, memory 4Gi$/m);
+    expect(shown).toMatch(/^Node selector: +disktype=ssd$/m);
+    expect(shown).toMatch(/^Env: +MODE=fast, TOKEN from Secret creds:token$/m);
+    expect((await oshinko('delete', 'tuned', '--wait', '--interval', '100ms')).code).toBe(0);
   });
 
   it('completes cluster names from the server', async () => {

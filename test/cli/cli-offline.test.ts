@@ -47,6 +47,13 @@ describe('oshinko CLI without a server', () => {
       [['create', 'spark1', '--wait', '--timeout', 'soon'], 'invalid --timeout "soon"'],
       [['create', 'spark1', '--storedconfig', 'No Such'], 'invalid --storedconfig "No Such"'],
       [['create', 'spark1', '--metrics', 'maybe'], "'maybe' is invalid"],
+      [['create', 'spark1', '--image-pull-policy', 'always'], "'always' is invalid"],
+      [['create', 'spark1', '--worker-memory', '4GB'], 'invalid --worker-memory "4GB"'],
+      [['create', 'spark1', '--node-selector', 'ssd'], 'invalid --node-selector "ssd": expected KEY=VALUE'],
+      [
+        ['create', 'spark1', '--env', 'POD_IP=x'],
+        'invalid --env "POD_IP=x": POD_IP is set by oshinko itself',
+      ],
       [['scale', 'spark1'], 'give --workers N, --masters N or both'],
       [['scale', 'spark1', '--workers', '-3'], 'invalid --workers "-3"'],
       [['logs', 'spark1', '--worker', '0'], 'workers are numbered from 1'],
@@ -116,7 +123,8 @@ describe('oshinko CLI without a server', () => {
     it('completes commands, flags and flag values in a real bash', async () => {
       expect(await bashComplete(['de'])).toEqual(['delete']);
       expect(await bashComplete(['get', '-o', 'y'])).toEqual(['yaml']);
-      expect(await bashComplete(['create', 'spark1', '--ima'])).toEqual(['--image']);
+      expect(await bashComplete(['create', 'spark1', '--ima'])).toEqual(['--image', '--image-pull-policy']);
+      expect(await bashComplete(['create', 'spark1', '--image-pull-policy', 'N'])).toEqual(['Never']);
     });
   });
 

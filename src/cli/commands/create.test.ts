@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../core/errors.js';
 import { newClusterRequest } from './create.js';
 
 const DEFAULTS = { timeout: '5m', interval: '1s' };
@@ -35,5 +36,100 @@ describe('create: flags to request', () => {
 
   it('keeps zero workers as zero', () => {
     expect(newClusterRequest('spark1', { ...DEFAULTS, workers: '0' }).config?.workerCount).toBe(0);
+  });
+
+  it('sends the Kubernetes pod settings under the request field names', () => {
+    expect(
+      newClusterRequest('spark1', {
+        ...DEFAULTS,
+        imagePullPolicy: 'IfNotPresent',
+        masterCpu: '500m',
+        masterMemory: '1Gi',
+        workerCpu: '2',
+        workerMemory: '4Gi',
+        nodeSelector: ['disktype=ssd', 'zone=eu-1a'],
+        label: ['team=data'],
+        annotation: ['example.com/owner=ana', 'note=a=b, c'],
+        env: ['MODE=fast', 'EMPTY='],
+        envFromSecret: ['TOKEN=creds:token'],
+      }).config,
+    ).toEqual({
+      imagePullPolicy: 'IfNotPresent',
+      masterResources: { cpu: '500m', memory: '1Gi' },
+      workerResources: { cpu: '2', memory: '4Gi' },
+      nodeSelector: { disktype: 'ssd', zone: 'eu-1a' },
+      labels: { team: 'data' },
+      annotations: { 'example.com/owner': 'ana', note: 'a=b, c' },
+      env: [
+        { name: 'MODE', value: 'fast' },
+        { name: 'EMPTY', value: '' },
+        { name: 'TOKEN', secretKeyRef: { name: 'creds', key: 'token' } },
+      ],
+    });
+  });
+
+  it('sends one resource of a role without the other, and nothing for empty repeatable flags', () => {
+    const config = newClusterRequest('spark1', {
+      ...DEFAULTS,
+      workerMemory: '2Gi',
+      nodeSelector: [],
+      label: [],
+      annotation: [],
+      env: [],
+      envFromSecret: [],
+    }).config;
+    expect(config).toEqual({ workerResources: { memory: '2Gi' } });
+  });
+
+  it.each([
+    [
+      { imagePullPolicy: 'always' },
+      'invalid --image-pull-policy "always": expected one of Always, IfNotPresent, Never',
+    ],
+    [{ masterCpu: 'two' }, 'invalid --master-cpu "two": expected a Kubernetes quantity above zero'],
+    [{ masterCpu: '0' }, 'invalid --master-cpu "0"'],
+    [{ masterMemory: '100Mi' }, 'invalid --master-memory "100Mi": the master needs at least 171Mi'],
+    [{ workerCpu: '-1' }, 'invalid --worker-cpu "-1"'],
+    [{ workerMemory: '512Mi' }, 'invalid --worker-memory "512Mi": a worker keeps 512 MiB'],
+    [{ workerMemory: '4GB' }, 'invalid --worker-memory "4GB": expected a Kubernetes quantity'],
+    [{ nodeSelector: ['disktype'] }, 'invalid --node-selector "disktype": expected KEY=VALUE'],
+    [{ nodeSelector: ['=ssd'] }, 'invalid --node-selector "=ssd": expected KEY=VALUE'],
+    [
+      { nodeSelector: ['disk type=ssd'] },
+      'invalid --node-selector "disk type=ssd": "disk type" is not a valid key',
+    ],
+    [{ nodeSelector: ['disktype=fast ssd'] }, '"fast ssd" is not a valid label value'],
+    [{ nodeSelector: ['a=1', 'a=2'] }, 'invalid --node-selector "a=2": a is given twice'],
+    [
+      { label: ['oshinko-cluster=x'] },
+      'invalid --label "oshinko-cluster=x": "oshinko-cluster" is set by oshinko itself',
+    ],
+    [
+      { label: ['team=data science'] },
+      'invalid --label "team=data science": "data science" is not a valid label value',
+    ],
+    [
+      { annotation: ['Bad_Prefix/x=1'] },
+      'invalid --annotation "Bad_Prefix/x=1": "Bad_Prefix/x" is not a valid key',
+    ],
+    [{ annotation: ['app.kubernetes.io/name=x'] }, 'is set by oshinko itself'],
+    [{ env: ['MODE'] }, 'invalid --env "MODE": expected NAME=VALUE'],
+    [{ env: ['1MODE=x'] }, 'invalid --env "1MODE=x": "1MODE" is not a valid variable name'],
+    [{ env: ['POD_IP=1.2.3.4'] }, 'invalid --env "POD_IP=1.2.3.4": POD_IP is set by oshinko itself'],
+    [{ env: ['A=1', 'A=2'] }, 'invalid --env "A=2": A is given twice'],
+    [{ envFromSecret: ['TOKEN=creds'] }, 'invalid --env-from-secret "TOKEN=creds": expected NAME=SECRET:KEY'],
+    [{ envFromSecret: ['TOKEN=creds:'] }, 'expected NAME=SECRET:KEY'],
+    [
+      { envFromSecret: ['TOKEN=Creds:token'] },
+      'invalid --env-from-secret "TOKEN=Creds:token": "Creds" is not a valid Secret name',
+    ],
+    [{ envFromSecret: ['TOKEN=creds:to ken'] }, '"to ken" is not a valid Secret key'],
+    [
+      { env: ['TOKEN=x'], envFromSecret: ['TOKEN=creds:token'] },
+      'invalid --env-from-secret "TOKEN=creds:token": TOKEN is given twice',
+    ],
+  ])('refuses %j before sending it', (flags, message) => {
+    expect(() => newClusterRequest('spark1', { ...DEFAULTS, ...flags })).toThrow(InvalidInputError);
+    expect(() => newClusterRequest('spark1', { ...DEFAULTS, ...flags })).toThrow(message);
   });
 });

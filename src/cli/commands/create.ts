@@ -2,7 +2,19 @@ import { Option, type Command } from 'commander';
 import type { NewCluster } from '../../client/oshinko-client.js';
 import { connect, connectionFlags } from '../connection.js';
 import { clusterDetails, connectHint } from '../format.js';
-import { parseClusterName, parseConfigName, parseCount, parseDuration, parseImage } from '../flags.js';
+import { PULL_POLICIES } from '../../core/cluster.js';
+import { parsePullPolicy } from '../../core/cluster-config.js';
+import {
+  collect,
+  parseClusterName,
+  parseConfigName,
+  parseCount,
+  parseDuration,
+  parseEnvFlags,
+  parseImage,
+  parseKeyValueFlags,
+  parseRoleResources,
+} from '../flags.js';
 import type { CliIo, Schedule } from '../io.js';
 import { waitForCluster } from '../wait.js';
 
@@ -18,6 +30,17 @@ interface CreateFlags {
   workerconfig?: string;
   exposeui?: 'true' | 'false';
   metrics?: 'true' | 'false' | 'jolokia' | 'prometheus';
+  imagePullPolicy?: string;
+  masterCpu?: string;
+  masterMemory?: string;
+  workerCpu?: string;
+  workerMemory?: string;
+  /** The repeatable flags: commander starts each with [] in `registerCreate`; tests may leave them out. */
+  nodeSelector?: string[];
+  label?: string[];
+  annotation?: string[];
+  env?: string[];
+  envFromSecret?: string[];
   wait?: boolean;
   timeout: string;
   interval: string;
@@ -39,9 +62,34 @@ export function newClusterRequest(name: string, flags: CreateFlags): NewCluster 
   if (flags.image !== undefined) config.sparkImage = parseImage(flags.image, '--image');
   if (flags.exposeui !== undefined) config.exposeWebUI = flags.exposeui;
   if (flags.metrics !== undefined) config.metrics = flags.metrics;
+  Object.assign(config, podSettingsRequest(flags));
   return Object.keys(config).length === 0
     ? { name: parseClusterName(name) }
     : { name: parseClusterName(name), config };
+}
+
+/**
+ * The Kubernetes pod settings among the flags, under the request's field names, each checked by the server's own rules
+ * so that a typo is refused here, naming the flag, before anything is sent.
+ */
+function podSettingsRequest(flags: CreateFlags): Partial<NonNullable<NewCluster['config']>> {
+  const config: Partial<NonNullable<NewCluster['config']>> = {};
+  if (flags.imagePullPolicy !== undefined) {
+    config.imagePullPolicy = parsePullPolicy(flags.imagePullPolicy, '--image-pull-policy');
+  }
+  const masterResources = parseRoleResources('master', flags.masterCpu, flags.masterMemory);
+  if (masterResources !== undefined) config.masterResources = masterResources;
+  const workerResources = parseRoleResources('worker', flags.workerCpu, flags.workerMemory);
+  if (workerResources !== undefined) config.workerResources = workerResources;
+  const nodeSelector = parseKeyValueFlags(flags.nodeSelector ?? [], 'nodeSelector');
+  if (nodeSelector !== undefined) config.nodeSelector = nodeSelector;
+  const labels = parseKeyValueFlags(flags.label ?? [], 'labels');
+  if (labels !== undefined) config.labels = labels;
+  const annotations = parseKeyValueFlags(flags.annotation ?? [], 'annotations');
+  if (annotations !== undefined) config.annotations = annotations;
+  const env = parseEnvFlags(flags.env ?? [], flags.envFromSecret ?? []);
+  if (env !== undefined) config.env = env;
+  return config;
 }
 
 export function registerCreate(program: Command, io: CliIo, run: Schedule): void {
@@ -66,6 +114,39 @@ export function registerCreate(program: Command, io: CliIo, run: Schedule): void
         'prometheus',
       ]),
     )
+    .addOption(
+      new Option(
+        '--image-pull-policy <policy>',
+        'Kubernetes: when the kubelet pulls the image (default: Always for :latest or no tag, else IfNotPresent)',
+      ).choices(PULL_POLICIES),
+    )
+    .option('--master-cpu <quantity>', 'Kubernetes: CPU of the master, request and limit (e.g. 1, 500m)')
+    .option('--master-memory <quantity>', 'Kubernetes: memory of the master, request and limit (e.g. 2Gi)')
+    .option('--worker-cpu <quantity>', 'Kubernetes: CPU of each worker, which it offers its master (e.g. 2)')
+    .option(
+      '--worker-memory <quantity>',
+      'Kubernetes: memory of each worker; it offers what its daemon leaves (e.g. 4Gi)',
+    )
+    .option(
+      '--node-selector <key=value>',
+      'Kubernetes: a node label every pod must match (repeatable)',
+      collect,
+      [],
+    )
+    .option('--label <key=value>', 'Kubernetes: a label on every pod (repeatable)', collect, [])
+    .option('--annotation <key=value>', 'Kubernetes: an annotation on every pod (repeatable)', collect, [])
+    .option(
+      '--env <name=value>',
+      'Kubernetes: an environment variable of the Spark containers (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--env-from-secret <name=secret:key>',
+      'Kubernetes: an environment variable set from a key of a Secret (repeatable)',
+      collect,
+      [],
+    )
     .option('--wait', 'wait until the master and every worker are ready, showing progress')
     .option('--timeout <duration>', 'with --wait: how long to wait', '5m')
     .option('--interval <duration>', 'with --wait: how often to ask the server', '1s')
@@ -76,7 +157,9 @@ Examples:
   oshinko create spark1
   oshinko create spark1 --workers 3 --wait
   oshinko create etl --image quay.io/my-team/spark:3.5.3-py311 --workers 2 --wait --timeout 10m
-  oshinko create small --storedconfig small-clusters --exposeui false`,
+  oshinko create small --storedconfig small-clusters --exposeui false
+  oshinko create big --worker-cpu 2 --worker-memory 4Gi --node-selector disktype=ssd \\
+    --env MODE=fast --env-from-secret TOKEN=creds:token --image-pull-policy Always`,
     )
     .action((name: string, flags: CreateFlags, command: Command) => {
       run(async () => {

@@ -7,8 +7,8 @@ import { LocalImageStore } from '../../drivers/local/image-store.js';
 import { launchKey } from '../../drivers/local/launch-cache.js';
 import { HomeLayout } from '../../drivers/local/layout.js';
 import { daemonEnv, DEFAULT_RESOURCES } from '../../drivers/local/spark-daemons.js';
+import { parsePairs } from '../flags.js';
 import { run } from '../main.js';
-import { parsePairs } from './image.js';
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
   const stdout = new PassThrough();

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { InvalidInputError } from '../../core/errors.js';
 import { runtimeSparkHome } from '../../drivers/local/index.js';
 import { LocalImageStore } from '../../drivers/local/image-store.js';
 import { imageArchiveStates, LaunchCache, type ArchiveState } from '../../drivers/local/launch-cache.js';
 import { HomeLayout } from '../../drivers/local/layout.js';
 import { defaultOshinkoHome } from '../../server/serve-config.js';
+import { collect, parsePairs } from '../flags.js';
 import type { CliIo } from '../io.js';
 
 interface HomeFlags {
@@ -21,25 +21,6 @@ interface BuildFlags extends HomeFlags {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Parses repeated KEY=VALUE flags; the flag is named in the error. */
-export function parsePairs(values: readonly string[], flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    if (eq <= 0) {
-      throw new InvalidInputError(`invalid ${flag} ${JSON.stringify(value)}: expected KEY=VALUE`, {
-        field: flag,
-      });
-    }
-    out[value.slice(0, eq)] = value.slice(eq + 1);
-  }
-  return out;
 }
 
 /**

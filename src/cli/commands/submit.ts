@@ -7,9 +7,8 @@ import type { ImageVersions } from '../../core/cluster.js';
 import { InvalidInputError, UnprocessableError } from '../../core/errors.js';
 import { parsePythonVersion, parseSparkBanner, versionMismatches } from '../../core/image-versions.js';
 import { connect, connectionFlags } from '../connection.js';
-import { parseClusterName } from '../flags.js';
+import { collect, parseClusterName, parsePairs } from '../flags.js';
 import type { CliIo, Schedule } from '../io.js';
-import { parsePairs } from './image.js';
 
 interface SubmitFlags {
   sparkHome?: string;
@@ -20,10 +19,6 @@ interface SubmitFlags {
 
 /** The statuses in which a cluster takes applications: its master is up and its workers are registered. */
 const SUBMITTABLE = new Set<ClusterModel['status']>(['Running', 'Scaling']);
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 /** A PySpark application: its executors run Python, so Python's version matters too. */
 export function isPythonApp(app: string): boolean {
