@@ -436,6 +436,75 @@ describe('cluster images on Kubernetes', () => {
   });
 });
 
+describe('Secrets a cluster names', () => {
+  const pullSecret = (name: string) => ({
+    metadata: { name },
+    type: 'kubernetes.io/dockerconfigjson',
+    data: { '.dockerconfigjson': Buffer.from('{"auths": {}}').toString('base64') },
+  });
+
+  it('refuses a pull secret or env Secret that does not exist, naming the field, and creates nothing', async () => {
+    expect(
+      await apiError(stack.client.createCluster({ name: 'pull', config: { imagePullSecrets: ['regcred'] } })),
+    ).toMatchObject({
+      status: 422,
+      field: 'config.imagePullSecrets[0]',
+      message: expect.stringContaining(
+        `config.imagePullSecrets[0] names Secret 'regcred', which does not exist in namespace '${NAMESPACE}'`,
+      ) as unknown,
+    });
+    expect(
+      await apiError(
+        stack.client.createCluster({
+          name: 'pull',
+          config: { env: [{ name: 'TOKEN', secretKeyRef: { name: 'creds', key: 'token' } }] },
+        }),
+      ),
+    ).toMatchObject({ status: 422, field: 'config.env[0].secretKeyRef.name' });
+    expect(clusterObjects()).toEqual([]);
+    // The check asks for the Secret's metadata, one GET each: no list, no watch of Secrets.
+    const secretRequests = readRequests(stack.fake).filter((request) => request.resource === 'secrets');
+    expect(new Set(secretRequests.map((request) => request.verb))).toEqual(new Set(['get']));
+  });
+
+  it('puts the pull secrets and tolerations on every pod and reports them', async () => {
+    stack.fake.seed('secrets', NAMESPACE, pullSecret('regcred'));
+    try {
+      const tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' }];
+      const created = await stack.client.createCluster({
+        name: 'private',
+        config: { sparkImage: CUSTOM, imagePullSecrets: ['regcred'], tolerations },
+      });
+      expect(created.config).toMatchObject({ imagePullSecrets: ['regcred'], tolerations });
+      for (const name of ['private-m', 'private-w']) {
+        const deployment = stack.fake.objects('deployments', NAMESPACE).find((d) => d.metadata.name === name);
+        const pod = (deployment?.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+        expect(pod.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+        expect(pod.tolerations).toEqual(tolerations);
+      }
+      expect((await stack.client.getCluster('private')).config).toMatchObject({
+        imagePullSecrets: ['regcred'],
+      });
+      // Scaling keeps them; changing them is refused.
+      const put = await fetch(`${stack.server.url}/clusters/private`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'private', config: { workerCount: 2, imagePullSecrets: ['other'] } }),
+      });
+      expect(put.status).toBe(422);
+      expect(((await put.json()) as { errors: { field?: string }[] }).errors[0]?.field).toBe(
+        'config.imagePullSecrets',
+      );
+      expect((await stack.client.scaleCluster('private', { workerCount: 2 })).config).toMatchObject({
+        imagePullSecrets: ['regcred'],
+        tolerations,
+      });
+    } finally {
+      stack.fake.remove('secrets', NAMESPACE, 'regcred');
+    }
+  });
+});
+
 describe('bad input', () => {
   it('gets clear 4xx errors naming the field, and nothing is created', async () => {
     const cases: [unknown, number, string | undefined, RegExp][] = [
@@ -506,6 +575,18 @@ describe('bad input', () => {
         400,
         'config.nodeSelector.bad key!',
         /is not a valid key/,
+      ],
+      [
+        { name: 'pods', config: { tolerations: [{ key: 'gpu', effect: 'NoRun' }] } },
+        400,
+        'config.tolerations[0].effect',
+        /"NoRun" is not one of NoSchedule, PreferNoSchedule, NoExecute/,
+      ],
+      [
+        { name: 'pods', config: { imagePullSecrets: ['Reg_Cred'] } },
+        400,
+        'config.imagePullSecrets[0]',
+        /"Reg_Cred" is not a valid Secret name/,
       ],
       [{ config: {} }, 400, 'name', /name is required/],
       [{ name: 42 }, 400, 'name', /name/],

@@ -95,6 +95,37 @@ const EnvVarSchema = Type.Object(
   },
 );
 
+const TolerationSchema = Type.Object(
+  {
+    key: Type.Optional(Type.String({ maxLength: 317 })),
+    operator: Type.Optional(Type.String({ maxLength: 16, description: 'Equal (the default) or Exists' })),
+    value: Type.Optional(Type.String({ maxLength: 63 })),
+    effect: Type.Optional(
+      Type.String({
+        maxLength: 32,
+        description: 'NoSchedule, PreferNoSchedule or NoExecute; none: every effect',
+      }),
+    ),
+    tolerationSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'With effect NoExecute: how long the pod stays on a tainted node',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: 'Toleration',
+    description: "A Kubernetes toleration: lets the cluster's pods run on nodes with a matching taint",
+  },
+);
+
+const PullSecretsSchema = Type.Array(Type.String({ maxLength: 253 }), {
+  maxItems: 16,
+  description:
+    "Secrets (type kubernetes.io/dockerconfigjson) of the namespace that the kubelet pulls the image with, on every pod; default: the server's OSHINKO_IMAGE_PULL_SECRETS. Each must exist when the cluster is created",
+});
+
 /** CPU and memory of one role: Kubernetes quantities (numbers are taken as plain quantities: 2 = "2"). */
 function ResourcesInput(what: string) {
   const quantity = (example: string) =>
@@ -152,8 +183,15 @@ export function clusterConfigInput(maxWorkers: number) {
             'Always, IfNotPresent or Never, on every container; default as Kubernetes does (Always for :latest or no tag, else IfNotPresent). Always picks up an image rebuilt under the same tag on each new pod',
         }),
       ),
+      imagePullSecrets: Type.Optional(PullSecretsSchema),
       nodeSelector: Type.Optional(
         Type.Record(Type.String(), Type.String(), { description: 'Node labels every pod must match' }),
+      ),
+      tolerations: Type.Optional(
+        Type.Array(TolerationSchema, {
+          maxItems: 64,
+          description: 'Taints of nodes every pod tolerates',
+        }),
       ),
       labels: Type.Optional(
         Type.Record(Type.String(), Type.String(), { description: 'Labels added to every pod' }),
@@ -204,7 +242,9 @@ export const ClusterConfigModel = Type.Object(
     ),
     masterResources: Type.Optional(ResourcesModel),
     workerResources: Type.Optional(ResourcesModel),
+    imagePullSecrets: Type.Optional(Type.Array(Type.String())),
     nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String())),
+    tolerations: Type.Optional(Type.Array(TolerationSchema)),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
     annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
     env: Type.Optional(Type.Array(EnvVarSchema)),

@@ -99,6 +99,80 @@ describe('resolveClusterConfig', () => {
     );
   });
 
+  it('reads the pod settings of a stored configuration, JSON where the field is structured', async () => {
+    const { config } = await resolve(
+      { name: 'gpu' },
+      {
+        gpu: {
+          imagepullpolicy: 'Always',
+          imagepullsecrets: 'regcred, mirror',
+          workercpu: '2',
+          workermemory: '4Gi',
+          mastermemory: '1Gi',
+          nodeselector: '{"disktype": "ssd"}',
+          tolerations: '[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]',
+          labels: '{"team": "data"}',
+          annotations: '{"note": "x"}',
+          env: '[{"name": "MODE", "value": "fast"}]',
+        },
+      },
+    );
+    expect(config).toMatchObject({
+      imagePullPolicy: 'Always',
+      imagePullSecrets: ['regcred', 'mirror'],
+      workerResources: { cpu: '2', memory: '4Gi' },
+      masterResources: { memory: '1Gi' },
+      nodeSelector: { disktype: 'ssd' },
+      tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      labels: { team: 'data' },
+      annotations: { note: 'x' },
+      env: [{ name: 'MODE', value: 'fast' }],
+    });
+    await expect(
+      resolve({ name: 'bad' }, { bad: { tolerations: '[{"key": "a", "effect": "Never"}]' } }),
+    ).rejects.toThrow(
+      /ConfigMap 'bad', key 'tolerations': invalid bad.tolerations\[0\].effect: "Never" is not one of/,
+    );
+    await expect(resolve({ name: 'bad' }, { bad: { nodeselector: 'disktype=ssd' } })).rejects.toThrow(
+      /ConfigMap 'bad', key 'nodeselector': invalid bad.nodeselector: not JSON/,
+    );
+    await expect(resolve({ name: 'bad' }, { bad: { workermemory: '4 GB' } })).rejects.toThrow(
+      /ConfigMap 'bad', key 'workermemory'/,
+    );
+    await expect(resolve({ name: 'bad' }, { bad: { imagepullpolicy: 'always' } })).rejects.toThrow(
+      /ConfigMap 'bad', key 'imagepullpolicy'.*"always"/,
+    );
+  });
+
+  it('gives the server default pull secrets to a cluster that names none, and says where they came from', async () => {
+    const withDefault = (
+      request: Parameters<typeof resolveClusterConfig>[0],
+      maps: Record<string, Record<string, string>> = {},
+    ) =>
+      resolveClusterConfig(request, {
+        defaultImage: DEFAULT,
+        defaultImagePullSecrets: ['site-pull'],
+        storedConfigs: source(maps),
+        maxWorkers: 10,
+      });
+    expect(await withDefault({})).toMatchObject({
+      config: { imagePullSecrets: ['site-pull'] },
+      pullSecretsSource: 'default',
+    });
+    expect(await withDefault({ imagePullSecrets: ['mine'] })).toMatchObject({
+      config: { imagePullSecrets: ['mine'] },
+      pullSecretsSource: 'request',
+    });
+    expect((await withDefault({ imagePullSecrets: [] })).config.imagePullSecrets).toEqual([]);
+    expect(await withDefault({ name: 'team' }, { team: { imagepullsecrets: 'team-pull' } })).toMatchObject({
+      config: { imagePullSecrets: ['team-pull'] },
+      pullSecretsSource: 'stored-config',
+    });
+    const none = await resolve({});
+    expect(none.config.imagePullSecrets).toBeUndefined();
+    expect(none.pullSecretsSource).toBeUndefined();
+  });
+
   it('says when a named config does not exist', async () => {
     const error = await resolve({ name: 'nope' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnprocessableError);

@@ -3,13 +3,14 @@ import {
   type PullPolicy,
   METRICS_MODES,
   type ClusterConfig,
+  type ImageSource,
   type MetricsMode,
   type ResolvedClusterConfig,
 } from './cluster.js';
 import { configNameProblem } from './cluster-name.js';
 import { InvalidInputError, UnprocessableError } from './errors.js';
 import { parseImageReference } from './image-ref.js';
-import { parsePodSettings } from './pod-settings.js';
+import { parseImagePullSecrets, parsePodSettings } from './pod-settings.js';
 import { parseResources } from './resources.js';
 
 /** The `config` object of a create or update request, after schema validation. */
@@ -27,7 +28,9 @@ export interface ClusterConfigRequest {
   readonly imagePullPolicy?: string | undefined;
   readonly masterResources?: unknown;
   readonly workerResources?: unknown;
+  readonly imagePullSecrets?: unknown;
   readonly nodeSelector?: unknown;
+  readonly tolerations?: unknown;
   readonly labels?: unknown;
   readonly annotations?: unknown;
   readonly env?: unknown;
@@ -51,7 +54,50 @@ export const STORED_CONFIG_KEYS = [
   'sparkimage',
   'exposeui',
   'metrics',
+  'imagepullpolicy',
+  'imagepullsecrets',
+  'mastercpu',
+  'mastermemory',
+  'workercpu',
+  'workermemory',
+  'nodeselector',
+  'tolerations',
+  'labels',
+  'annotations',
+  'env',
 ] as const;
+
+/** The stored keys holding JSON, and the config field each is parsed as. */
+const JSON_KEYS: Readonly<Record<string, string>> = {
+  nodeselector: 'nodeSelector',
+  tolerations: 'tolerations',
+  labels: 'labels',
+  annotations: 'annotations',
+  env: 'env',
+};
+
+function parseJson(raw: string, field: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (error) {
+    throw new InvalidInputError(`invalid ${field}: not JSON (${(error as Error).message})`, { field });
+  }
+}
+
+/** `mastercpu` and the like: one quantity of a role's resources, checked as the request's would be. */
+function storedResource(
+  out: Overrides,
+  key: 'mastercpu' | 'mastermemory' | 'workercpu' | 'workermemory',
+  raw: string,
+  field: string,
+): void {
+  const role = key.startsWith('master') ? 'master' : 'worker';
+  const target = role === 'master' ? 'masterResources' : 'workerResources';
+  const which = key.endsWith('cpu') ? 'cpu' : 'memory';
+  const merged = { ...out[target], [which]: raw.trim() };
+  parseResources({ [which]: raw.trim() }, field, role);
+  out[target] = merged;
+}
 
 type Overrides = { -readonly [K in keyof ClusterConfig]?: ClusterConfig[K] };
 
@@ -175,6 +221,30 @@ async function readStored(
         case 'metrics':
           out.metrics = parseMetrics(raw, field);
           break;
+        case 'imagepullpolicy':
+          out.imagePullPolicy = parsePullPolicy(raw.trim(), field);
+          break;
+        case 'imagepullsecrets':
+          out.imagePullSecrets = parseImagePullSecrets(
+            raw.split(/[\s,]+/).filter((secret) => secret !== ''),
+            field,
+          );
+          break;
+        case 'mastercpu':
+        case 'mastermemory':
+        case 'workercpu':
+        case 'workermemory':
+          storedResource(out, key, raw, field);
+          break;
+        case 'nodeselector':
+        case 'tolerations':
+        case 'labels':
+        case 'annotations':
+        case 'env': {
+          const target = JSON_KEYS[key] ?? key;
+          Object.assign(out, parsePodSettings({ [target]: parseJson(raw, field) }, name));
+          break;
+        }
         default:
           throw new UnprocessableError(
             `unknown key '${key}' (${field}); the keys a stored cluster configuration may have are ${STORED_CONFIG_KEYS.join(', ')}`,
@@ -194,6 +264,8 @@ async function readStored(
 
 export interface ResolveOptions {
   readonly defaultImage: string;
+  /** Pull secrets of a cluster whose request and stored configurations name none (OSHINKO_IMAGE_PULL_SECRETS). */
+  readonly defaultImagePullSecrets?: readonly string[] | undefined;
   readonly storedConfigs: StoredConfigSource;
   readonly maxWorkers: number;
 }
@@ -255,7 +327,22 @@ export async function resolveClusterConfig(
     merged.sparkImage = image;
     imageSource = 'request';
   }
-  return { config: Object.freeze(merged as ClusterConfig), imageSource, storedConfig: storedName };
+  const pullSecretsSource = pullSecretsOrigin(request, merged);
+  if (merged.imagePullSecrets === undefined && (options.defaultImagePullSecrets ?? []).length > 0) {
+    merged.imagePullSecrets = options.defaultImagePullSecrets;
+  }
+  return {
+    config: Object.freeze(merged as ClusterConfig),
+    imageSource,
+    storedConfig: storedName,
+    ...(merged.imagePullSecrets === undefined ? {} : { pullSecretsSource }),
+  };
+}
+
+/** Where the pull secrets come from, to name it when one is missing. */
+function pullSecretsOrigin(request: ClusterConfigRequest | undefined, merged: Overrides): ImageSource {
+  if (request?.imagePullSecrets !== undefined) return 'request';
+  return merged.imagePullSecrets === undefined ? 'default' : 'stored-config';
 }
 
 export { parseCount, parseBoolean, parseMetrics };

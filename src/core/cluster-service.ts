@@ -1,5 +1,5 @@
 import type { ClusterView } from './cluster.js';
-import { parsePodSettings } from './pod-settings.js';
+import { parsePodSettings, POD_SETTING_FIELDS } from './pod-settings.js';
 import { parseResources } from './resources.js';
 import {
   DEFAULT_STORED_CONFIG,
@@ -29,6 +29,8 @@ export interface NewClusterRequest {
 
 export interface ServiceSettings {
   readonly defaultImage: string;
+  /** OSHINKO_IMAGE_PULL_SECRETS: the pull secrets of a cluster that names none (Kubernetes driver). */
+  readonly defaultImagePullSecrets?: readonly string[] | undefined;
   readonly maxWorkers: number;
   readonly maxClusters: number;
   readonly imagePolicy: ImagePolicy;
@@ -89,6 +91,7 @@ export class ClusterService {
     assertClusterName(request.name, 'name');
     const resolved = await resolveClusterConfig(request.config, {
       defaultImage: this.settings.defaultImage,
+      defaultImagePullSecrets: this.settings.defaultImagePullSecrets,
       storedConfigs: this.driver.storedConfigs,
       maxWorkers: this.settings.maxWorkers,
     });
@@ -169,7 +172,7 @@ export class ClusterService {
         }
       }
       const pod = parsePodSettings(config as Record<string, unknown>);
-      for (const key of ['nodeSelector', 'labels', 'annotations', 'env'] as const) {
+      for (const key of POD_SETTING_FIELDS) {
         if (pod[key] !== undefined && JSON.stringify(pod[key]) !== JSON.stringify(current.config[key])) {
           throw new UnprocessableError(
             `config.${key} of an existing cluster cannot be changed; delete the cluster and create it again`,

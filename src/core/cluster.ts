@@ -37,6 +37,8 @@ export interface ResolvedClusterConfig {
   readonly imageSource: ImageSource;
   /** Name of the stored configuration the cluster started from, if any was named. */
   readonly storedConfig: string | undefined;
+  /** Where `config.imagePullSecrets` came from (an error names it); known at create time only. */
+  readonly pullSecretsSource?: ImageSource | undefined;
 }
 
 /** What a driver is asked to create. */

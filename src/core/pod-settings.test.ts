@@ -86,4 +86,83 @@ describe('parsePodSettings', () => {
     expect(keyProblem('-a')).toBeDefined();
     expect(keyProblem('a'.repeat(64))).toBeDefined();
   });
+
+  it('takes tolerations as Kubernetes does: Equal by default, Exists without a value', () => {
+    expect(
+      parsePodSettings({
+        tolerations: [
+          { key: 'dedicated', value: 'spark', effect: 'NoSchedule' },
+          { key: 'example.com/gpu', operator: 'Exists' },
+          { operator: 'Exists' },
+          {
+            key: 'node.kubernetes.io/unreachable',
+            operator: 'Exists',
+            effect: 'NoExecute',
+            tolerationSeconds: 30,
+          },
+        ],
+      }).tolerations,
+    ).toEqual([
+      { key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+      { key: 'example.com/gpu', operator: 'Exists' },
+      { operator: 'Exists' },
+      {
+        key: 'node.kubernetes.io/unreachable',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 30,
+      },
+    ]);
+  });
+
+  it('refuses a toleration the API server would refuse, naming the entry and its field', () => {
+    expect(refusal({ tolerations: { key: 'a' } }).field).toBe('config.tolerations');
+    expect(refusal({ tolerations: [{ key: 'a', effect: 'NoRun' }] })).toEqual({
+      message:
+        'invalid config.tolerations[0].effect: "NoRun" is not one of NoSchedule, PreferNoSchedule, NoExecute',
+      field: 'config.tolerations[0].effect',
+    });
+    expect(refusal({ tolerations: [{ key: 'a', operator: 'equal' }] }).field).toBe(
+      'config.tolerations[0].operator',
+    );
+    expect(refusal({ tolerations: [{ value: 'x' }] })).toEqual({
+      message:
+        'invalid config.tolerations[0].operator: a toleration without a key tolerates every taint and must have operator Exists',
+      field: 'config.tolerations[0].operator',
+    });
+    expect(refusal({ tolerations: [{ key: 'a', operator: 'Exists', value: 'x' }] }).message).toBe(
+      'invalid config.tolerations[0].value: operator Exists takes no value',
+    );
+    expect(refusal({ tolerations: [{ key: 'a b' }] }).field).toBe('config.tolerations[0].key');
+    expect(refusal({ tolerations: [{ key: 'a', value: 'x'.repeat(64) }] }).field).toBe(
+      'config.tolerations[0].value',
+    );
+    expect(refusal({ tolerations: [{ key: 'a', effect: 'NoSchedule', tolerationSeconds: 5 }] }).message).toBe(
+      'invalid config.tolerations[0].tolerationSeconds: only a toleration with effect NoExecute has tolerationSeconds',
+    );
+    expect(refusal({ tolerations: [{ key: 'a', effect: 'NoExecute', tolerationSeconds: 1.5 }] }).field).toBe(
+      'config.tolerations[0].tolerationSeconds',
+    );
+    expect(refusal({ tolerations: [{ key: 'a', taint: 'x' }] }).field).toBe('config.tolerations[0].taint');
+  });
+
+  it('takes pull secrets as Secret names, each once', () => {
+    expect(parsePodSettings({ imagePullSecrets: ['regcred', 'mirror.pull'] }).imagePullSecrets).toEqual([
+      'regcred',
+      'mirror.pull',
+    ]);
+    expect(parsePodSettings({ imagePullSecrets: [] }).imagePullSecrets).toEqual([]);
+    expect(refusal({ imagePullSecrets: 'regcred' }).message).toBe(
+      'invalid config.imagePullSecrets: expected a list of Secret names, e.g. ["regcred"]',
+    );
+    expect(refusal({ imagePullSecrets: ['ok', 'Reg_Cred'] })).toEqual({
+      message:
+        'invalid config.imagePullSecrets[1]: "Reg_Cred" is not a valid Secret name (a DNS subdomain: lowercase letters, digits, - and ., at most 253 characters)',
+      field: 'config.imagePullSecrets[1]',
+    });
+    expect(refusal({ imagePullSecrets: ['a', 'a'] }).field).toBe('config.imagePullSecrets[1]');
+    expect(refusal({ imagePullSecrets: Array.from({ length: 17 }, (_, i) => `s${String(i)}`) }).message).toBe(
+      'invalid config.imagePullSecrets: at most 16 Secrets, got 17',
+    );
+  });
 });

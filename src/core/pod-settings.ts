@@ -1,7 +1,7 @@
 /**
- * Where a cluster's pods run and what they carry besides Spark: `config.nodeSelector`, `config.labels`,
- * `config.annotations` and `config.env`, checked by the rules the Kubernetes API server applies, so that it never
- * refuses what oshinko accepted. Pure.
+ * Where a cluster's pods run and what they carry besides Spark: `config.nodeSelector`, `config.tolerations`,
+ * `config.labels`, `config.annotations`, `config.env` and `config.imagePullSecrets`, checked by the rules the
+ * Kubernetes API server applies, so that it never refuses what oshinko accepted. Pure.
  */
 import { InvalidInputError } from './errors.js';
 
@@ -13,11 +13,38 @@ export interface EnvVar {
   readonly secretKeyRef?: { readonly name: string; readonly key: string } | undefined;
 }
 
+/** A Kubernetes toleration, as the API has it: `Exists` has no value; `tolerationSeconds` only with `NoExecute`. */
+export interface Toleration {
+  readonly key?: string | undefined;
+  readonly operator?: TolerationOperator | undefined;
+  readonly value?: string | undefined;
+  readonly effect?: TaintEffect | undefined;
+  readonly tolerationSeconds?: number | undefined;
+}
+
+export const TOLERATION_OPERATORS = ['Exists', 'Equal'] as const;
+export type TolerationOperator = (typeof TOLERATION_OPERATORS)[number];
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
+
+/** The fields of this module, in the order a message lists them. */
+export const POD_SETTING_FIELDS = [
+  'nodeSelector',
+  'tolerations',
+  'labels',
+  'annotations',
+  'env',
+  'imagePullSecrets',
+] as const;
+
 export interface PodSettings {
   readonly nodeSelector?: Readonly<Record<string, string>> | undefined;
+  readonly tolerations?: readonly Toleration[] | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
   readonly annotations?: Readonly<Record<string, string>> | undefined;
   readonly env?: readonly EnvVar[] | undefined;
+  /** Secrets of type kubernetes.io/dockerconfigjson the kubelet pulls the image with; on every pod. */
+  readonly imagePullSecrets?: readonly string[] | undefined;
 }
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -57,6 +84,19 @@ export function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** A Secret's name: a DNS subdomain of at most 253 characters; undefined when fine. */
+export function secretNameProblem(name: unknown): string | undefined {
+  return typeof name === 'string' && name.length <= 253 && DNS_SUBDOMAIN.test(name)
+    ? undefined
+    : `${JSON.stringify(name)} is not a valid Secret name (a DNS subdomain: lowercase letters, digits, - and ., at most 253 characters)`;
+}
+
+function labelValueProblem(value: string): string | undefined {
+  return value === '' || (value.length <= 63 && NAME.test(value))
+    ? undefined
+    : `${JSON.stringify(value)} is not a valid label value: at most 63 characters, letters, digits, -, _ and ., starting and ending with a letter or digit`;
+}
+
 function stringMap(
   value: unknown,
   field: string,
@@ -71,12 +111,8 @@ function stringMap(
     if (problem !== undefined) fail(at, `${JSON.stringify(key)} is not a valid key: ${problem}`);
     if (reserved && RESERVED_LABEL.test(key)) fail(at, `${JSON.stringify(key)} is set by oshinko itself`);
     if (typeof raw !== 'string') fail(at, `expected a string, got ${JSON.stringify(raw)}`);
-    if (kind === 'label' && raw !== '' && (raw.length > 63 || !NAME.test(raw))) {
-      fail(
-        at,
-        `${JSON.stringify(raw)} is not a valid label value: at most 63 characters, letters, digits, -, _ and ., starting and ending with a letter or digit`,
-      );
-    }
+    const valueProblem = kind === 'label' ? labelValueProblem(raw) : undefined;
+    if (valueProblem !== undefined) fail(at, valueProblem);
     out[key] = raw;
   }
   if (kind === 'annotation' && JSON.stringify(out).length > 128 * 1024) {
@@ -118,29 +154,115 @@ function parseEnv(value: unknown, field: string): EnvVar[] {
     if (!isRecord(secretKeyRef)) fail(`${at}.secretKeyRef`, 'expected {"name": <Secret>, "key": <key>}');
     const secret = secretKeyRef.name;
     const key = secretKeyRef.key;
-    if (typeof secret !== 'string' || secret.length > 253 || !DNS_SUBDOMAIN.test(secret)) {
-      fail(`${at}.secretKeyRef.name`, `${JSON.stringify(secret)} is not a valid Secret name`);
-    }
+    const secretProblem = secretNameProblem(secret);
+    if (secretProblem !== undefined) fail(`${at}.secretKeyRef.name`, secretProblem);
     if (typeof key !== 'string' || key.length > 253 || !SECRET_KEY.test(key)) {
       fail(
         `${at}.secretKeyRef.key`,
         `${JSON.stringify(key)} is not a valid Secret key (letters, digits, -, _ and .)`,
       );
     }
-    return { name, secretKeyRef: { name: secret, key } };
+    return { name, secretKeyRef: { name: secret as string, key } };
   });
 }
 
-/** Checks each of the four fields the request has; absent ones stay absent. */
-export function parsePodSettings(config: Readonly<Record<string, unknown>>): PodSettings {
+/** At most this many pull secrets: a pod spec is not the place for a registry inventory. */
+export const MAX_PULL_SECRETS = 16;
+
+export function parseImagePullSecrets(value: unknown, field: string): string[] {
+  if (!Array.isArray(value)) fail(field, 'expected a list of Secret names, e.g. ["regcred"]');
+  if (value.length > MAX_PULL_SECRETS) {
+    fail(field, `at most ${String(MAX_PULL_SECRETS)} Secrets, got ${String(value.length)}`);
+  }
+  const seen = new Set<string>();
+  return value.map((name: unknown, index) => {
+    const at = `${field}[${String(index)}]`;
+    const problem = secretNameProblem(name);
+    if (problem !== undefined) fail(at, problem);
+    if (seen.has(name as string)) fail(at, `${name as string} is given twice`);
+    seen.add(name as string);
+    return name as string;
+  });
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], at: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  return fail(at, `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+}
+
+function parseToleration(entry: unknown, at: string): Toleration {
+  if (!isRecord(entry))
+    fail(at, 'expected an object such as {"key": "dedicated", "value": "spark", "effect": "NoSchedule"}');
+  for (const key of Object.keys(entry)) {
+    if (!['key', 'operator', 'value', 'effect', 'tolerationSeconds'].includes(key)) {
+      fail(`${at}.${key}`, 'only key, operator, value, effect and tolerationSeconds can be set');
+    }
+  }
+  const { key, value, tolerationSeconds } = entry;
+  const operator =
+    entry.operator === undefined ? 'Equal' : oneOf(entry.operator, TOLERATION_OPERATORS, `${at}.operator`);
+  const effect = entry.effect === undefined ? undefined : oneOf(entry.effect, TAINT_EFFECTS, `${at}.effect`);
+  if (key !== undefined) {
+    if (typeof key !== 'string') fail(`${at}.key`, `expected a string, got ${JSON.stringify(key)}`);
+    const problem = keyProblem(key);
+    if (problem !== undefined)
+      fail(`${at}.key`, `${JSON.stringify(key)} is not a valid taint key: ${problem}`);
+  }
+  if ((key === undefined || key === '') && operator !== 'Exists') {
+    fail(`${at}.operator`, 'a toleration without a key tolerates every taint and must have operator Exists');
+  }
+  if (value !== undefined) {
+    if (typeof value !== 'string') fail(`${at}.value`, `expected a string, got ${JSON.stringify(value)}`);
+    if (operator === 'Exists' && value !== '') fail(`${at}.value`, 'operator Exists takes no value');
+    const problem = labelValueProblem(value);
+    if (problem !== undefined) fail(`${at}.value`, problem);
+  }
+  if (tolerationSeconds !== undefined) {
+    if (
+      typeof tolerationSeconds !== 'number' ||
+      !Number.isSafeInteger(tolerationSeconds) ||
+      tolerationSeconds < 0
+    ) {
+      fail(
+        `${at}.tolerationSeconds`,
+        `expected a whole number of seconds, got ${JSON.stringify(tolerationSeconds)}`,
+      );
+    }
+    if (effect !== 'NoExecute')
+      fail(`${at}.tolerationSeconds`, 'only a toleration with effect NoExecute has tolerationSeconds');
+  }
+  return {
+    ...(key === undefined || key === '' ? {} : { key }),
+    operator,
+    ...(value === undefined || value === '' ? {} : { value }),
+    ...(effect === undefined ? {} : { effect }),
+    ...(tolerationSeconds === undefined ? {} : { tolerationSeconds: tolerationSeconds }),
+  };
+}
+
+function parseTolerations(value: unknown, field: string): Toleration[] {
+  if (!Array.isArray(value)) {
+    fail(field, 'expected a list such as [{"key": "dedicated", "value": "spark", "effect": "NoSchedule"}]');
+  }
+  return value.map((entry: unknown, index) => parseToleration(entry, `${field}[${String(index)}]`));
+}
+
+/** Checks each of the fields the request has; absent ones stay absent. */
+export function parsePodSettings(config: Readonly<Record<string, unknown>>, prefix = 'config'): PodSettings {
   const out: { -readonly [K in keyof PodSettings]: PodSettings[K] } = {};
   if (config.nodeSelector !== undefined) {
-    out.nodeSelector = stringMap(config.nodeSelector, 'config.nodeSelector', 'label', false);
+    out.nodeSelector = stringMap(config.nodeSelector, `${prefix}.nodeSelector`, 'label', false);
   }
-  if (config.labels !== undefined) out.labels = stringMap(config.labels, 'config.labels', 'label', true);
+  if (config.tolerations !== undefined) {
+    out.tolerations = parseTolerations(config.tolerations, `${prefix}.tolerations`);
+  }
+  if (config.labels !== undefined) out.labels = stringMap(config.labels, `${prefix}.labels`, 'label', true);
   if (config.annotations !== undefined) {
-    out.annotations = stringMap(config.annotations, 'config.annotations', 'annotation', true);
+    out.annotations = stringMap(config.annotations, `${prefix}.annotations`, 'annotation', true);
   }
-  if (config.env !== undefined) out.env = parseEnv(config.env, 'config.env');
+  if (config.env !== undefined) out.env = parseEnv(config.env, `${prefix}.env`);
+  if (config.imagePullSecrets !== undefined) {
+    out.imagePullSecrets = parseImagePullSecrets(config.imagePullSecrets, `${prefix}.imagePullSecrets`);
+  }
   return out;
 }

@@ -37,8 +37,23 @@ describe('parseServeConfig', () => {
     [{}, { OSHINKO_REQUEST_TIMEOUT_MS: '5s' }, 'OSHINKO_REQUEST_TIMEOUT_MS "5s"'],
     [{}, { OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '10' }, 'OSHINKO_KUBE_REQUEST_TIMEOUT_MS "10"'],
     [{}, { OSHINKO_KUBE_WATCH: 'sometimes' }, 'OSHINKO_KUBE_WATCH "sometimes"'],
+    [
+      {},
+      { OSHINKO_IMAGE_PULL_SECRETS: 'regcred' },
+      'OSHINKO_IMAGE_PULL_SECRETS "regcred" is for the Kubernetes driver',
+    ],
   ])('names the bad setting %j %j', (flags, env, message) => {
     expect(() => parseServeConfig({ driver: 'local', ...flags }, env)).toThrow(message);
+  });
+
+  it('reads the default pull secrets of the Kubernetes driver and names a bad one', () => {
+    const kube = (value: string) =>
+      parseServeConfig({ driver: 'kubernetes' }, { OSHINKO_IMAGE_PULL_SECRETS: value }).imagePullSecrets;
+    expect(kube('regcred, mirror')).toEqual(['regcred', 'mirror']);
+    expect(kube('')).toEqual([]);
+    expect(() => kube('ok,Not_A_Name')).toThrow(
+      'invalid OSHINKO_IMAGE_PULL_SECRETS[1]: "Not_A_Name" is not a valid Secret name',
+    );
   });
 
   it("says when OSHINKO_PORT is a Kubernetes service link of a Service named oshinko, not the server's setting", () => {

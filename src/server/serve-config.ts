@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { assertImageReference } from '../core/cluster-config.js';
+import { parseImagePullSecrets } from '../core/pod-settings.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { DriverKind } from '../core/driver.js';
 
@@ -12,6 +13,8 @@ export interface ServeConfig {
   readonly port: number;
   /** Install-time default image; undefined means the driver's own default. */
   readonly defaultImage: string | undefined;
+  /** OSHINKO_IMAGE_PULL_SECRETS: pull secrets of every cluster that names none (Kubernetes driver only). */
+  readonly imagePullSecrets: readonly string[];
   readonly kubeconfig: string | undefined;
   readonly namespace: string | undefined;
   /** Kubernetes without Routes: expose each web UI with an Ingress on `<cluster>-ui-<namespace>.<domain>`. */
@@ -117,6 +120,25 @@ export function kubernetesConfigured(flags: ServeFlags, env: Env): boolean {
   );
 }
 
+/** OSHINKO_IMAGE_PULL_SECRETS: Secret names separated by commas; the local driver pulls nothing. */
+function pullSecrets(value: string | undefined, driver: DriverKind): readonly string[] {
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) return Object.freeze([]);
+  if (driver === 'local') {
+    throw new ConfigurationError(
+      `OSHINKO_IMAGE_PULL_SECRETS ${JSON.stringify(value)} is for the Kubernetes driver: the local driver runs images from its own store and pulls nothing; unset it`,
+    );
+  }
+  try {
+    return Object.freeze(parseImagePullSecrets(names, 'OSHINKO_IMAGE_PULL_SECRETS'));
+  } catch (error) {
+    throw new ConfigurationError((error as Error).message);
+  }
+}
+
 export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const driverText =
     flags.driver ?? env.OSHINKO_DRIVER ?? (kubernetesConfigured(flags, env) ? 'kubernetes' : 'local');
@@ -138,6 +160,7 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
       throw new ConfigurationError((error as Error).message);
     }
   }
+  const imagePullSecrets = pullSecrets(env.OSHINKO_IMAGE_PULL_SECRETS, driverText);
   let token = set(env.OSHINKO_TOKEN);
   const tokenFile = flags.tokenFile ?? set(env.OSHINKO_TOKEN_FILE);
   if (tokenFile !== undefined) {
@@ -159,6 +182,7 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     host,
     port,
     defaultImage,
+    imagePullSecrets,
     kubeconfig: flags.kubeconfig ?? set(env.KUBECONFIG),
     namespace: flags.namespace ?? set(env.OSHINKO_NAMESPACE),
     ingressDomain: hostname(set(env.OSHINKO_INGRESS_DOMAIN), 'OSHINKO_INGRESS_DOMAIN'),

@@ -45,6 +45,7 @@ export async function serve(config: ServeConfig, driver?: ClusterDriver): Promis
   const clusterDriver = driver ?? (await createDriver(config));
   const service = new ClusterService(clusterDriver, {
     defaultImage: config.defaultImage ?? clusterDriver.defaultImage,
+    defaultImagePullSecrets: config.imagePullSecrets,
     maxWorkers: config.maxWorkers,
     maxClusters: config.maxClusters,
     imagePolicy: { allowCustomImages: config.allowCustomImages, allowedPatterns: config.allowedImages },

@@ -50,6 +50,7 @@ const GROUP_OF: Record<string, string> = {
   services: '',
   pods: '',
   configmaps: '',
+  secrets: '',
   events: '',
 };
 
@@ -71,6 +72,7 @@ const RESOURCE_OF_KIND: Record<string, string> = {
   Service: '/services',
   Pod: '/pods',
   ConfigMap: '/configmaps',
+  Secret: '/secrets',
   Event: '/events',
   Ingress: 'networking.k8s.io/ingresses',
   // The driver's only custom objects are OpenShift Routes.
@@ -150,6 +152,13 @@ async function lifecycle(openshift: boolean): Promise<string[]> {
     metadata: { name: 'small' },
     data: { workercount: '1' },
   });
+  fake.seed('secrets', 'default', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'regcred' },
+    type: 'kubernetes.io/dockerconfigjson',
+    data: { '.dockerconfigjson': Buffer.from('{"auths": {}}').toString('base64') },
+  });
   const kubeconfig = writeKubeconfig(fake, 'default');
   const server = await startServer(
     ['--driver', 'kubernetes', '--kubeconfig', kubeconfig.path],
@@ -158,7 +167,10 @@ async function lifecycle(openshift: boolean): Promise<string[]> {
   try {
     const client = new OshinkoClient(server.url);
     await client.info();
-    await client.createCluster({ name: 'life', config: { name: 'small', workerCount: 1 } });
+    await client.createCluster({
+      name: 'life',
+      config: { name: 'small', workerCount: 1, imagePullSecrets: ['regcred'] },
+    });
     await client.listClusters();
     let cluster = await client.getCluster('life');
     for (let i = 0; i < 100 && cluster.status !== 'Running'; i += 1) {

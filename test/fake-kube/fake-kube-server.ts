@@ -59,6 +59,7 @@ const RESOURCES: readonly ResourceDef[] = [
   { resource: 'pods', group: '', version: 'v1', kind: 'Pod' },
   { resource: 'services', group: '', version: 'v1', kind: 'Service' },
   { resource: 'configmaps', group: '', version: 'v1', kind: 'ConfigMap' },
+  { resource: 'secrets', group: '', version: 'v1', kind: 'Secret' },
   { resource: 'events', group: '', version: 'v1', kind: 'Event' },
   { resource: 'deployments', group: 'apps', version: 'v1', kind: 'Deployment' },
   { resource: 'replicasets', group: 'apps', version: 'v1', kind: 'ReplicaSet' },

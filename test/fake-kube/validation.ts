@@ -351,7 +351,15 @@ function schemaCauses(make: () => Validatable): Cause[] {
 }
 
 export type ResourceName =
-  'pods' | 'services' | 'configmaps' | 'events' | 'deployments' | 'replicasets' | 'ingresses' | 'routes';
+  | 'pods'
+  | 'services'
+  | 'configmaps'
+  | 'secrets'
+  | 'events'
+  | 'deployments'
+  | 'replicasets'
+  | 'ingresses'
+  | 'routes';
 
 /** All causes for an object of `resource`; empty when the real API server would accept it. */
 export function validateObject(resource: ResourceName, object: Json): Cause[] {
@@ -397,6 +405,7 @@ export function validateObject(resource: ResourceName, object: Json): Cause[] {
       checkRoute(object, causes);
       break;
     case 'events':
+    case 'secrets':
       break;
   }
   return causes;

@@ -137,6 +137,14 @@ export class ClusterReads {
     return map === undefined ? undefined : (map.data ?? {});
   }
 
+  /** Whether the namespace has this Secret; its metadata only is read (resources.ts). */
+  async secretExists(name: string): Promise<boolean> {
+    return (
+      (await optional(`cannot check Secret '${name}'`, () => RESOURCES.secrets.get(this.api, name))) !==
+      undefined
+    );
+  }
+
   /**
    * The Spark master's own list of its workers: its web UI's /json/, read through the API server's service proxy
    * (which works from outside the cluster and from a pod alike). Through the `<name>-ui` Service rather than the

@@ -327,6 +327,10 @@ describe('renderCluster', () => {
   it('puts the pod settings on every pod, the user env after ours, and records them', () => {
     const settings = {
       nodeSelector: { disk: 'ssd' },
+      tolerations: [
+        { key: 'dedicated', operator: 'Equal' as const, value: 'spark', effect: 'NoSchedule' as const },
+      ],
+      imagePullSecrets: ['regcred', 'mirror'],
       labels: { team: 'data' },
       annotations: { 'example.com/owner': 'me' },
       env: [
@@ -340,6 +344,8 @@ describe('renderCluster', () => {
     for (const deployment of [rendered.master, workers.body]) {
       const template = deployment.spec?.template;
       expect(template?.spec?.nodeSelector).toEqual({ disk: 'ssd' });
+      expect(template?.spec?.tolerations).toEqual(settings.tolerations);
+      expect(template?.spec?.imagePullSecrets).toEqual([{ name: 'regcred' }, { name: 'mirror' }]);
       expect(template?.metadata?.labels).toMatchObject({ team: 'data', [CLUSTER_LABEL]: 'spark' });
       expect(template?.metadata?.annotations).toEqual({ 'example.com/owner': 'me' });
       const env = template?.spec?.containers[0]?.env ?? [];

@@ -5,7 +5,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { ClusterConfig, ClusterSpec, ImageSource, ResolvedClusterConfig } from '../../core/cluster.js';
 import { METRICS_MODES, PULL_POLICIES, type PullPolicy } from '../../core/cluster.js';
-import { parsePodSettings, type PodSettings } from '../../core/pod-settings.js';
+import { parsePodSettings, POD_SETTING_FIELDS, type PodSettings } from '../../core/pod-settings.js';
 import { masterHeapMiB, quantityValue, workerOffer, type Resources } from '../../core/resources.js';
 import {
   APP_COMPONENT_LABEL,
@@ -116,6 +116,13 @@ interface ConfigAnnotation extends PodSettings {
   workerResources?: Resources;
 }
 
+/** The pod settings a configuration has, without the absent ones. */
+function podSettingsOf(config: PodSettings): PodSettings {
+  return Object.fromEntries(
+    POD_SETTING_FIELDS.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]),
+  );
+}
+
 export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
   const { config } = spec;
   const annotation: ConfigAnnotation = {
@@ -131,10 +138,7 @@ export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
     ...(config.imagePullPolicy === undefined ? {} : { imagePullPolicy: config.imagePullPolicy }),
     ...(config.masterResources === undefined ? {} : { masterResources: config.masterResources }),
     ...(config.workerResources === undefined ? {} : { workerResources: config.workerResources }),
-    ...(config.nodeSelector === undefined ? {} : { nodeSelector: config.nodeSelector }),
-    ...(config.labels === undefined ? {} : { labels: config.labels }),
-    ...(config.annotations === undefined ? {} : { annotations: config.annotations }),
-    ...(config.env === undefined ? {} : { env: config.env }),
+    ...podSettingsOf(config),
   };
   return JSON.stringify(annotation);
 }
@@ -509,6 +513,14 @@ function deployment(
         spec: {
           securityContext: POD_SECURITY,
           ...optional('nodeSelector', spec.config.nodeSelector),
+          ...optional(
+            'tolerations',
+            spec.config.tolerations?.map((toleration) => ({ ...toleration })),
+          ),
+          ...optional(
+            'imagePullSecrets',
+            spec.config.imagePullSecrets?.map((name) => ({ name })),
+          ),
           // The master pod checks the image first; workers run the same image and need no second check. The check
           // runs as the master does: the same restrictions and pull policy, and the master's CPU and memory (a JVM
           // starts in it).

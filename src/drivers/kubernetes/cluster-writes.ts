@@ -5,6 +5,7 @@
 import { ApiException, type V1Deployment } from '@kubernetes/client-node';
 import type { ClusterObservation, ClusterSpec } from '../../core/cluster.js';
 import type { ReplicaCounts } from '../../core/driver.js';
+import { DEFAULT_STORED_CONFIG } from '../../core/cluster-config.js';
 import {
   BackendUnavailableError,
   ConflictError,
@@ -59,6 +60,7 @@ export class ClusterWrites {
   async create(spec: ClusterSpec): Promise<ClusterObservation> {
     await this.assertConfigMap(spec.config.sparkMasterConfig, 'config.sparkMasterConfig');
     await this.assertConfigMap(spec.config.sparkWorkerConfig, 'config.sparkWorkerConfig');
+    await this.assertSecrets(spec);
     const context = await this.options.exposure.renderContext();
     const namespace = this.api.namespace;
     const masterName = names.master(spec.name);
@@ -240,6 +242,41 @@ export class ClusterWrites {
     }
     await this.cache.seen(goneExpectations(deleted));
     return true;
+  }
+
+  /**
+   * Every Secret the pods would name exists: a missing pull secret would otherwise show only as a pull failure
+   * (the kubelet pulls without it), and a missing env Secret as pods stuck in CreateContainerConfigError.
+   */
+  private async assertSecrets(spec: ClusterSpec): Promise<void> {
+    const { config } = spec;
+    const stored = `stored configuration '${spec.storedConfig ?? DEFAULT_STORED_CONFIG}', key imagepullsecrets,`;
+    const pullSecret = (index: number) =>
+      spec.pullSecretsSource === 'stored-config'
+        ? { field: 'config.name', named: stored }
+        : spec.pullSecretsSource === 'default'
+          ? { field: 'config.imagePullSecrets', named: "the server's OSHINKO_IMAGE_PULL_SECRETS" }
+          : {
+              field: `config.imagePullSecrets[${String(index)}]`,
+              named: `config.imagePullSecrets[${String(index)}]`,
+            };
+    const wanted = [
+      ...(config.imagePullSecrets ?? []).map((name, index) => ({ name, ...pullSecret(index) })),
+      ...(config.env ?? []).flatMap((variable, index) => {
+        const field = `config.env[${String(index)}].secretKeyRef.name`;
+        return variable.secretKeyRef === undefined
+          ? []
+          : [{ name: variable.secretKeyRef.name, field, named: field }];
+      }),
+    ];
+    const found = await Promise.all(wanted.map(({ name }) => this.reads.secretExists(name)));
+    const missing = wanted.find((_, index) => found[index] !== true);
+    if (missing !== undefined) {
+      throw new UnprocessableError(
+        `${missing.named} names Secret '${missing.name}', which does not exist in namespace '${this.api.namespace}'`,
+        { field: missing.field },
+      );
+    }
   }
 
   private async assertConfigMap(name: string, field: string): Promise<void> {

@@ -54,6 +54,11 @@ export interface ResourceKind {
 }
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** The object's metadata instead of the object: what a check of existence needs, and no more. */
+const METADATA_ONLY = setHeaderOptions(
+  'Accept',
+  'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json',
+);
 
 const ROUTE = { group: 'route.openshift.io', version: 'v1', plural: 'routes' } as const;
 
@@ -106,6 +111,20 @@ export const RESOURCES = {
     /** Stored cluster configurations, and the Spark config files a cluster names. */
     get: ({ clients, namespace }: NamespacedApi, name: string) =>
       clients.core.readNamespacedConfigMap({ name, namespace }),
+  },
+  /**
+   * Secrets a cluster names (pull secrets, env): the driver checks that each exists and asks for its metadata only
+   * (`as=PartialObjectMetadata`), so the contents never reach it. `get` is still the RBAC verb this needs.
+   */
+  secrets: {
+    kind: 'Secret',
+    group: '',
+    version: 'v1',
+    plural: 'secrets',
+    listed: false,
+    subresources: [],
+    get: ({ clients, namespace }: NamespacedApi, name: string) =>
+      clients.core.readNamespacedSecret({ name, namespace }, METADATA_ONLY),
   },
   /** Events carry no labels: all of the namespace's are listed and watched, and filtered per cluster. */
   events: {

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterObservation, ClusterSpec, ImageVersions } from '../../core/cluster.js';
 import { parsePythonVersion } from '../../core/image-versions.js';
+import { POD_SETTING_FIELDS } from '../../core/pod-settings.js';
 import type { ClusterDriver, LocalImage, LogRequest, ReplicaCounts } from '../../core/driver.js';
 import {
   BackendUnavailableError,
@@ -292,7 +293,7 @@ class LocalDriver implements ClusterDriver {
         { field: 'config.imagePullPolicy' },
       );
     }
-    for (const field of ['nodeSelector', 'labels', 'annotations', 'env'] as const) {
+    for (const field of POD_SETTING_FIELDS) {
       if (spec.config[field] !== undefined) {
         throw new UnprocessableError(
           `config.${field}: pod settings are for the Kubernetes driver; the local driver runs processes, not pods`,
