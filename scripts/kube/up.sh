@@ -164,7 +164,7 @@ start_containerd() {
     unmount_under "$RUN_DIR/containerd"
     rm -rf "$RUN_DIR/containerd"
   fi
-  mkdir -p "$STATE/containerd/root" "$RUN_DIR/containerd"
+  mkdir -p "$STATE/containerd/root" "$STATE/containerd/certs.d" "$RUN_DIR/containerd"
   cat >"$STATE/containerd/config.toml" <<TOML
 version = 2
 root = "$STATE/containerd/root"
@@ -175,6 +175,10 @@ state = "$RUN_DIR/containerd"
   sandbox_image = "$PAUSE_IMAGE"
   # No CAP_SYS_RESOURCE here: without this, lowering a container's oom_score_adj fails every sandbox.
   restrict_oom_score_adj = true
+  # Registry hosts: <dir>/<host:port>/hosts.toml, read at each pull (a suite's private registry trusts its own CA
+  # there: test/e2e-kube/registry.ts).
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$STATE/containerd/certs.d"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$STATE/cni/net.d"
