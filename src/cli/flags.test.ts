@@ -133,7 +133,7 @@ describe('CLI flag parsers', () => {
       'invalid --env "SPARK_MASTER_ADDRESS=x": SPARK_MASTER_ADDRESS is set by oshinko itself',
     );
     expect(messageOf(() => parseEnvFlags([], [':creds:key']))).toBe(
-      'invalid --env-from-secret ":creds:key": expected NAME=SECRET:KEY',
+      'invalid --env-from-secret ":creds:key": expected NAME=SECRET:KEY, e.g. TOKEN=creds:token',
     );
   });
 });

@@ -1,8 +1,16 @@
 import { assertImageReference } from '../core/cluster-config.js';
 import { clusterNameProblem, configNameProblem } from '../core/cluster-name.js';
 import { InvalidInputError } from '../core/errors.js';
-import { parsePodSettings, type EnvVar } from '../core/pod-settings.js';
-import { parseResources, type Resources } from '../core/resources.js';
+import type { EnvVar } from '../core/pod-settings.js';
+import type { Resources } from '../core/resources.js';
+import {
+  parseEnvEntries,
+  parsePairEntries,
+  quantityProblem,
+  resourcesOf,
+  type Entries,
+  type EntryList,
+} from '../client/pod-settings-text.js';
 
 /**
  * Parsers of command-line values. Each error names the flag and the value as the user typed them, e.g.
@@ -96,25 +104,13 @@ function splitPair(value: string, flag: string, syntax: string): [string, string
   return [value.slice(0, eq), value.slice(eq + 1)];
 }
 
-/**
- * What a core parser found wrong, without its own `invalid <field> [value]: ` opening, so that the CLI words the
- * error for the flag as typed while the rule and its wording stay the server's.
- */
-function reasonOf(error: InvalidInputError, raw?: string): string {
-  const head = `invalid ${error.field ?? ''}`;
-  const openings = [`${head}: `, ...(raw === undefined ? [] : [`${head} ${JSON.stringify(raw)}: `])];
-  const opening = openings.find((prefix) => error.message.startsWith(prefix));
-  return opening === undefined ? error.message : error.message.slice(opening.length);
-}
-
-/** Runs a core check of one flag value; its refusal names the flag and the value as typed. */
-function checked<T>(flag: string, typed: string, check: () => T, raw?: string): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw invalid(flag, typed, reasonOf(error, raw));
-    throw error;
-  }
+/** Throws the first wrong entry of repeated flags, naming the flag and the value as typed. */
+function entriesOrThrow<T>(
+  result: Entries<T>,
+  flags: Readonly<Partial<Record<EntryList, string>>>,
+): T | undefined {
+  if (result.ok) return result.value;
+  throw invalid(flags[result.list] ?? result.list, result.entry, result.problem);
 }
 
 /**
@@ -126,20 +122,14 @@ export function parseRoleResources(
   cpu: string | undefined,
   memory: string | undefined,
 ): Resources | undefined {
-  const out: { cpu?: string; memory?: string } = {};
-  const field = role === 'master' ? 'config.masterResources' : 'config.workerResources';
-  if (cpu !== undefined) {
-    out.cpu = checked(`--${role}-cpu`, cpu, () => parseResources({ cpu }, field, role).cpu, cpu);
+  for (const [kind, value] of [
+    ['cpu', cpu],
+    ['memory', memory],
+  ] as const) {
+    const problem = value === undefined ? undefined : quantityProblem(role, kind, value);
+    if (value !== undefined && problem !== undefined) throw invalid(`--${role}-${kind}`, value, problem);
   }
-  if (memory !== undefined) {
-    out.memory = checked(
-      `--${role}-memory`,
-      memory,
-      () => parseResources({ memory }, field, role).memory,
-      memory,
-    );
-  }
-  return cpu === undefined && memory === undefined ? undefined : out;
+  return resourcesOf(cpu, memory);
 }
 
 /** The pod settings given as KEY=VALUE flags, each flag with its request field. */
@@ -149,55 +139,18 @@ export const PAIR_FLAGS = {
   annotations: '--annotation',
 } as const;
 
-/**
- * Repeated `KEY=VALUE` flags as one map of `config.nodeSelector`, `config.labels` or `config.annotations`, each pair
- * checked by the server's rules for that field (a reserved label, a bad key or label value); a key given twice is
- * refused rather than silently overwritten.
- */
+/** Repeated `KEY=VALUE` flags as `config.nodeSelector`, `config.labels` or `config.annotations`. */
 export function parseKeyValueFlags(
   values: readonly string[],
   field: keyof typeof PAIR_FLAGS,
 ): Record<string, string> | undefined {
-  if (values.length === 0) return undefined;
-  const flag = PAIR_FLAGS[field];
-  const out: Record<string, string> = {};
-  for (const typed of values) {
-    const [key, value] = splitPair(typed, flag, 'KEY=VALUE');
-    if (Object.hasOwn(out, key)) throw invalid(flag, typed, `${key} is given twice`);
-    checked(flag, typed, () => parsePodSettings({ [field]: { [key]: value } }));
-    out[key] = value;
-  }
-  return out;
+  return entriesOrThrow(parsePairEntries(values, field), PAIR_FLAGS);
 }
 
-/**
- * `--env NAME=VALUE` and `--env-from-secret NAME=SECRET:KEY` as `config.env`: plain values first, then Secret keys,
- * each in the order given; names are checked as the server checks them, and a name may be given once.
- */
+/** `--env NAME=VALUE` and `--env-from-secret NAME=SECRET:KEY` as `config.env`. */
 export function parseEnvFlags(plain: readonly string[], fromSecret: readonly string[]): EnvVar[] | undefined {
-  if (plain.length === 0 && fromSecret.length === 0) return undefined;
-  const seen = new Set<string>();
-  const entry = (flag: string, typed: string, env: EnvVar): EnvVar => {
-    if (seen.has(env.name)) throw invalid(flag, typed, `${env.name} is given twice`);
-    seen.add(env.name);
-    const [parsed] = checked(flag, typed, () => parsePodSettings({ env: [env] }).env ?? []);
-    return parsed ?? env;
-  };
-  return [
-    ...plain.map((typed) => {
-      const [name, value] = splitPair(typed, '--env', 'NAME=VALUE');
-      return entry('--env', typed, { name, value });
-    }),
-    ...fromSecret.map((typed) => {
-      const [name, ref] = splitPair(typed, '--env-from-secret', 'NAME=SECRET:KEY');
-      const colon = ref.indexOf(':');
-      if (colon <= 0 || colon === ref.length - 1) {
-        throw invalid('--env-from-secret', typed, 'expected NAME=SECRET:KEY, e.g. TOKEN=creds:token');
-      }
-      return entry('--env-from-secret', typed, {
-        name,
-        secretKeyRef: { name: ref.slice(0, colon), key: ref.slice(colon + 1) },
-      });
-    }),
-  ];
+  return entriesOrThrow(parseEnvEntries(plain, fromSecret), {
+    env: '--env',
+    envFromSecret: '--env-from-secret',
+  });
 }

@@ -1,6 +1,7 @@
 import { formatAge } from '../client/format-age.js';
 import { formatVersions, submitWith } from '../client/format-versions.js';
 import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
+import { formatEnvVar, formatPairs, formatResources } from '../client/pod-settings-text.js';
 
 /** Pure text rendering of clusters for the terminal. */
 
@@ -48,27 +49,6 @@ const IMAGE_SOURCE: Record<ClusterModel['imageSource'], string> = {
 
 type ClusterConfig = ClusterModel['config'];
 
-/** CPU and memory as `--worker-cpu` and `--worker-memory` read: `cpu 2, memory 4Gi`. */
-export function formatResources(resources: NonNullable<ClusterConfig['masterResources']>): string {
-  return [
-    ...(resources.cpu === undefined ? [] : [`cpu ${resources.cpu}`]),
-    ...(resources.memory === undefined ? [] : [`memory ${resources.memory}`]),
-  ].join(', ');
-}
-
-function formatPairs(map: Readonly<Record<string, string>>): string {
-  return Object.entries(map)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(', ');
-}
-
-/** An env entry as `--env` and `--env-from-secret` take it, the Secret said out loud. */
-export function formatEnvVar(env: NonNullable<ClusterConfig['env']>[number]): string {
-  return env.secretKeyRef === undefined
-    ? `${env.name}=${env.value ?? ''}`
-    : `${env.name} from Secret ${env.secretKeyRef.name}:${env.secretKeyRef.key}`;
-}
-
 /** The Kubernetes pod settings a cluster was created with, only those it has, as `create` flags name them. */
 export function podSettingFacts(config: ClusterConfig): [string, string][] {
   const facts: [string, string][] = [];
@@ -79,9 +59,11 @@ export function podSettingFacts(config: ClusterConfig): [string, string][] {
   if (config.workerResources !== undefined) {
     facts.push(['Worker resources', formatResources(config.workerResources)]);
   }
-  if (config.nodeSelector !== undefined) facts.push(['Node selector', formatPairs(config.nodeSelector)]);
-  if (config.labels !== undefined) facts.push(['Labels', formatPairs(config.labels)]);
-  if (config.annotations !== undefined) facts.push(['Annotations', formatPairs(config.annotations)]);
+  if (config.nodeSelector !== undefined)
+    facts.push(['Node selector', formatPairs(config.nodeSelector).join(', ')]);
+  if (config.labels !== undefined) facts.push(['Labels', formatPairs(config.labels).join(', ')]);
+  if (config.annotations !== undefined)
+    facts.push(['Annotations', formatPairs(config.annotations).join(', ')]);
   if (config.env !== undefined) facts.push(['Env', config.env.map(formatEnvVar).join(', ')]);
   return facts.filter(([, value]) => value !== '');
 }
