@@ -5,13 +5,22 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeStack, type KubeStack } from '../helpers/kube-stack.js';
+import { NAMESPACE, startKubeStack, type KubeStack } from '../helpers/kube-stack.js';
 import { collectPageErrors, ensureConsoleBuilt, launchChromium, screenshot } from './browser.js';
 import { ClusterDetailsPage } from './pages/cluster-details-page.js';
 import { ClusterListPage } from './pages/cluster-list-page.js';
 
 const CUSTOM = 'quay.io/team/spark:3.5-ml';
 const MISSING = 'quay.io/team/spark:does-not-exist';
+
+/** What this suite reads of a pod the fake API server started from a Deployment's template. */
+interface PodView {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: {
+    nodeSelector?: Record<string, string>;
+    containers: { name: string; resources?: unknown; env?: unknown[] }[];
+  };
+}
 
 describe('web console on the Kubernetes driver', () => {
   let stack: KubeStack;
@@ -61,6 +70,67 @@ describe('web console on the Kubernetes driver', () => {
     expect(await details.imageSource.innerText()).toBe('set in the deploy request');
     await expect.poll(() => details.podImages.allInnerTexts()).toEqual([CUSTOM, CUSTOM, CUSTOM]);
     await screenshot(page, 'kubernetes-cluster-details');
+  });
+
+  it('deploys with resources, a node selector and env from the advanced fold; the pods get them', async () => {
+    await list.open();
+    const dialog = await list.openDeployDialog();
+    await dialog.setName('k8s-tuned');
+    await dialog.openAdvanced();
+    await dialog.fill('deploy-master-memory', '1Gi');
+    await dialog.fill('deploy-worker-cpu', '2');
+    // A worker needs 854Mi to offer its executors anything: said inline, before any request.
+    await dialog.fill('deploy-worker-memory', '512Mi');
+    await dialog.error('workerMemory').waitFor();
+    expect(await dialog.error('workerMemory').innerText()).toContain('give at least 854Mi');
+    await dialog.fill('deploy-worker-memory', '2Gi');
+    await dialog.fill('deploy-node-selector', 'disktype=ssd');
+    await dialog.fill('deploy-env', 'MODE=fast');
+    await dialog.fill('deploy-env-from-secret', 'TOKEN=creds:token');
+    expect(await dialog.error('workerMemory').count()).toBe(0);
+    // A taller window shows the whole of the pod settings in the shot.
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await dialog.scrollToSection('Resources');
+    await screenshot(page, 'deploy-dialog-pod-settings');
+    await page.setViewportSize({ width: 1280, height: 960 });
+    await dialog.deploy();
+    await list.waitForStatus('k8s-tuned', 'Running', 15_000);
+
+    const pods = stack.fake
+      .objects('pods', NAMESPACE)
+      .map((pod) => pod as unknown as PodView)
+      .filter((pod) => pod.metadata.name.startsWith('k8s-tuned-'));
+    const worker = pods.find((pod) => pod.metadata.name.startsWith('k8s-tuned-w-'));
+    const master = pods.find((pod) => pod.metadata.name.startsWith('k8s-tuned-m-'));
+    for (const pod of [worker, master]) {
+      expect(pod?.spec.nodeSelector).toEqual({ disktype: 'ssd' });
+      expect(pod?.spec.containers[0]?.env).toEqual(
+        expect.arrayContaining([
+          { name: 'MODE', value: 'fast' },
+          { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } },
+        ]),
+      );
+    }
+    expect(worker?.spec.containers[0]?.resources).toEqual({
+      requests: { cpu: '2', memory: '2Gi' },
+      limits: { cpu: '2', memory: '2Gi' },
+    });
+    expect(master?.spec.containers[0]?.resources).toEqual({
+      requests: { memory: '1Gi' },
+      limits: { memory: '1Gi' },
+    });
+
+    await list.openDetails('k8s-tuned');
+    const details = new ClusterDetailsPage(page, stack.server.url);
+    await details.config('config-worker-resources').waitFor();
+    expect(await details.config('config-master-resources').innerText()).toBe('memory 1Gi');
+    expect(await details.config('config-worker-resources').innerText()).toBe('cpu 2, memory 2Gi');
+    expect(await details.config('config-node-selector').innerText()).toBe('disktype=ssd');
+    expect((await details.config('config-env').innerText()).split('\n')).toEqual([
+      'MODE=fast',
+      'TOKEN from Secret creds:token',
+    ]);
+    await screenshot(page, 'kubernetes-cluster-details-pod-settings');
   });
 
   it('shows a cluster whose image cannot be pulled as Degraded, with the reason', async () => {

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import '@testing-library/jest-dom/vitest';
-import { cleanup, screen, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterDetailsPage } from './cluster-details-page.js';
@@ -18,6 +18,16 @@ const pod = (name: string, type: 'master' | 'worker', image: string) => ({
   image,
   restarts: type === 'worker' ? 2 : 0,
 });
+
+/** The effective configuration's list, once the page has loaded it. */
+async function configList() {
+  const list = await waitFor(() => {
+    const found = document.querySelector<HTMLElement>('[data-test="details-config"]');
+    if (found === null) throw new Error('no configuration shown yet');
+    return found;
+  });
+  return within(list);
+}
 
 describe('ClusterDetailsPage', () => {
   it('shows the image and its origin, the config, the pods, a spark-submit line and the logs', async () => {
@@ -54,6 +64,43 @@ describe('ClusterDetailsPage', () => {
     expect(await screen.findByText(/log of alpha-m-1 of alpha/)).toBeVisible();
     await user.selectOptions(screen.getByLabelText('Pod whose log is shown'), 'alpha-w-1');
     expect(await screen.findByText(/log of alpha-w-1 of alpha/)).toBeVisible();
+  });
+
+  it('shows the pod settings the cluster has, and no rows for those it has not', async () => {
+    const base = clusterModel('tuned');
+    const api = new FakeApi().add(
+      clusterModel('tuned', {
+        config: {
+          ...base.config,
+          imagePullPolicy: 'IfNotPresent',
+          workerResources: { cpu: '2', memory: '4Gi' },
+          nodeSelector: { disktype: 'ssd', zone: 'a' },
+          env: [
+            { name: 'MODE', value: 'fast' },
+            { name: 'TOKEN', secretKeyRef: { name: 'creds', key: 'token' } },
+          ],
+        },
+      }),
+    );
+    api.add(clusterModel('plain'));
+    const { unmount } = renderWithApi(<ClusterDetailsPage name="tuned" refreshMs={60_000} />, api);
+    const config = await configList();
+    expect(config.getByText('Image pull policy')).toBeVisible();
+    expect(config.getByText('IfNotPresent')).toBeVisible();
+    expect(config.getByText('cpu 2, memory 4Gi')).toBeVisible();
+    expect(config.getByText('disktype=ssd')).toBeVisible();
+    expect(config.getByText('zone=a')).toBeVisible();
+    expect(config.getByText('MODE=fast')).toBeVisible();
+    expect(config.getByText('TOKEN from Secret creds:token')).toBeVisible();
+    expect(config.queryByText('Master resources')).toBeNull();
+    expect(config.queryByText('Pod labels')).toBeNull();
+    unmount();
+
+    renderWithApi(<ClusterDetailsPage name="plain" refreshMs={60_000} />, api);
+    const plain = await configList();
+    for (const term of ['Image pull policy', 'Worker resources', 'Node selector', 'Environment']) {
+      expect(plain.queryByText(term)).toBeNull();
+    }
   });
 
   it("on the local driver, offers spark-submit from the cluster image's own Spark home", async () => {

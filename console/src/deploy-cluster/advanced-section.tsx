@@ -1,8 +1,10 @@
 import { ExpandableSection } from '@patternfly/react-core';
+import { useApi } from '../api-context.js';
 import { ConfigNameField } from './config-name-field.js';
 import { ExposeUiField } from './expose-ui-field.js';
 import type { ImageChoice } from './image-field.js';
 import { MetricsField } from './metrics-field.js';
+import { PodSettingsSections } from './pod-settings-sections.js';
 import { SparkImageField } from './spark-image-field.js';
 import type { FieldBinding } from './use-deploy-form.js';
 
@@ -13,8 +15,12 @@ interface AdvancedSectionProps {
   readonly onToggle: (expanded: boolean) => void;
 }
 
-/** "Advanced configuration", collapsed by default: the image, the stored and Spark configurations, web UI, metrics. */
+/**
+ * "Advanced configuration", collapsed by default: the image, the stored and Spark configurations, web UI, metrics;
+ * with the Kubernetes driver also the pod settings (the local driver runs processes, not pods, and refuses them).
+ */
 export function AdvancedSection({ binding, choices, isExpanded, onToggle }: AdvancedSectionProps) {
+  const { info } = useApi();
   return (
     <ExpandableSection
       toggleText="Advanced configuration"
@@ -51,6 +57,7 @@ export function AdvancedSection({ binding, choices, isExpanded, onToggle }: Adva
         />
         <ExposeUiField {...binding} />
         <MetricsField {...binding} />
+        {info.driver === 'kubernetes' && <PodSettingsSections {...binding} />}
       </div>
     </ExpandableSection>
   );

@@ -199,4 +199,111 @@ describe('DeployClusterModal', () => {
     expect(input).toHaveValue('my-own-image');
     expect(api.requestsTo('GET', '/images').length).toBeGreaterThan(0);
   });
+
+  it('on Kubernetes, groups resources, pod settings and environment in the advanced section and sends them', async () => {
+    const { api, user, onDeployed } = setup();
+    await user.type(nameInput(), 'tuned');
+    await user.click(advancedToggle());
+    for (const section of ['Resources', 'Pods', 'Environment']) {
+      expect(screen.getByRole('heading', { name: section, level: 3 })).toBeVisible();
+    }
+    await user.type(screen.getByLabelText('Master memory'), '1Gi');
+    await user.type(screen.getByLabelText('Worker CPU'), '2');
+    await user.type(screen.getByLabelText('Worker memory'), '4Gi');
+    await user.selectOptions(screen.getByLabelText('Image pull policy'), 'Always');
+    await user.type(screen.getByLabelText('Node selector'), 'disktype=ssd{Enter}{Enter}zone=eu-1a');
+    await user.type(screen.getByLabelText('Pod labels'), 'team=data');
+    await user.type(screen.getByLabelText('Pod annotations'), 'example.com/owner=ana');
+    await user.type(screen.getByLabelText('Environment variables'), 'MODE=fast{Enter}EMPTY=');
+    await user.type(screen.getByLabelText('Variables from Secrets'), 'TOKEN=creds:token');
+    await user.click(deployButton());
+    await waitFor(() => {
+      expect(onDeployed).toHaveBeenCalledOnce();
+    });
+    expect(api.requestsTo('POST', '/clusters')[0]?.body).toEqual({
+      name: 'tuned',
+      config: {
+        workerCount: 1,
+        imagePullPolicy: 'Always',
+        masterResources: { memory: '1Gi' },
+        workerResources: { cpu: '2', memory: '4Gi' },
+        nodeSelector: { disktype: 'ssd', zone: 'eu-1a' },
+        labels: { team: 'data' },
+        annotations: { 'example.com/owner': 'ana' },
+        env: [
+          { name: 'MODE', value: 'fast' },
+          { name: 'EMPTY', value: '' },
+          { name: 'TOKEN', secretKeyRef: { name: 'creds', key: 'token' } },
+        ],
+      },
+    });
+  });
+
+  it("checks pod settings by the server's rules as they are typed, naming the wrong line, and sends nothing", async () => {
+    const { api, user } = setup();
+    await user.type(nameInput(), 'tuned');
+    await user.click(advancedToggle());
+    const workerMemory = screen.getByLabelText('Worker memory');
+    await user.type(workerMemory, '512Mi');
+    await user.tab();
+    expect(
+      await screen.findByText(/a worker keeps 512 MiB and 10% for itself .* give at least 854Mi/),
+    ).toBeVisible();
+    expect(workerMemory).toHaveAttribute('aria-invalid', 'true');
+
+    const selector = screen.getByLabelText('Node selector');
+    await user.type(selector, 'disktype=ssd{Enter}{Enter}disk type=fast');
+    await user.tab();
+    expect(await screen.findByText(/^line 3: "disk type" is not a valid key/)).toBeVisible();
+
+    await user.type(screen.getByLabelText('Pod labels'), 'oshinko-cluster=x');
+    await user.tab();
+    expect(await screen.findByText('line 1: "oshinko-cluster" is set by oshinko itself')).toBeVisible();
+
+    await user.type(screen.getByLabelText('Environment variables'), 'TOKEN=plain');
+    await user.type(screen.getByLabelText('Variables from Secrets'), 'TOKEN=creds');
+    await user.tab();
+    expect(await screen.findByText('line 1: expected NAME=SECRET:KEY, e.g. TOKEN=creds:token')).toBeVisible();
+    await user.type(screen.getByLabelText('Variables from Secrets'), ':token');
+    expect(await screen.findByText('line 1: TOKEN is given twice')).toBeVisible();
+
+    await user.click(deployButton());
+    expect(api.requestsTo('POST', '/clusters')).toEqual([]);
+    expect(workerMemory).toHaveFocus();
+
+    await user.clear(workerMemory);
+    await user.type(workerMemory, '2Gi');
+    expect(screen.queryByText(/a worker keeps 512 MiB/)).toBeNull();
+  });
+
+  it('puts a server error about a pod setting on its field', async () => {
+    const api = new FakeApi();
+    api.nextCreateError = {
+      status: 400,
+      body: errorBody(
+        400,
+        'invalid config.env[1].secretKeyRef.name: no such Secret',
+        'config.env[1].secretKeyRef.name',
+      ),
+    };
+    const { user } = setup(api);
+    await user.type(nameInput(), 'demo');
+    await user.click(advancedToggle());
+    const fromSecret = screen.getByLabelText('Variables from Secrets');
+    await user.type(fromSecret, 'TOKEN=gone:token');
+    await user.click(advancedToggle());
+    await user.click(deployButton());
+    const message = await screen.findByText(/no such Secret/);
+    expect(message.closest('.pf-v6-c-form__group')).toContainElement(fromSecret);
+    expect(fromSecret).toHaveValue('TOKEN=gone:token');
+  });
+
+  it('offers no pod settings on the local driver, which runs processes', async () => {
+    const { user } = setup(new FakeApi(serverInfo({ driver: 'local' })));
+    await user.click(advancedToggle());
+    expect(screen.getByLabelText('Metrics')).toBeVisible();
+    expect(screen.queryByRole('heading', { name: 'Resources' })).toBeNull();
+    expect(screen.queryByLabelText('Worker memory')).toBeNull();
+    expect(screen.queryByLabelText('Node selector')).toBeNull();
+  });
 });

@@ -4,8 +4,16 @@
  * everything else (upstream filled in form defaults and so overrode the stored configuration's image).
  */
 import { clusterNameProblem, configNameProblem } from '../../../src/core/cluster-name.js';
+import type { PullPolicy } from '../../../src/core/cluster.js';
 import { parseImageReference } from '../../../src/core/image-ref.js';
 import type { NewCluster } from '../../../src/client/oshinko-client.js';
+import {
+  parseEnvEntries,
+  parsePairEntries,
+  quantityProblem,
+  resourcesOf,
+  type Entries,
+} from '../../../src/client/pod-settings-text.js';
 
 export const METRICS_CHOICES = ['', 'false', 'true', 'jolokia', 'prometheus'] as const;
 export type MetricsChoice = (typeof METRICS_CHOICES)[number];
@@ -22,6 +30,19 @@ export interface DeployForm {
   /** undefined: not set, the stored configuration or the default (exposed) applies. */
   readonly exposeWebUI: boolean | undefined;
   readonly metrics: MetricsChoice;
+  /** The Kubernetes pod settings; '' or no lines: not sent. */
+  readonly imagePullPolicy: PullPolicy | '';
+  readonly masterCpu: string;
+  readonly masterMemory: string;
+  readonly workerCpu: string;
+  readonly workerMemory: string;
+  /** One `KEY=VALUE` per line, as the CLI's --node-selector, --label and --annotation take them. */
+  readonly nodeSelector: string;
+  readonly labels: string;
+  readonly annotations: string;
+  /** One `NAME=VALUE` per line (--env), and one `NAME=SECRET:KEY` per line (--env-from-secret). */
+  readonly env: string;
+  readonly envFromSecret: string;
 }
 
 export type FormField =
@@ -32,7 +53,25 @@ export type FormField =
   | 'sparkMasterConfig'
   | 'sparkWorkerConfig'
   | 'exposeWebUI'
-  | 'metrics';
+  | 'metrics'
+  | PodField;
+
+/** The fields of the Kubernetes pod settings, shown when the server runs the Kubernetes driver. */
+export const POD_FIELDS = [
+  'masterCpu',
+  'masterMemory',
+  'workerCpu',
+  'workerMemory',
+  'imagePullPolicy',
+  'nodeSelector',
+  'labels',
+  'annotations',
+  'env',
+  'envFromSecret',
+] as const;
+export type PodField = (typeof POD_FIELDS)[number];
+/** The pod settings typed one entry per line. */
+export type LinesField = 'nodeSelector' | 'labels' | 'annotations' | 'env' | 'envFromSecret';
 
 export type FieldErrors = Partial<Record<FormField, string>>;
 
@@ -44,6 +83,7 @@ export const ADVANCED_FIELDS: readonly FormField[] = [
   'sparkWorkerConfig',
   'exposeWebUI',
   'metrics',
+  ...POD_FIELDS,
 ];
 
 export function emptyForm(): DeployForm {
@@ -57,8 +97,47 @@ export function emptyForm(): DeployForm {
     sparkWorkerConfig: '',
     exposeWebUI: undefined,
     metrics: '',
+    imagePullPolicy: '',
+    masterCpu: '',
+    masterMemory: '',
+    workerCpu: '',
+    workerMemory: '',
+    nodeSelector: '',
+    labels: '',
+    annotations: '',
+    env: '',
+    envFromSecret: '',
   };
 }
+
+/** The non-blank lines of a field, trimmed, with their line numbers (from 1) for messages. */
+export function linesOf(text: string): { entries: string[]; lineNumbers: number[] } {
+  const entries: string[] = [];
+  const lineNumbers: number[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    entries.push(line.trim());
+    lineNumbers.push(index + 1);
+  });
+  return { entries, lineNumbers };
+}
+
+/** A wrong entry as the field says it: the line and the server's reason. */
+function lineProblem<T>(result: Entries<T>, field: LinesField, lineNumbers: readonly number[]) {
+  if (result.ok || result.list !== field) return undefined;
+  return `line ${String(lineNumbers[result.index] ?? result.index + 1)}: ${result.problem}`;
+}
+
+function envEntries(form: DeployForm) {
+  return parseEnvEntries(linesOf(form.env).entries, linesOf(form.envFromSecret).entries);
+}
+
+const QUANTITY_FIELDS = {
+  masterCpu: ['master', 'cpu'],
+  masterMemory: ['master', 'memory'],
+  workerCpu: ['worker', 'cpu'],
+  workerMemory: ['worker', 'memory'],
+} as const;
 
 export function validateField(form: DeployForm, field: FormField, maxWorkers: number): string | undefined {
   switch (field) {
@@ -81,8 +160,27 @@ export function validateField(form: DeployForm, field: FormField, maxWorkers: nu
       const value = form[field].trim();
       return value === '' ? undefined : configNameProblem(value);
     }
+    case 'masterCpu':
+    case 'masterMemory':
+    case 'workerCpu':
+    case 'workerMemory': {
+      const value = form[field].trim();
+      const [role, kind] = QUANTITY_FIELDS[field];
+      return value === '' ? undefined : quantityProblem(role, kind, value);
+    }
+    case 'nodeSelector':
+    case 'labels':
+    case 'annotations': {
+      const { entries, lineNumbers } = linesOf(form[field]);
+      return lineProblem(parsePairEntries(entries, field), field, lineNumbers);
+    }
+    case 'env':
+    case 'envFromSecret':
+      // Both lists are read together: a name may be given once across them; each field shows its own lines.
+      return lineProblem(envEntries(form), field, linesOf(form[field]).lineNumbers);
     case 'exposeWebUI':
     case 'metrics':
+    case 'imagePullPolicy':
       return undefined;
   }
 }
@@ -96,11 +194,29 @@ export function validateForm(form: DeployForm, maxWorkers: number): FieldErrors 
     'storedConfig',
     'sparkMasterConfig',
     'sparkWorkerConfig',
+    ...POD_FIELDS,
   ] as const) {
     const problem = validateField(form, field, maxWorkers);
     if (problem !== undefined) errors[field] = problem;
   }
   return errors;
+}
+
+/** The pod settings the form has, under the request's field names; call on a valid form. */
+function podSettingsRequest(form: DeployForm): Partial<NonNullable<NewCluster['config']>> {
+  const config: Partial<NonNullable<NewCluster['config']>> = {};
+  if (form.imagePullPolicy !== '') config.imagePullPolicy = form.imagePullPolicy;
+  const masterResources = resourcesOf(form.masterCpu, form.masterMemory);
+  if (masterResources !== undefined) config.masterResources = masterResources;
+  const workerResources = resourcesOf(form.workerCpu, form.workerMemory);
+  if (workerResources !== undefined) config.workerResources = workerResources;
+  for (const field of ['nodeSelector', 'labels', 'annotations'] as const) {
+    const map = parsePairEntries(linesOf(form[field]).entries, field);
+    if (map.ok && map.value !== undefined) config[field] = map.value;
+  }
+  const env = envEntries(form);
+  if (env.ok && env.value !== undefined) config.env = env.value;
+  return config;
 }
 
 export function toRequest(form: DeployForm): NewCluster {
@@ -115,6 +231,7 @@ export function toRequest(form: DeployForm): NewCluster {
   if (form.sparkWorkerConfig.trim() !== '') config.sparkWorkerConfig = form.sparkWorkerConfig.trim();
   if (form.exposeWebUI !== undefined) config.exposeWebUI = form.exposeWebUI;
   if (form.metrics !== '') config.metrics = form.metrics;
+  Object.assign(config, podSettingsRequest(form));
   return Object.keys(config).length === 0 ? { name: form.name } : { name: form.name, config };
 }
 
@@ -130,7 +247,24 @@ const SERVER_FIELDS: Readonly<Record<string, FormField>> = {
   'config.metrics': 'metrics',
 };
 
+/** Server fields within a pod setting (`config.nodeSelector.disk`, `config.env[2].name`), longest first. */
+const SERVER_FIELD_PREFIXES: readonly (readonly [string, FormField])[] = [
+  ['config.imagePullPolicy', 'imagePullPolicy'],
+  ['config.masterResources.memory', 'masterMemory'],
+  ['config.masterResources', 'masterCpu'],
+  ['config.workerResources.memory', 'workerMemory'],
+  ['config.workerResources', 'workerCpu'],
+  ['config.nodeSelector', 'nodeSelector'],
+  ['config.labels', 'labels'],
+  ['config.annotations', 'annotations'],
+  ['config.env', 'env'],
+];
+
 /** The form field a server error names, or undefined when it names none of them (shown as a dialog alert). */
 export function formFieldOf(serverField: string | undefined): FormField | undefined {
-  return serverField === undefined ? undefined : SERVER_FIELDS[serverField];
+  if (serverField === undefined) return undefined;
+  const exact = SERVER_FIELDS[serverField];
+  if (exact !== undefined) return exact;
+  if (serverField.startsWith('config.env') && serverField.includes('.secretKeyRef')) return 'envFromSecret';
+  return SERVER_FIELD_PREFIXES.find(([prefix]) => serverField.startsWith(prefix))?.[1];
 }

@@ -10,6 +10,16 @@ export const FIELD_IDS: Readonly<Record<FormField, string>> = {
   sparkWorkerConfig: 'deploy-worker-config',
   exposeWebUI: 'deploy-expose-ui',
   metrics: 'deploy-metrics',
+  masterCpu: 'deploy-master-cpu',
+  masterMemory: 'deploy-master-memory',
+  workerCpu: 'deploy-worker-cpu',
+  workerMemory: 'deploy-worker-memory',
+  imagePullPolicy: 'deploy-image-pull-policy',
+  nodeSelector: 'deploy-node-selector',
+  labels: 'deploy-labels',
+  annotations: 'deploy-annotations',
+  env: 'deploy-env',
+  envFromSecret: 'deploy-env-from-secret',
 };
 
 /** The id of a field's helper text (hint or error), for its input's aria-describedby. */

@@ -41,6 +41,11 @@ export class ClusterDetailsPage {
     return this.page.locator('[data-test=spark-submit] input');
   }
 
+  /** A row of the effective configuration card, by its data-test (config-node-selector, config-env, ...). */
+  config(test: string): Locator {
+    return this.page.locator(`[data-test=details-config] [data-test=${test}]`);
+  }
+
   get logText(): Locator {
     return this.page.locator('[data-test=log-text]');
   }

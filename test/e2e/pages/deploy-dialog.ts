@@ -75,6 +75,24 @@ export class DeployDialog {
     });
   }
 
+  /** A field of the advanced section by its id (console/src/deploy-cluster/field-ids.ts), e.g. deploy-worker-cpu. */
+  field(id: string): Locator {
+    return this.root.locator(`[data-test=${id}-input]`);
+  }
+
+  /** Fills a field, then leaves it, as a user does, so that it is checked. */
+  async fill(id: string, value: string): Promise<void> {
+    await this.field(id).fill(value);
+    await this.field(id).blur();
+  }
+
+  /** Scrolls the dialog so that a section of the advanced fold (Resources, Pods, Environment) is at its top. */
+  async scrollToSection(title: string): Promise<void> {
+    await this.root.getByRole('heading', { name: title, level: 3 }).evaluate((heading) => {
+      heading.scrollIntoView({ block: 'start' });
+    });
+  }
+
   async submit(): Promise<void> {
     await this.root.locator('[data-test=deploy-submit]').click();
   }
