@@ -36,6 +36,7 @@ beforeAll(async () => {
   assertBuilt();
   fake = await FakeKubeServer.start({ podStartMs: 50 });
   fake.missingImages.add(MISSING_IMAGE);
+  fake.seed('secrets', 'default', { metadata: { name: 'creds' }, type: 'Opaque', data: {} });
   kubeconfig = writeKubeconfig(fake, 'default');
   server = await startServer(['--driver', 'kubernetes', '--kubeconfig', kubeconfig.path], {
     OSHINKO_TOKEN: TOKEN,

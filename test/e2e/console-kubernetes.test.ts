@@ -33,6 +33,8 @@ describe('web console on the Kubernetes driver', () => {
     await ensureConsoleBuilt();
     stack = await startKubeStack({ openshift: true });
     stack.fake.missingImages.add(MISSING);
+    // A Secret that a cluster's env names must exist when the cluster is created.
+    stack.fake.seed('secrets', NAMESPACE, { metadata: { name: 'creds' }, type: 'Opaque', data: {} });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
     errors = collectPageErrors(page);
@@ -86,6 +88,11 @@ describe('web console on the Kubernetes driver', () => {
     await dialog.fill('deploy-worker-memory', '2Gi');
     await dialog.fill('deploy-node-selector', 'disktype=ssd');
     await dialog.fill('deploy-env', 'MODE=fast');
+    // A Secret the namespace lacks is found by the server, and said under the field that names it.
+    await dialog.fill('deploy-env-from-secret', 'TOKEN=gone:token');
+    await dialog.submit();
+    await dialog.error('envFromSecret').waitFor();
+    expect(await dialog.error('envFromSecret').innerText()).toContain("Secret 'gone', which does not exist");
     await dialog.fill('deploy-env-from-secret', 'TOKEN=creds:token');
     expect(await dialog.error('workerMemory').count()).toBe(0);
     // A taller window shows the whole of the pod settings in the shot.
