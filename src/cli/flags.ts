@@ -3,9 +3,12 @@ import { clusterNameProblem, configNameProblem } from '../core/cluster-name.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { EnvVar } from '../core/pod-settings.js';
 import type { Resources } from '../core/resources.js';
+import type { Toleration } from '../core/pod-settings.js';
 import {
   parseEnvEntries,
   parsePairEntries,
+  parsePullSecretEntries,
+  parseTolerationEntries,
   quantityProblem,
   resourcesOf,
   type Entries,
@@ -153,4 +156,14 @@ export function parseEnvFlags(plain: readonly string[], fromSecret: readonly str
     env: '--env',
     envFromSecret: '--env-from-secret',
   });
+}
+
+/** `--image-pull-secret NAME` (repeatable) as `config.imagePullSecrets`. */
+export function parsePullSecretFlags(values: readonly string[]): string[] | undefined {
+  return entriesOrThrow(parsePullSecretEntries(values), { imagePullSecrets: '--image-pull-secret' });
+}
+
+/** `--toleration KEY[=VALUE]:EFFECT` (repeatable) as `config.tolerations`. */
+export function parseTolerationFlags(values: readonly string[]): Toleration[] | undefined {
+  return entriesOrThrow(parseTolerationEntries(values), { tolerations: '--toleration' });
 }

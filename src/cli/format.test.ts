@@ -129,13 +129,17 @@ describe('CLI formatting', () => {
 
   it('shows the pod settings a cluster has, as the create flags name them, and only those', () => {
     const plain = clusterDetails(model(), NOW, true);
-    expect(plain).not.toMatch(/Pull policy|resources|Node selector|Labels|Annotations|Env/);
+    expect(plain).not.toMatch(
+      /Pull policy|Pull secrets|resources|Node selector|Tolerations|Labels|Annotations|Env/,
+    );
     const config = {
       ...model().config,
       imagePullPolicy: 'Always',
       masterResources: { memory: '2Gi' },
       workerResources: { cpu: '2', memory: '4Gi' },
+      imagePullSecrets: ['regcred', 'other'],
       nodeSelector: { disktype: 'ssd', zone: 'a' },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' }],
       labels: { team: 'data' },
       annotations: { 'example.com/owner': 'ana' },
       env: [
@@ -148,7 +152,9 @@ describe('CLI formatting', () => {
       ['Pull policy', 'Always'],
       ['Master resources', 'memory 2Gi'],
       ['Worker resources', 'cpu 2, memory 4Gi'],
+      ['Pull secrets', 'regcred, other'],
       ['Node selector', 'disktype=ssd, zone=a'],
+      ['Tolerations', 'dedicated=spark:NoSchedule'],
       ['Labels', 'team=data'],
       ['Annotations', 'example.com/owner=ana'],
       ['Env', 'MODE=fast, TOKEN from Secret creds:token'],

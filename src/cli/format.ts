@@ -1,7 +1,7 @@
 import { formatAge } from '../client/format-age.js';
 import { formatVersions, submitWith } from '../client/format-versions.js';
 import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
-import { formatEnvVar, formatPairs, formatResources } from '../client/pod-settings-text.js';
+import { formatEnvVar, formatPairs, formatResources, formatToleration } from '../client/pod-settings-text.js';
 
 /** Pure text rendering of clusters for the terminal. */
 
@@ -59,8 +59,16 @@ export function podSettingFacts(config: ClusterConfig): [string, string][] {
   if (config.workerResources !== undefined) {
     facts.push(['Worker resources', formatResources(config.workerResources)]);
   }
-  if (config.nodeSelector !== undefined)
+  if (config.imagePullSecrets !== undefined) {
+    const secrets = config.imagePullSecrets;
+    facts.push(['Pull secrets', secrets.length === 0 ? '(none)' : secrets.join(', ')]);
+  }
+  if (config.nodeSelector !== undefined) {
     facts.push(['Node selector', formatPairs(config.nodeSelector).join(', ')]);
+  }
+  if (config.tolerations !== undefined) {
+    facts.push(['Tolerations', config.tolerations.map(formatToleration).join(', ')]);
+  }
   if (config.labels !== undefined) facts.push(['Labels', formatPairs(config.labels).join(', ')]);
   if (config.annotations !== undefined)
     facts.push(['Annotations', formatPairs(config.annotations).join(', ')]);

@@ -3,8 +3,11 @@ import {
   formatEnvVar,
   formatPairs,
   formatResources,
+  formatToleration,
   parseEnvEntries,
   parsePairEntries,
+  parsePullSecretEntries,
+  parseTolerationEntries,
   quantityProblem,
   resourcesOf,
 } from './pod-settings-text.js';
@@ -56,5 +59,33 @@ describe('pod settings as text', () => {
     expect(formatEnvVar({ name: 'T', secretKeyRef: { name: 'creds', key: 'token' } })).toBe(
       'T from Secret creds:token',
     );
+  });
+
+  it('reads tolerations as kubectl writes taints and writes them back so', () => {
+    const typed = ['dedicated=spark:NoSchedule', 'gpu:NoExecute'];
+    const parsed = parseTolerationEntries(typed);
+    expect(parsed).toEqual({
+      ok: true,
+      value: [
+        { key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+        { key: 'gpu', operator: 'Exists', effect: 'NoExecute' },
+      ],
+    });
+    expect(parsed.ok && parsed.value?.map(formatToleration)).toEqual(typed);
+    expect(formatToleration({ operator: 'Exists' })).toBe('every taint');
+    expect(formatToleration({ key: 'k', value: 'v', effect: 'NoExecute', tolerationSeconds: 30 })).toBe(
+      'k=v:NoExecute for 30s',
+    );
+    expect(parseTolerationEntries(['a:NoSchedule', 'b'])).toMatchObject({ ok: false, index: 1 });
+  });
+
+  it('checks pull secret names', () => {
+    expect(parsePullSecretEntries(['regcred', 'other'])).toEqual({ ok: true, value: ['regcred', 'other'] });
+    expect(parsePullSecretEntries(['a', 'Bad'])).toMatchObject({
+      ok: false,
+      list: 'imagePullSecrets',
+      index: 1,
+      problem: expect.stringMatching(/^"Bad" is not a valid Secret name/) as unknown,
+    });
   });
 });

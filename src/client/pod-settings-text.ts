@@ -1,11 +1,12 @@
 /**
  * The pod settings of a cluster's `config` as people type and read them: `KEY=VALUE` for node selectors, labels and
- * annotations, `NAME=VALUE` and `NAME=SECRET:KEY` for the environment, quantities for CPU and memory. The CLI's flags
+ * annotations, `NAME=VALUE` and `NAME=SECRET:KEY` for the environment, `KEY[=VALUE]:EFFECT` (kubectl's taint
+ * syntax) for tolerations, Secret names for pull secrets, quantities for CPU and memory. The CLI's flags
  * and the console's fields share these forms, and each entry is checked by the server's own parsers (src/core), so
  * both refuse what the server would, in its words, before a request. Pure.
  */
 import { InvalidInputError } from '../core/errors.js';
-import { parsePodSettings, type EnvVar } from '../core/pod-settings.js';
+import { MAX_PULL_SECRETS, parsePodSettings, type EnvVar, type Toleration } from '../core/pod-settings.js';
 import { parseResources, type Resources } from '../core/resources.js';
 
 /** One entry (a flag's value, a line of a field) that is wrong, and why. */
@@ -18,7 +19,8 @@ export interface EntryProblem {
   readonly entry: string;
   readonly problem: string;
 }
-export type EntryList = 'nodeSelector' | 'labels' | 'annotations' | 'env' | 'envFromSecret';
+export type EntryList =
+  'nodeSelector' | 'labels' | 'annotations' | 'env' | 'envFromSecret' | 'imagePullSecrets' | 'tolerations';
 export type Entries<T> = { readonly ok: true; readonly value: T | undefined } | EntryProblem;
 
 /**
@@ -132,6 +134,75 @@ export function parseEnvEntries(plain: readonly string[], fromSecret: readonly s
     if (problem !== undefined) return problem;
   }
   return { ok: true, value: out.length === 0 ? undefined : out };
+}
+
+/** Secret names as `config.imagePullSecrets`, each checked as the server checks it, each given once. */
+export function parsePullSecretEntries(entries: readonly string[]): Entries<string[]> {
+  for (const [index, entry] of entries.entries()) {
+    const wrong = (problem: string): EntryProblem => ({
+      ok: false,
+      list: 'imagePullSecrets',
+      index,
+      entry,
+      problem,
+    });
+    if (entries.indexOf(entry) < index) return wrong(`${entry} is given twice`);
+    if (index >= MAX_PULL_SECRETS) return wrong(`at most ${String(MAX_PULL_SECRETS)} Secrets`);
+    const problem = problemOf(() => parsePodSettings({ imagePullSecrets: [entry] }));
+    if (problem !== undefined) return wrong(problem);
+  }
+  return { ok: true, value: entries.length === 0 ? undefined : [...entries] };
+}
+
+const TOLERATION_SYNTAX = 'expected KEY[=VALUE]:EFFECT, e.g. dedicated=spark:NoSchedule';
+
+/**
+ * Tolerations in kubectl's taint syntax as `config.tolerations`: `KEY=VALUE:EFFECT` tolerates that taint
+ * (operator Equal), `KEY:EFFECT` any value of the key (operator Exists); each checked by the server's rules.
+ */
+export function parseTolerationEntries(entries: readonly string[]): Entries<Toleration[]> {
+  const out: Toleration[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const wrong = (problem: string): EntryProblem => ({
+      ok: false,
+      list: 'tolerations',
+      index,
+      entry,
+      problem,
+    });
+    const colon = entry.lastIndexOf(':');
+    const taint = colon <= 0 ? undefined : entry.slice(0, colon);
+    const effect = entry.slice(colon + 1);
+    if (taint === undefined || effect === '' || taint.startsWith('=')) return wrong(TOLERATION_SYNTAX);
+    const pair = split(taint, '=');
+    const toleration: Toleration =
+      pair === undefined
+        ? { key: taint, operator: 'Exists', effect: effect as Toleration['effect'] }
+        : { key: pair[0], operator: 'Equal', value: pair[1], effect: effect as Toleration['effect'] };
+    let parsed: Toleration | undefined;
+    const problem = problemOf(() => {
+      [parsed] = parsePodSettings({ tolerations: [toleration] }).tolerations ?? [];
+    });
+    if (problem !== undefined) return wrong(problem);
+    out.push(parsed ?? toleration);
+  }
+  return { ok: true, value: entries.length === 0 ? undefined : out };
+}
+
+/** A toleration as kubectl writes a taint: `dedicated=spark:NoSchedule`, `gpu:NoSchedule`, `every taint`. */
+export function formatToleration(toleration: {
+  readonly key?: string | undefined;
+  readonly operator?: string | undefined;
+  readonly value?: string | undefined;
+  readonly effect?: string | undefined;
+  readonly tolerationSeconds?: number | undefined;
+}): string {
+  const { key, operator, value, effect, tolerationSeconds } = toleration;
+  const seconds = tolerationSeconds === undefined ? '' : ` for ${String(tolerationSeconds)}s`;
+  if (key === undefined || key === '')
+    return `every taint${effect === undefined ? '' : ` (${effect})`}${seconds}`;
+  const taint = operator === 'Exists' ? key : `${key}=${value ?? ''}`;
+  return `${taint}${effect === undefined ? '' : `:${effect}`}${seconds}`;
 }
 
 /** CPU and memory as the CLI's flags and the console's fields name them: `cpu 2, memory 4Gi`. */

@@ -20,6 +20,8 @@ const TOKEN = 'cli-test-token';
 type Json = Record<string, unknown>;
 interface PodSpec {
   nodeSelector?: Record<string, string>;
+  tolerations?: Json[];
+  imagePullSecrets?: Json[];
   containers: { imagePullPolicy?: string; resources?: Json; env?: Json[] }[];
 }
 
@@ -37,6 +39,11 @@ beforeAll(async () => {
   fake = await FakeKubeServer.start({ podStartMs: 50 });
   fake.missingImages.add(MISSING_IMAGE);
   fake.seed('secrets', 'default', { metadata: { name: 'creds' }, type: 'Opaque', data: {} });
+  fake.seed('secrets', 'default', {
+    metadata: { name: 'regcred' },
+    type: 'kubernetes.io/dockerconfigjson',
+    data: { '.dockerconfigjson': Buffer.from('{"auths": {}}').toString('base64') },
+  });
   kubeconfig = writeKubeconfig(fake, 'default');
   server = await startServer(['--driver', 'kubernetes', '--kubeconfig', kubeconfig.path], {
     OSHINKO_TOKEN: TOKEN,
@@ -215,6 +222,10 @@ describe('oshinko CLI against a Kubernetes-backed server', () => {
       '4Gi',
       '--node-selector',
       'disktype=ssd',
+      '--toleration',
+      'dedicated=spark:NoSchedule',
+      '--image-pull-secret',
+      'regcred',
       '--label',
       'team=data',
       '--annotation',
@@ -234,6 +245,10 @@ describe('oshinko CLI against a Kubernetes-backed server', () => {
       annotations: { 'example.com/owner': 'ana' },
     });
     expect(pod.spec.nodeSelector).toEqual({ disktype: 'ssd' });
+    expect(pod.spec.tolerations).toEqual([
+      { key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+    ]);
+    expect(pod.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     const spark = pod.spec.containers[0];
     expect(spark?.imagePullPolicy).toBe('IfNotPresent');
     expect(spark?.resources).toEqual({
@@ -251,6 +266,8 @@ describe('oshinko CLI against a Kubernetes-backed server', () => {
     expect(shown).toMatch(/^Master resources: +memory 1Gi$/m);
     expect(shown).toMatch(/^Worker resources: +cpu 2, memory 4Gi$/m);
     expect(shown).toMatch(/^Node selector: +disktype=ssd$/m);
+    expect(shown).toMatch(/^Tolerations: +dedicated=spark:NoSchedule$/m);
+    expect(shown).toMatch(/^Pull secrets: +regcred$/m);
     expect(shown).toMatch(/^Env: +MODE=fast, TOKEN from Secret creds:token$/m);
     expect((await oshinko('delete', 'tuned', '--wait', '--interval', '100ms')).code).toBe(0);
   });

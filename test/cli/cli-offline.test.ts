@@ -50,6 +50,8 @@ describe('oshinko CLI without a server', () => {
       [['create', 'spark1', '--image-pull-policy', 'always'], "'always' is invalid"],
       [['create', 'spark1', '--worker-memory', '4GB'], 'invalid --worker-memory "4GB"'],
       [['create', 'spark1', '--node-selector', 'ssd'], 'invalid --node-selector "ssd": expected KEY=VALUE'],
+      [['create', 'spark1', '--toleration', 'dedicated=spark'], 'invalid --toleration "dedicated=spark"'],
+      [['create', 'spark1', '--image-pull-secret', 'Reg'], 'invalid --image-pull-secret "Reg"'],
       [
         ['create', 'spark1', '--env', 'POD_IP=x'],
         'invalid --env "POD_IP=x": POD_IP is set by oshinko itself',
@@ -123,7 +125,11 @@ describe('oshinko CLI without a server', () => {
     it('completes commands, flags and flag values in a real bash', async () => {
       expect(await bashComplete(['de'])).toEqual(['delete']);
       expect(await bashComplete(['get', '-o', 'y'])).toEqual(['yaml']);
-      expect(await bashComplete(['create', 'spark1', '--ima'])).toEqual(['--image', '--image-pull-policy']);
+      expect(await bashComplete(['create', 'spark1', '--ima'])).toEqual([
+        '--image',
+        '--image-pull-policy',
+        '--image-pull-secret',
+      ]);
       expect(await bashComplete(['create', 'spark1', '--image-pull-policy', 'N'])).toEqual(['Never']);
     });
   });

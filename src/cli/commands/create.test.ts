@@ -68,6 +68,23 @@ describe('create: flags to request', () => {
     });
   });
 
+  it('sends pull secrets and tolerations, kubectl taint syntax read as the toleration it needs', () => {
+    expect(
+      newClusterRequest('spark1', {
+        ...DEFAULTS,
+        imagePullSecret: ['regcred', 'other'],
+        toleration: ['dedicated=spark:NoSchedule', 'gpu:NoExecute', 'empty=:PreferNoSchedule'],
+      }).config,
+    ).toEqual({
+      imagePullSecrets: ['regcred', 'other'],
+      tolerations: [
+        { key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+        { key: 'gpu', operator: 'Exists', effect: 'NoExecute' },
+        { key: 'empty', operator: 'Equal', effect: 'PreferNoSchedule' },
+      ],
+    });
+  });
+
   it('sends one resource of a role without the other, and nothing for empty repeatable flags', () => {
     const config = newClusterRequest('spark1', {
       ...DEFAULTS,
@@ -128,6 +145,34 @@ describe('create: flags to request', () => {
       { env: ['TOKEN=x'], envFromSecret: ['TOKEN=creds:token'] },
       'invalid --env-from-secret "TOKEN=creds:token": TOKEN is given twice',
     ],
+    [
+      { imagePullSecret: ['RegCred'] },
+      'invalid --image-pull-secret "RegCred": "RegCred" is not a valid Secret name',
+    ],
+    [
+      { imagePullSecret: ['regcred', 'regcred'] },
+      'invalid --image-pull-secret "regcred": regcred is given twice',
+    ],
+    [
+      { imagePullSecret: Array.from({ length: 17 }, (_, i) => `s${String(i)}`) },
+      'invalid --image-pull-secret "s16": at most 16 Secrets',
+    ],
+    [
+      { toleration: ['dedicated=spark'] },
+      'invalid --toleration "dedicated=spark": expected KEY[=VALUE]:EFFECT, e.g. dedicated=spark:NoSchedule',
+    ],
+    [{ toleration: [':NoSchedule'] }, 'invalid --toleration ":NoSchedule": expected KEY[=VALUE]:EFFECT'],
+    [
+      { toleration: ['=spark:NoSchedule'] },
+      'invalid --toleration "=spark:NoSchedule": expected KEY[=VALUE]:EFFECT',
+    ],
+    [{ toleration: ['dedicated:'] }, 'expected KEY[=VALUE]:EFFECT'],
+    [
+      { toleration: ['dedicated=spark:NoSchedul'] },
+      'invalid --toleration "dedicated=spark:NoSchedul": "NoSchedul" is not one of NoSchedule, PreferNoSchedule, NoExecute',
+    ],
+    [{ toleration: ['bad key:NoSchedule'] }, '"bad key" is not a valid taint key'],
+    [{ toleration: ['dedicated=two words:NoSchedule'] }, '"two words" is not a valid label value'],
   ])('refuses %j before sending it', (flags, message) => {
     expect(() => newClusterRequest('spark1', { ...DEFAULTS, ...flags })).toThrow(InvalidInputError);
     expect(() => newClusterRequest('spark1', { ...DEFAULTS, ...flags })).toThrow(message);

@@ -13,7 +13,9 @@ import {
   parseEnvFlags,
   parseImage,
   parseKeyValueFlags,
+  parsePullSecretFlags,
   parseRoleResources,
+  parseTolerationFlags,
 } from '../flags.js';
 import type { CliIo, Schedule } from '../io.js';
 import { waitForCluster } from '../wait.js';
@@ -36,7 +38,9 @@ interface CreateFlags {
   workerCpu?: string;
   workerMemory?: string;
   /** The repeatable flags: commander starts each with [] in `registerCreate`; tests may leave them out. */
+  imagePullSecret?: string[];
   nodeSelector?: string[];
+  toleration?: string[];
   label?: string[];
   annotation?: string[];
   env?: string[];
@@ -81,8 +85,12 @@ function podSettingsRequest(flags: CreateFlags): Partial<NonNullable<NewCluster[
   if (masterResources !== undefined) config.masterResources = masterResources;
   const workerResources = parseRoleResources('worker', flags.workerCpu, flags.workerMemory);
   if (workerResources !== undefined) config.workerResources = workerResources;
+  const imagePullSecrets = parsePullSecretFlags(flags.imagePullSecret ?? []);
+  if (imagePullSecrets !== undefined) config.imagePullSecrets = imagePullSecrets;
   const nodeSelector = parseKeyValueFlags(flags.nodeSelector ?? [], 'nodeSelector');
   if (nodeSelector !== undefined) config.nodeSelector = nodeSelector;
+  const tolerations = parseTolerationFlags(flags.toleration ?? []);
+  if (tolerations !== undefined) config.tolerations = tolerations;
   const labels = parseKeyValueFlags(flags.label ?? [], 'labels');
   if (labels !== undefined) config.labels = labels;
   const annotations = parseKeyValueFlags(flags.annotation ?? [], 'annotations');
@@ -128,8 +136,20 @@ export function registerCreate(program: Command, io: CliIo, run: Schedule): void
       'Kubernetes: memory of each worker; it offers what its daemon leaves (e.g. 4Gi)',
     )
     .option(
+      '--image-pull-secret <name>',
+      "Kubernetes: a Secret to pull the image with (repeatable; default: the server's)",
+      collect,
+      [],
+    )
+    .option(
       '--node-selector <key=value>',
       'Kubernetes: a node label every pod must match (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--toleration <key[=value]:effect>',
+      'Kubernetes: a node taint every pod tolerates, as kubectl writes taints (repeatable)',
       collect,
       [],
     )
@@ -159,6 +179,7 @@ Examples:
   oshinko create etl --image quay.io/my-team/spark:3.5.3-py311 --workers 2 --wait --timeout 10m
   oshinko create small --storedconfig small-clusters --exposeui false
   oshinko create big --worker-cpu 2 --worker-memory 4Gi --node-selector disktype=ssd \\
+    --toleration dedicated=spark:NoSchedule --image-pull-secret regcred \\
     --env MODE=fast --env-from-secret TOKEN=creds:token --image-pull-policy Always`,
     )
     .action((name: string, flags: CreateFlags, command: Command) => {
