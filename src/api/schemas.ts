@@ -127,7 +127,7 @@ const PullSecretsSchema = Type.Array(Type.String({ maxLength: 253 }), {
 });
 
 /** CPU and memory of one role: Kubernetes quantities (numbers are taken as plain quantities: 2 = "2"). */
-function ResourcesInput(what: string) {
+function ResourcesInput(what: string, local: string) {
   const quantity = (example: string) =>
     Type.Optional(
       Type.Union([Type.String({ maxLength: 64 }), Type.Number()], {
@@ -136,7 +136,7 @@ function ResourcesInput(what: string) {
     );
   return Type.Object(
     { cpu: quantity('"2" or "500m"'), memory: quantity('"4Gi"') },
-    { description: `CPU and memory of ${what}: requests and limits` },
+    { description: `CPU and memory of ${what}: requests and limits (local driver: ${local})` },
   );
 }
 
@@ -205,8 +205,15 @@ export function clusterConfigInput(maxWorkers: number) {
           description: 'Environment of the Spark containers: plain values or keys of Secrets',
         }),
       ),
-      masterResources: Type.Optional(ResourcesInput('the master')),
-      workerResources: Type.Optional(ResourcesInput('each worker, which it offers its master')),
+      masterResources: Type.Optional(
+        ResourcesInput('the master', 'the memory sets its heap, the CPU is accepted but not enforced'),
+      ),
+      workerResources: Type.Optional(
+        ResourcesInput(
+          'each worker, which it offers its master',
+          'the offer alone, nothing limits a process',
+        ),
+      ),
     },
     { additionalProperties: false, title: 'ClusterConfigInput' },
   );

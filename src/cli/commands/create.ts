@@ -128,12 +128,18 @@ export function registerCreate(program: Command, io: CliIo, run: Schedule): void
         'Kubernetes: when the kubelet pulls the image (default: Always for :latest or no tag, else IfNotPresent)',
       ).choices(PULL_POLICIES),
     )
-    .option('--master-cpu <quantity>', 'Kubernetes: CPU of the master, request and limit (e.g. 1, 500m)')
-    .option('--master-memory <quantity>', 'Kubernetes: memory of the master, request and limit (e.g. 2Gi)')
-    .option('--worker-cpu <quantity>', 'Kubernetes: CPU of each worker, which it offers its master (e.g. 2)')
+    .option(
+      '--master-cpu <quantity>',
+      'CPU of the master, request and limit (e.g. 1, 500m; local driver: not enforced)',
+    )
+    .option(
+      '--master-memory <quantity>',
+      'memory of the master, request and limit (e.g. 2Gi); its heap is 3/4 of it',
+    )
+    .option('--worker-cpu <quantity>', 'CPU of each worker, which it offers its master (e.g. 2)')
     .option(
       '--worker-memory <quantity>',
-      'Kubernetes: memory of each worker; it offers what its daemon leaves (e.g. 4Gi)',
+      'memory of each worker; it offers what its daemon leaves (e.g. 4Gi)',
     )
     .option(
       '--image-pull-secret <name>',

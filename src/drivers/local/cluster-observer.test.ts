@@ -36,6 +36,7 @@ function state(): ClusterState {
     image: { ref: 'spark:4.3.0', kind: 'runtime', sparkHome: '/spark', distribution: '/spark' },
     masterPort: 7077,
     masterWebPort: 8080,
+    resources: { workerCores: 1, workerMemory: '1g' },
     daemons: [daemon('c-m-1', 7077), daemon('c-w-1', 7100, 2), daemon('c-w-2', 7200)],
     lost: undefined,
   };

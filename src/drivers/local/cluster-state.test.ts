@@ -8,9 +8,11 @@ import {
   removeClusterDir,
   STATE_VERSION,
   StateFile,
+  upgradeState,
   type ClusterState,
 } from './cluster-state.js';
 import { HomeLayout } from './layout.js';
+import { DEFAULT_RESOURCES } from './spark-daemons.js';
 
 async function tempLayout(): Promise<HomeLayout> {
   return new HomeLayout(await mkdtemp(join(tmpdir(), 'oshinko-state-')));
@@ -26,6 +28,7 @@ function minimal(name: string, image = 'spark:1'): Partial<ClusterState> {
     version: STATE_VERSION,
     name,
     image: { ref: image, kind: 'runtime', sparkHome: '/s', distribution: '/s' },
+    resources: { workerCores: 1, workerMemory: '1g' },
   };
 }
 
@@ -38,8 +41,37 @@ describe('cluster state files', () => {
     await record(layout, 'd', '{ torn');
     await record(layout, '.removing-e-1234', minimal('.removing-e-1234'));
     await mkdir(layout.clusterDir('f'));
-    expect((await readClusterStates(layout)).map((state) => state.name)).toEqual(['a']);
-    expect(await readClusterStates(new HomeLayout(join(layout.home, 'none')))).toEqual([]);
+    expect((await readClusterStates(layout, DEFAULT_RESOURCES)).map((state) => state.name)).toEqual(['a']);
+    expect(await readClusterStates(new HomeLayout(join(layout.home, 'none')), DEFAULT_RESOURCES)).toEqual([]);
+  });
+
+  it("keeps a cluster's own resources across a write and a read", async () => {
+    const layout = await tempLayout();
+    await mkdir(layout.clusterDir('a'), { recursive: true });
+    const resources = { workerCores: 3, workerMemory: '409m', masterMemory: '768m' };
+    const state = { ...minimal('a'), resources, lost: undefined } as ClusterState;
+    await new StateFile(layout.clusterFile('a')).write(state);
+    const [read] = await readClusterStates(layout, { ...DEFAULT_RESOURCES, workerCores: 8 });
+    expect(read?.resources).toEqual(resources);
+    expect(read?.version).toBe(STATE_VERSION);
+  });
+
+  it('takes back a version 1 state with the server defaults it ran with; skips one of version 2 without resources', async () => {
+    const layout = await tempLayout();
+    const v1 = { ...minimal('old'), version: 1, resources: undefined };
+    await record(layout, 'old', v1);
+    await record(layout, 'torn', { ...v1, name: 'torn', version: STATE_VERSION });
+    const defaults = { ...DEFAULT_RESOURCES, workerMemory: '2g', masterMemory: '512m' };
+    const states = await readClusterStates(layout, defaults);
+    expect(states.map((state) => [state.name, state.version, state.resources])).toEqual([
+      ['old', STATE_VERSION, { workerCores: 1, workerMemory: '2g', masterMemory: '512m' }],
+    ]);
+    expect(upgradeState({ ...v1 }, DEFAULT_RESOURCES)?.resources).toEqual({
+      workerCores: 1,
+      workerMemory: '1g',
+    });
+    expect(upgradeState({ ...v1, version: 0 }, DEFAULT_RESOURCES)).toBeUndefined();
+    expect(upgradeState(undefined, DEFAULT_RESOURCES)).toBeUndefined();
   });
 
   it("tells each recorded cluster's image, whatever the state's version (the CLI's view)", async () => {
@@ -76,7 +108,7 @@ describe('cluster state files', () => {
     await file.settled();
     await mkdir(layout.clusterDir('a'), { recursive: true });
     await file.write(minimal('a') as ClusterState);
-    expect(await readClusterStates(layout)).toHaveLength(1);
+    expect(await readClusterStates(layout, DEFAULT_RESOURCES)).toHaveLength(1);
   });
 
   it('removes a directory, and a missing one is no error', async () => {

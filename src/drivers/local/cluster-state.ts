@@ -7,11 +7,16 @@ import { readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ClusterSpec } from '../../core/cluster.js';
 import { readJsonIfExists, writeJsonAtomic } from './files.js';
+import type { ClusterResources } from './cluster-resources.js';
 import type { ClusterImage, ImageRecord } from './image-store.js';
 import type { HomeLayout } from './layout.js';
-import type { DaemonRecord } from './spark-daemons.js';
+import type { DaemonRecord, DaemonResources } from './spark-daemons.js';
 
-export const STATE_VERSION = 1;
+/**
+ * The version written. 2 added `resources`; a server of version 1 skips these files rather than run a cluster's
+ * workers with other offers than it was created with.
+ */
+export const STATE_VERSION = 2;
 
 /** A cluster as persisted in `clusters/<name>/cluster.json`. */
 export interface ClusterState {
@@ -25,6 +30,8 @@ export interface ClusterState {
   readonly image: Pick<ImageRecord, 'ref' | 'kind' | 'sparkHome' | 'distribution'>;
   readonly masterPort: number;
   readonly masterWebPort: number;
+  /** Its workers' offer and its master's heap, as set when it was created: restarts and new workers get the same. */
+  readonly resources: ClusterResources;
   daemons: DaemonRecord[];
   lost: string | undefined;
 }
@@ -35,13 +42,35 @@ async function clusterDirNames(layout: HomeLayout): Promise<string[]> {
   return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((e) => e.name);
 }
 
-/** The states recorded under `clusters/` that this version can take back: readable, of its version and name. */
-export async function readClusterStates(layout: HomeLayout): Promise<ClusterState[]> {
+/**
+ * A recorded state as this version holds it, or undefined when it cannot take it back. Version 1 had no per-cluster
+ * resources: its clusters ran with the server's `defaults`, which they keep.
+ */
+export function upgradeState(recorded: unknown, defaults: DaemonResources): ClusterState | undefined {
+  const state = recorded as (Omit<ClusterState, 'resources'> & { resources?: ClusterResources }) | undefined;
+  if (state?.version === STATE_VERSION && state.resources !== undefined) return state as ClusterState;
+  if (state?.version !== 1) return undefined;
+  const { workerCores, workerMemory, masterMemory } = defaults;
+  return {
+    ...state,
+    version: STATE_VERSION,
+    resources: { workerCores, workerMemory, ...(masterMemory === undefined ? {} : { masterMemory }) },
+  };
+}
+
+/**
+ * The states recorded under `clusters/` that this version can take back: readable, of its version (or an older one
+ * it upgrades, with the server's `defaults`) and name.
+ */
+export async function readClusterStates(
+  layout: HomeLayout,
+  defaults: DaemonResources,
+): Promise<ClusterState[]> {
   const states: ClusterState[] = [];
   for (const name of await clusterDirNames(layout)) {
-    const state = (await readJsonIfExists(layout.clusterFile(name)).catch(() => undefined)) as
-      ClusterState | undefined;
-    if (state?.version === STATE_VERSION && state.name === name) states.push(state);
+    const recorded: unknown = await readJsonIfExists(layout.clusterFile(name)).catch(() => undefined);
+    const state = upgradeState(recorded, defaults);
+    if (state?.name === name) states.push(state);
   }
   return states;
 }

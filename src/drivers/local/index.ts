@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterObservation, ClusterSpec, ImageVersions } from '../../core/cluster.js';
@@ -16,6 +17,7 @@ import {
 } from '../../core/errors.js';
 import { systemClock, type Clock } from './clock.js';
 import { masterRunning, observeCluster } from './cluster-observer.js';
+import { checkFitsMachine, clusterResources, resourceNotes, type Machine } from './cluster-resources.js';
 import { readClusterStates, removeClusterDir, STATE_VERSION, type ClusterState } from './cluster-state.js';
 import { describeFsError, isFsError, tailFile } from './files.js';
 import { LocalImageStore } from './image-store.js';
@@ -48,7 +50,10 @@ export interface LocalDriverOptions {
   readonly runtimeDir?: string | undefined;
   /** Environment the daemons inherit (JAVA_HOME, PATH, ...); default: this process's. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** The server's daemon sizes; a cluster's masterResources and workerResources set its own (cluster-resources.ts). */
   readonly resources?: Partial<DaemonResources> | undefined;
+  /** What a cluster is checked against; default: this machine's memory and cores. */
+  readonly machine?: Machine | undefined;
   readonly backoff?: BackoffPolicy | undefined;
   /** The supervisors' clock (restart backoff, polls of adopted processes); default: the real one. */
   readonly clock?: Clock | undefined;
@@ -115,6 +120,7 @@ class LocalDriver implements ClusterDriver {
   private readonly clusters: Map<string, LiveCluster>;
   private readonly defaultSparkHome: string;
   private readonly resources: DaemonResources;
+  private readonly machine: Machine;
   private readonly backoff: BackoffPolicy;
   private readonly clock: Clock;
   private readonly env: Readonly<Record<string, string | undefined>>;
@@ -136,6 +142,7 @@ class LocalDriver implements ClusterDriver {
     this.defaultSparkHome = parts.defaultSparkHome;
     this.storedConfigs = new FileStoredConfigSource(this.layout.configs);
     this.resources = { ...DEFAULT_RESOURCES, ...options.resources };
+    this.machine = options.machine ?? { memoryBytes: totalmem(), cores: availableParallelism() };
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.clock = options.clock ?? systemClock;
     this.env = options.env ?? process.env;
@@ -208,7 +215,7 @@ class LocalDriver implements ClusterDriver {
       cluster.state,
       daemon,
       cluster.state.image,
-      this.resources,
+      { ...this.resources, ...cluster.state.resources },
       this.env,
       cluster.launch,
     );
@@ -240,7 +247,7 @@ class LocalDriver implements ClusterDriver {
 
   /** Re-adopts the clusters an earlier server left running; those with no live process are Lost. */
   async load(): Promise<void> {
-    for (const state of await readClusterStates(this.layout)) {
+    for (const state of await readClusterStates(this.layout, this.resources)) {
       const cluster = new LiveCluster(state, this.layout.clusterFile(state.name));
       cluster.launch = state.lost === undefined ? (await this.findLaunch(state.image))?.launch : undefined;
       this.clusters.set(state.name, cluster);
@@ -301,14 +308,7 @@ class LocalDriver implements ClusterDriver {
         );
       }
     }
-    for (const field of ['masterResources', 'workerResources'] as const) {
-      if (spec.config[field] !== undefined) {
-        throw new UnprocessableError(
-          `config.${field} ${JSON.stringify(spec.config[field])}: per-cluster CPU and memory are not supported by the local driver yet; each local worker offers the server's worker cores and memory`,
-          { field: `config.${field}` },
-        );
-      }
-    }
+    checkFitsMachine(spec.config, this.machine);
     const image = await this.store.require(spec.config.sparkImage, 'config.sparkImage');
     if (!isSparkHome(image.sparkHome)) {
       throw new UnprocessableError(
@@ -333,6 +333,7 @@ class LocalDriver implements ClusterDriver {
       },
       masterPort,
       masterWebPort,
+      resources: clusterResources(spec.config, this.resources),
       daemons: [],
       lost: undefined,
     };
@@ -372,6 +373,8 @@ class LocalDriver implements ClusterDriver {
         this.prepareLaunch(state.image, lookup);
       });
       cluster.event('Normal', 'Created', `cluster ${spec.name} created with image ${image.ref}`);
+      for (const note of resourceNotes(spec.config, state.resources, this.machine))
+        cluster.event('Normal', 'ResourcesNotEnforced', note);
       await cluster.persist();
     } catch (error) {
       await this.destroy(cluster).catch(() => undefined);

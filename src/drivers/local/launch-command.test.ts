@@ -6,6 +6,7 @@ import {
   launchArgs,
   LAUNCH_SCRIPT,
   parseLauncherOutput,
+  withHeap,
 } from './launch-command.js';
 
 const MASTER = 'org.apache.spark.deploy.master.Master';
@@ -105,5 +106,25 @@ describe('imageConfDir', () => {
     expect(imageConfDir({ kind: 'imported', sparkHome: '/spark', distribution: '/spark' })).toBe(
       '/spark/conf',
     );
+  });
+});
+
+describe('withHeap', () => {
+  it("replaces the launcher's heap, the last -Xmx, and adds one to a command without", () => {
+    expect(withHeap(['java', '-Xmx1g', '-cp', 'x', '-Xmx256m', 'Master'], '768m')).toEqual([
+      'java',
+      '-Xmx1g',
+      '-cp',
+      'x',
+      '-Xmx768m',
+      'Master',
+    ]);
+    expect(withHeap(['java', '-cp', 'x', 'Master'], '768m')).toEqual([
+      'java',
+      '-Xmx768m',
+      '-cp',
+      'x',
+      'Master',
+    ]);
   });
 });

@@ -95,6 +95,19 @@ export function launchArgs(
   return ['-c', LAUNCH_SCRIPT, LAUNCH_SCRIPT_NAME, java, ...ours, ...rest, ...daemonArgs];
 }
 
+/**
+ * The launcher's command with another heap: its `-Xmx`, the last one (the launcher adds SPARK_DAEMON_MEMORY's right
+ * before the class, after every option of the user's), becomes `-Xmx<heap>`, as if the launcher had been asked with
+ * that SPARK_DAEMON_MEMORY. A command without one gets it right after the java binary.
+ */
+export function withHeap(command: readonly string[], heap: string): string[] {
+  const out = [...command];
+  const index = out.findLastIndex((arg) => arg.startsWith('-Xmx'));
+  if (index >= 0) out[index] = `-Xmx${heap}`;
+  else out.splice(Math.min(1, out.length), 0, `-Xmx${heap}`);
+  return out;
+}
+
 /** Where an image's daemons read their Spark conf: a built image's own conf dir, else the distribution's. */
 export function imageConfDir(image: { kind: string; sparkHome: string; distribution: string }): string {
   return image.kind === 'built' ? join(image.sparkHome, 'conf') : join(image.distribution, 'conf');

@@ -41,6 +41,7 @@ async function liveCluster(daemons: DaemonRecord[], lost?: string): Promise<[Liv
     image: { ref: 'team/x:1', kind: 'imported', sparkHome: '/s', distribution: '/s' },
     masterPort: 1,
     masterWebPort: 2,
+    resources: { workerCores: 1, workerMemory: '1g' },
     daemons,
     lost,
   };

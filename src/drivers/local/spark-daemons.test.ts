@@ -3,6 +3,7 @@ import { HomeLayout } from './layout.js';
 import { LAUNCH_SCRIPT } from './launch-command.js';
 import {
   aliveWorkerPorts,
+  daemonEnv,
   daemonSpec,
   DEFAULT_RESOURCES,
   MASTER_CLASS,
@@ -150,6 +151,35 @@ describe('daemonSpec', () => {
     ]);
     expect(worker.args).not.toContain('-Xshare:auto');
     expect(worker.args.at(-1)).toBe('spark://127.0.0.1:7001');
+  });
+
+  it("gives a cluster's workers their offer and its master its heap, and keeps them out of the launch key's environment", () => {
+    const sized = { ...DEFAULT_RESOURCES, workerCores: 3, workerMemory: '409m', masterMemory: '768m' };
+    const worker = daemonSpec(layout, cluster, daemon('worker', 7100), runtime, sized, {});
+    expect(worker.args.slice(7, 11)).toEqual(['--cores', '3', '--memory', '409m']);
+    // The worker daemon's own heap is the server's: only its offer is the cluster's.
+    expect(worker.env.SPARK_DAEMON_MEMORY).toBe('256m');
+    expect(worker.env).not.toHaveProperty('SPARK_WORKER_CORES');
+    expect(worker.env).not.toHaveProperty('SPARK_WORKER_MEMORY');
+
+    const master = daemonSpec(layout, cluster, daemon('master', 7001), runtime, sized, {});
+    expect(master.env.SPARK_DAEMON_MEMORY).toBe('768m');
+    // What the kept launch is keyed by stays the server's, so every cluster of the image shares one.
+    expect(daemonEnv(runtime, sized, {})).toEqual(daemonEnv(runtime, DEFAULT_RESOURCES, {}));
+
+    const launch: DaemonLaunch = {
+      commands: {
+        master: ['/jdk/bin/java', '-cp', '/spark/jars/*', '-Duser=1', '-Xmx256m', MASTER_CLASS],
+        worker: ['/jdk/bin/java', '-cp', '/spark/jars/*', '-Xmx256m', WORKER_CLASS],
+      },
+      archives: undefined,
+    };
+    const kept = daemonSpec(layout, cluster, daemon('master', 7001), runtime, sized, {}, launch);
+    expect(kept.args.filter((arg) => arg.startsWith('-Xmx'))).toEqual(['-Xmx768m']);
+    expect(kept.args.slice(-8, -6)).toEqual(['-Xmx768m', MASTER_CLASS]);
+    const keptWorker = daemonSpec(layout, cluster, daemon('worker', 7100), runtime, sized, {}, launch);
+    expect(keptWorker.args.filter((arg) => arg.startsWith('-Xmx'))).toEqual(['-Xmx256m']);
+    expect(keptWorker.args).toEqual(expect.arrayContaining(['--cores', '3', '--memory', '409m']));
   });
 });
 

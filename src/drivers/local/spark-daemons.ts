@@ -3,7 +3,7 @@ import type { PodType } from '../../core/cluster.js';
 import type { ImageRecord } from './image-store.js';
 import type { HomeLayout } from './layout.js';
 import type { DaemonSpec } from './supervisor.js';
-import { archiveOptions, DAEMON_JIT_OPTIONS, imageConfDir, launchArgs } from './launch-command.js';
+import { archiveOptions, DAEMON_JIT_OPTIONS, imageConfDir, launchArgs, withHeap } from './launch-command.js';
 
 export const LOCAL_HOST = '127.0.0.1';
 export const MASTER_CLASS = 'org.apache.spark.deploy.master.Master';
@@ -15,6 +15,8 @@ export interface DaemonResources {
   readonly workerMemory: string;
   /** Heap of the master and worker JVMs themselves (SPARK_DAEMON_MEMORY). */
   readonly daemonMemory: string;
+  /** The master's heap when it is not `daemonMemory` (a cluster's `masterResources.memory`). */
+  readonly masterMemory?: string | undefined;
 }
 
 export const DEFAULT_RESOURCES: DaemonResources = {
@@ -92,8 +94,10 @@ export interface DaemonLaunch {
 /**
  * How a master or worker is started. With a kept launch, bash runs Spark's load-spark-env.sh and execs the JVM
  * directly with the daemon options (C1 only, the archive); without one, the image's `bin/spark-class`, with the
- * JIT options ahead of the user's SPARK_DAEMON_JAVA_OPTS (the user's come later and win either way). Pure:
- * everything comes from the arguments.
+ * JIT options ahead of the user's SPARK_DAEMON_JAVA_OPTS (the user's come later and win either way). `resources`
+ * are the cluster's (`clusterResources`): its workers' offer goes in their arguments and its master's heap in the
+ * master's command, never in what the kept launch is keyed by (`daemonEnv`), so that every cluster of an image
+ * shares one. Pure: everything comes from the arguments.
  */
 export function daemonSpec(
   layout: HomeLayout,
@@ -129,6 +133,9 @@ export function daemonSpec(
           layout.workDir(cluster.name, daemon.name),
           masterUrl(cluster),
         ];
+  // The heap spark-class would give the master under SPARK_DAEMON_MEMORY, which it reads and the kept launch holds.
+  const masterHeap = daemon.type === 'master' ? resources.masterMemory : undefined;
+  if (masterHeap !== undefined) env.SPARK_DAEMON_MEMORY = masterHeap;
   const where = {
     name: daemon.name,
     type: daemon.type,
@@ -141,7 +148,9 @@ export function daemonSpec(
     env.SPARK_DAEMON_JAVA_OPTS = joinOptions(baseEnv.SPARK_DAEMON_JAVA_OPTS, marker);
     const archive = launch.archives?.[daemon.type];
     const ours = [...DAEMON_JIT_OPTIONS, ...(archive === undefined ? [] : archiveOptions(archive)), marker];
-    return { ...where, command: 'bash', args: launchArgs(launch.commands[daemon.type], ours, daemonArgs) };
+    const command = launch.commands[daemon.type];
+    const sized = masterHeap === undefined ? command : withHeap(command, masterHeap);
+    return { ...where, command: 'bash', args: launchArgs(sized, ours, daemonArgs) };
   }
   env.SPARK_DAEMON_JAVA_OPTS = joinOptions(...DAEMON_JIT_OPTIONS, baseEnv.SPARK_DAEMON_JAVA_OPTS, marker);
   return {
