@@ -4,7 +4,7 @@ import { ConfigNameField } from './config-name-field.js';
 import { ExposeUiField } from './expose-ui-field.js';
 import type { ImageChoice } from './image-field.js';
 import { MetricsField } from './metrics-field.js';
-import { PodSettingsSections } from './pod-settings-sections.js';
+import { PodSettingsSections, ResourcesSection } from './pod-settings-sections.js';
 import { SparkImageField } from './spark-image-field.js';
 import type { FieldBinding } from './use-deploy-form.js';
 
@@ -16,8 +16,9 @@ interface AdvancedSectionProps {
 }
 
 /**
- * "Advanced configuration", collapsed by default: the image, the stored and Spark configurations, web UI, metrics;
- * with the Kubernetes driver also the pod settings (the local driver runs processes, not pods, and refuses them).
+ * "Advanced configuration", collapsed by default: the image, the stored and Spark configurations, web UI, metrics,
+ * the resources; with the Kubernetes driver also the other pod settings (the local driver runs processes, not pods,
+ * and refuses them).
  */
 export function AdvancedSection({ binding, choices, isExpanded, onToggle }: AdvancedSectionProps) {
   const { info } = useApi();
@@ -57,6 +58,7 @@ export function AdvancedSection({ binding, choices, isExpanded, onToggle }: Adva
         />
         <ExposeUiField {...binding} />
         <MetricsField {...binding} />
+        <ResourcesSection {...binding} />
         {info.driver === 'kubernetes' && <PodSettingsSections {...binding} />}
       </div>
     </ExpandableSection>

@@ -298,12 +298,13 @@ describe('DeployClusterModal', () => {
     expect(fromSecret).toHaveValue('TOKEN=gone:token');
   });
 
-  it('offers no pod settings on the local driver, which runs processes', async () => {
+  it('offers the resources but no other pod settings on the local driver, which runs processes', async () => {
     const { user } = setup(new FakeApi(serverInfo({ driver: 'local' })));
     await user.click(advancedToggle());
     expect(screen.getByLabelText('Metrics')).toBeVisible();
-    expect(screen.queryByRole('heading', { name: 'Resources' })).toBeNull();
-    expect(screen.queryByLabelText('Worker memory')).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Resources' })).toBeVisible();
+    expect(screen.getByLabelText('Worker memory')).toBeVisible();
     expect(screen.queryByLabelText('Node selector')).toBeNull();
+    expect(screen.queryByLabelText('Environment variables')).toBeNull();
   });
 });

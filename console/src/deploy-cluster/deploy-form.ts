@@ -56,7 +56,7 @@ export type FormField =
   | 'metrics'
   | PodField;
 
-/** The fields of the Kubernetes pod settings, shown when the server runs the Kubernetes driver. */
+/** The fields of the pod settings: the resources on either driver, the rest on the Kubernetes driver only. */
 export const POD_FIELDS = [
   'masterCpu',
   'masterMemory',

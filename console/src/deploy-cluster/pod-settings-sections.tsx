@@ -5,29 +5,37 @@ import { QuantityField } from './quantity-field.js';
 import type { FieldBinding } from './use-deploy-form.js';
 
 /**
- * The Kubernetes pod settings of the advanced section, in three groups: what each pod gets (resources), where it
- * runs and what it carries (pods), and what its Spark containers see (environment). Names follow the REST fields and
- * the CLI flags.
+ * What the master and each worker get: on Kubernetes their pods' requests and limits, on the local driver what each
+ * worker offers its master and the master's heap (docs/local-driver.md), so it is shown on both drivers.
+ */
+export function ResourcesSection(binding: FieldBinding) {
+  return (
+    <FormSection title="Resources" titleElement="h3" data-test="deploy-resources-section">
+      <Grid hasGutter md={6}>
+        <GridItem>
+          <QuantityField {...binding} field="masterCpu" label="Master CPU" placeholder="e.g. 1 or 500m" />
+        </GridItem>
+        <GridItem>
+          <QuantityField {...binding} field="masterMemory" label="Master memory" placeholder="e.g. 1Gi" />
+        </GridItem>
+        <GridItem>
+          <QuantityField {...binding} field="workerCpu" label="Worker CPU" placeholder="e.g. 2" />
+        </GridItem>
+        <GridItem>
+          <QuantityField {...binding} field="workerMemory" label="Worker memory" placeholder="e.g. 4Gi" />
+        </GridItem>
+      </Grid>
+    </FormSection>
+  );
+}
+
+/**
+ * The Kubernetes pod settings of the advanced section beyond the resources: where each pod runs and what it carries
+ * (pods), and what its Spark containers see (environment). Names follow the REST fields and the CLI flags.
  */
 export function PodSettingsSections(binding: FieldBinding) {
   return (
     <>
-      <FormSection title="Resources" titleElement="h3" data-test="deploy-resources-section">
-        <Grid hasGutter md={6}>
-          <GridItem>
-            <QuantityField {...binding} field="masterCpu" label="Master CPU" placeholder="e.g. 1 or 500m" />
-          </GridItem>
-          <GridItem>
-            <QuantityField {...binding} field="masterMemory" label="Master memory" placeholder="e.g. 1Gi" />
-          </GridItem>
-          <GridItem>
-            <QuantityField {...binding} field="workerCpu" label="Worker CPU" placeholder="e.g. 2" />
-          </GridItem>
-          <GridItem>
-            <QuantityField {...binding} field="workerMemory" label="Worker memory" placeholder="e.g. 4Gi" />
-          </GridItem>
-        </Grid>
-      </FormSection>
       <FormSection title="Pods" titleElement="h3" data-test="deploy-pods-section">
         <PullPolicyField {...binding} />
         <LinesField
