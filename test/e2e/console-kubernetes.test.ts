@@ -18,6 +18,8 @@ interface PodView {
   metadata: { name: string; labels?: Record<string, string> };
   spec: {
     nodeSelector?: Record<string, string>;
+    tolerations?: unknown[];
+    imagePullSecrets?: unknown[];
     containers: { name: string; resources?: unknown; env?: unknown[] }[];
   };
 }
@@ -33,8 +35,13 @@ describe('web console on the Kubernetes driver', () => {
     await ensureConsoleBuilt();
     stack = await startKubeStack({ openshift: true });
     stack.fake.missingImages.add(MISSING);
-    // A Secret that a cluster's env names must exist when the cluster is created.
+    // The Secrets a cluster names (env, image pull) must exist when the cluster is created.
     stack.fake.seed('secrets', NAMESPACE, { metadata: { name: 'creds' }, type: 'Opaque', data: {} });
+    stack.fake.seed('secrets', NAMESPACE, {
+      metadata: { name: 'regcred' },
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': Buffer.from('{"auths": {}}').toString('base64') },
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
     errors = collectPageErrors(page);
@@ -74,7 +81,7 @@ describe('web console on the Kubernetes driver', () => {
     await screenshot(page, 'kubernetes-cluster-details');
   });
 
-  it('deploys with resources, a node selector and env from the advanced fold; the pods get them', async () => {
+  it('deploys with resources, pod settings and env from the advanced fold; the pods get them', async () => {
     await list.open();
     const dialog = await list.openDeployDialog();
     await dialog.setName('k8s-tuned');
@@ -86,7 +93,9 @@ describe('web console on the Kubernetes driver', () => {
     await dialog.error('workerMemory').waitFor();
     expect(await dialog.error('workerMemory').innerText()).toContain('give at least 854Mi');
     await dialog.fill('deploy-worker-memory', '2Gi');
+    await dialog.fill('deploy-image-pull-secrets', 'regcred');
     await dialog.fill('deploy-node-selector', 'disktype=ssd');
+    await dialog.fill('deploy-tolerations', 'dedicated=spark:NoSchedule');
     await dialog.fill('deploy-env', 'MODE=fast');
     // A Secret the namespace lacks is found by the server, and said under the field that names it.
     await dialog.fill('deploy-env-from-secret', 'TOKEN=gone:token');
@@ -96,7 +105,7 @@ describe('web console on the Kubernetes driver', () => {
     await dialog.fill('deploy-env-from-secret', 'TOKEN=creds:token');
     expect(await dialog.error('workerMemory').count()).toBe(0);
     // A taller window shows the whole of the pod settings in the shot.
-    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.setViewportSize({ width: 1280, height: 1700 });
     await dialog.scrollToSection('Resources');
     await screenshot(page, 'deploy-dialog-pod-settings');
     await page.setViewportSize({ width: 1280, height: 960 });
@@ -111,6 +120,10 @@ describe('web console on the Kubernetes driver', () => {
     const master = pods.find((pod) => pod.metadata.name.startsWith('k8s-tuned-m-'));
     for (const pod of [worker, master]) {
       expect(pod?.spec.nodeSelector).toEqual({ disktype: 'ssd' });
+      expect(pod?.spec.tolerations).toEqual([
+        { key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+      ]);
+      expect(pod?.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
       expect(pod?.spec.containers[0]?.env).toEqual(
         expect.arrayContaining([
           { name: 'MODE', value: 'fast' },
@@ -133,12 +146,14 @@ describe('web console on the Kubernetes driver', () => {
     expect(await details.config('config-master-resources').innerText()).toBe('memory 1Gi');
     expect(await details.config('config-worker-resources').innerText()).toBe('cpu 2, memory 2Gi');
     expect(await details.config('config-node-selector').innerText()).toBe('disktype=ssd');
+    expect(await details.config('config-tolerations').innerText()).toBe('dedicated=spark:NoSchedule');
+    expect(await details.config('config-image-pull-secrets').innerText()).toBe('regcred');
     expect((await details.config('config-env').innerText()).split('\n')).toEqual([
       'MODE=fast',
       'TOKEN from Secret creds:token',
     ]);
     await screenshot(page, 'kubernetes-cluster-details-pod-settings');
-  });
+  }, 60_000);
 
   it('shows a cluster whose image cannot be pulled as Degraded, with the reason', async () => {
     await list.open();

@@ -74,7 +74,9 @@ describe('ClusterDetailsPage', () => {
           ...base.config,
           imagePullPolicy: 'IfNotPresent',
           workerResources: { cpu: '2', memory: '4Gi' },
+          imagePullSecrets: ['regcred'],
           nodeSelector: { disktype: 'ssd', zone: 'a' },
+          tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }],
           env: [
             { name: 'MODE', value: 'fast' },
             { name: 'TOKEN', secretKeyRef: { name: 'creds', key: 'token' } },
@@ -90,6 +92,8 @@ describe('ClusterDetailsPage', () => {
     expect(config.getByText('cpu 2, memory 4Gi')).toBeVisible();
     expect(config.getByText('disktype=ssd')).toBeVisible();
     expect(config.getByText('zone=a')).toBeVisible();
+    expect(config.getByText('regcred')).toBeVisible();
+    expect(config.getByText('gpu:NoSchedule')).toBeVisible();
     expect(config.getByText('MODE=fast')).toBeVisible();
     expect(config.getByText('TOKEN from Secret creds:token')).toBeVisible();
     expect(config.queryByText('Master resources')).toBeNull();
@@ -98,7 +102,14 @@ describe('ClusterDetailsPage', () => {
 
     renderWithApi(<ClusterDetailsPage name="plain" refreshMs={60_000} />, api);
     const plain = await configList();
-    for (const term of ['Image pull policy', 'Worker resources', 'Node selector', 'Environment']) {
+    for (const term of [
+      'Image pull policy',
+      'Image pull secrets',
+      'Worker resources',
+      'Node selector',
+      'Tolerations',
+      'Environment',
+    ]) {
       expect(plain.queryByText(term)).toBeNull();
     }
   });

@@ -1,6 +1,11 @@
 import { Card, CardBody, CardTitle, DescriptionList } from '@patternfly/react-core';
 import type { ClusterModel } from '../../../src/client/oshinko-client.js';
-import { formatEnvVar, formatPairs, formatResources } from '../../../src/client/pod-settings-text.js';
+import {
+  formatEnvVar,
+  formatPairs,
+  formatResources,
+  formatToleration,
+} from '../../../src/client/pod-settings-text.js';
 import { Term } from './term.js';
 
 /** Entries one per line, as the deploy dialog takes them. */
@@ -19,8 +24,17 @@ function Entries({ entries }: { entries: readonly string[] }) {
  * pod settings only when the cluster has them.
  */
 export function ConfigCard({ config }: { config: ClusterModel['config'] }) {
-  const { imagePullPolicy, masterResources, workerResources, nodeSelector, labels, annotations, env } =
-    config;
+  const {
+    imagePullPolicy,
+    imagePullSecrets,
+    masterResources,
+    workerResources,
+    nodeSelector,
+    tolerations,
+    labels,
+    annotations,
+    env,
+  } = config;
   return (
     <Card isFullHeight>
       <CardTitle component="h2">Effective configuration</CardTitle>
@@ -49,9 +63,19 @@ export function ConfigCard({ config }: { config: ClusterModel['config'] }) {
               {formatResources(workerResources)}
             </Term>
           )}
+          {imagePullSecrets !== undefined && (
+            <Term term="Image pull secrets" test="config-image-pull-secrets">
+              {imagePullSecrets.length === 0 ? '(none)' : <Entries entries={imagePullSecrets} />}
+            </Term>
+          )}
           {nodeSelector !== undefined && Object.keys(nodeSelector).length > 0 && (
             <Term term="Node selector" test="config-node-selector">
               <Entries entries={formatPairs(nodeSelector)} />
+            </Term>
+          )}
+          {tolerations !== undefined && tolerations.length > 0 && (
+            <Term term="Tolerations" test="config-tolerations">
+              <Entries entries={tolerations.map(formatToleration)} />
             </Term>
           )}
           {labels !== undefined && Object.keys(labels).length > 0 && (

@@ -211,7 +211,9 @@ describe('DeployClusterModal', () => {
     await user.type(screen.getByLabelText('Worker CPU'), '2');
     await user.type(screen.getByLabelText('Worker memory'), '4Gi');
     await user.selectOptions(screen.getByLabelText('Image pull policy'), 'Always');
+    await user.type(screen.getByLabelText('Image pull secrets'), 'regcred{Enter}other');
     await user.type(screen.getByLabelText('Node selector'), 'disktype=ssd{Enter}{Enter}zone=eu-1a');
+    await user.type(screen.getByLabelText('Tolerations'), 'dedicated=spark:NoSchedule{Enter}gpu:NoExecute');
     await user.type(screen.getByLabelText('Pod labels'), 'team=data');
     await user.type(screen.getByLabelText('Pod annotations'), 'example.com/owner=ana');
     await user.type(screen.getByLabelText('Environment variables'), 'MODE=fast{Enter}EMPTY=');
@@ -227,7 +229,12 @@ describe('DeployClusterModal', () => {
         imagePullPolicy: 'Always',
         masterResources: { memory: '1Gi' },
         workerResources: { cpu: '2', memory: '4Gi' },
+        imagePullSecrets: ['regcred', 'other'],
         nodeSelector: { disktype: 'ssd', zone: 'eu-1a' },
+        tolerations: [
+          { key: 'dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+          { key: 'gpu', operator: 'Exists', effect: 'NoExecute' },
+        ],
         labels: { team: 'data' },
         annotations: { 'example.com/owner': 'ana' },
         env: [
@@ -255,6 +262,20 @@ describe('DeployClusterModal', () => {
     await user.type(selector, 'disktype=ssd{Enter}{Enter}disk type=fast');
     await user.tab();
     expect(await screen.findByText(/^line 3: "disk type" is not a valid key/)).toBeVisible();
+
+    await user.type(screen.getByLabelText('Tolerations'), 'dedicated=spark');
+    await user.tab();
+    expect(
+      await screen.findByText('line 1: expected KEY[=VALUE]:EFFECT, e.g. dedicated=spark:NoSchedule'),
+    ).toBeVisible();
+    await user.type(screen.getByLabelText('Tolerations'), ':NoSchedul');
+    expect(
+      await screen.findByText('line 1: "NoSchedul" is not one of NoSchedule, PreferNoSchedule, NoExecute'),
+    ).toBeVisible();
+
+    await user.type(screen.getByLabelText('Image pull secrets'), 'regcred{Enter}RegCred');
+    await user.tab();
+    expect(await screen.findByText(/^line 2: "RegCred" is not a valid Secret name/)).toBeVisible();
 
     await user.type(screen.getByLabelText('Pod labels'), 'oshinko-cluster=x');
     await user.tab();
@@ -306,5 +327,7 @@ describe('DeployClusterModal', () => {
     expect(screen.getByLabelText('Worker memory')).toBeVisible();
     expect(screen.queryByLabelText('Node selector')).toBeNull();
     expect(screen.queryByLabelText('Environment variables')).toBeNull();
+    expect(screen.queryByLabelText('Tolerations')).toBeNull();
+    expect(screen.queryByLabelText('Image pull secrets')).toBeNull();
   });
 });

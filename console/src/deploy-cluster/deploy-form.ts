@@ -10,6 +10,8 @@ import type { NewCluster } from '../../../src/client/oshinko-client.js';
 import {
   parseEnvEntries,
   parsePairEntries,
+  parsePullSecretEntries,
+  parseTolerationEntries,
   quantityProblem,
   resourcesOf,
   type Entries,
@@ -36,8 +38,12 @@ export interface DeployForm {
   readonly masterMemory: string;
   readonly workerCpu: string;
   readonly workerMemory: string;
+  /** One Secret name per line (--image-pull-secret); none: the server's default. */
+  readonly imagePullSecrets: string;
   /** One `KEY=VALUE` per line, as the CLI's --node-selector, --label and --annotation take them. */
   readonly nodeSelector: string;
+  /** One `KEY[=VALUE]:EFFECT` per line, as `kubectl taint` writes taints (--toleration). */
+  readonly tolerations: string;
   readonly labels: string;
   readonly annotations: string;
   /** One `NAME=VALUE` per line (--env), and one `NAME=SECRET:KEY` per line (--env-from-secret). */
@@ -63,7 +69,9 @@ export const POD_FIELDS = [
   'workerCpu',
   'workerMemory',
   'imagePullPolicy',
+  'imagePullSecrets',
   'nodeSelector',
+  'tolerations',
   'labels',
   'annotations',
   'env',
@@ -71,7 +79,8 @@ export const POD_FIELDS = [
 ] as const;
 export type PodField = (typeof POD_FIELDS)[number];
 /** The pod settings typed one entry per line. */
-export type LinesField = 'nodeSelector' | 'labels' | 'annotations' | 'env' | 'envFromSecret';
+export type LinesField =
+  'imagePullSecrets' | 'nodeSelector' | 'tolerations' | 'labels' | 'annotations' | 'env' | 'envFromSecret';
 
 export type FieldErrors = Partial<Record<FormField, string>>;
 
@@ -102,7 +111,9 @@ export function emptyForm(): DeployForm {
     masterMemory: '',
     workerCpu: '',
     workerMemory: '',
+    imagePullSecrets: '',
     nodeSelector: '',
+    tolerations: '',
     labels: '',
     annotations: '',
     env: '',
@@ -174,6 +185,14 @@ export function validateField(form: DeployForm, field: FormField, maxWorkers: nu
       const { entries, lineNumbers } = linesOf(form[field]);
       return lineProblem(parsePairEntries(entries, field), field, lineNumbers);
     }
+    case 'imagePullSecrets': {
+      const { entries, lineNumbers } = linesOf(form.imagePullSecrets);
+      return lineProblem(parsePullSecretEntries(entries), field, lineNumbers);
+    }
+    case 'tolerations': {
+      const { entries, lineNumbers } = linesOf(form.tolerations);
+      return lineProblem(parseTolerationEntries(entries), field, lineNumbers);
+    }
     case 'env':
     case 'envFromSecret':
       // Both lists are read together: a name may be given once across them; each field shows its own lines.
@@ -214,6 +233,10 @@ function podSettingsRequest(form: DeployForm): Partial<NonNullable<NewCluster['c
     const map = parsePairEntries(linesOf(form[field]).entries, field);
     if (map.ok && map.value !== undefined) config[field] = map.value;
   }
+  const pullSecrets = parsePullSecretEntries(linesOf(form.imagePullSecrets).entries);
+  if (pullSecrets.ok && pullSecrets.value !== undefined) config.imagePullSecrets = pullSecrets.value;
+  const tolerations = parseTolerationEntries(linesOf(form.tolerations).entries);
+  if (tolerations.ok && tolerations.value !== undefined) config.tolerations = tolerations.value;
   const env = envEntries(form);
   if (env.ok && env.value !== undefined) config.env = env.value;
   return config;
@@ -254,7 +277,9 @@ const SERVER_FIELD_PREFIXES: readonly (readonly [string, FormField])[] = [
   ['config.masterResources', 'masterCpu'],
   ['config.workerResources.memory', 'workerMemory'],
   ['config.workerResources', 'workerCpu'],
+  ['config.imagePullSecrets', 'imagePullSecrets'],
   ['config.nodeSelector', 'nodeSelector'],
+  ['config.tolerations', 'tolerations'],
   ['config.labels', 'labels'],
   ['config.annotations', 'annotations'],
   ['config.env', 'env'],

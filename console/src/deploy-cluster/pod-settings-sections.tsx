@@ -40,10 +40,24 @@ export function PodSettingsSections(binding: FieldBinding) {
         <PullPolicyField {...binding} />
         <LinesField
           {...binding}
+          field="imagePullSecrets"
+          label="Image pull secrets"
+          placeholder="regcred"
+          hint="Secrets of the namespace to pull the image with, one name per line; empty: the server's default."
+        />
+        <LinesField
+          {...binding}
           field="nodeSelector"
           label="Node selector"
           placeholder="disktype=ssd"
           hint="Node labels every pod must match, one KEY=VALUE per line."
+        />
+        <LinesField
+          {...binding}
+          field="tolerations"
+          label="Tolerations"
+          placeholder="dedicated=spark:NoSchedule"
+          hint="Node taints every pod tolerates, one KEY[=VALUE]:EFFECT per line, as kubectl writes taints; KEY:EFFECT tolerates any value."
         />
         <LinesField
           {...binding}
