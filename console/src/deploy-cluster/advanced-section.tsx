@@ -58,7 +58,7 @@ export function AdvancedSection({ binding, choices, isExpanded, onToggle }: Adva
         />
         <ExposeUiField {...binding} />
         <MetricsField {...binding} />
-        <ResourcesSection {...binding} />
+        <ResourcesSection {...binding} driver={info.driver} />
         {info.driver === 'kubernetes' && <PodSettingsSections {...binding} />}
       </div>
     </ExpandableSection>

@@ -320,14 +320,27 @@ describe('DeployClusterModal', () => {
   });
 
   it('offers the resources but no other pod settings on the local driver, which runs processes', async () => {
-    const { user } = setup(new FakeApi(serverInfo({ driver: 'local' })));
+    const api = new FakeApi(serverInfo({ driver: 'local' }));
+    const { user, onDeployed } = setup(api);
+    await user.type(nameInput(), 'local');
     await user.click(advancedToggle());
     expect(screen.getByLabelText('Metrics')).toBeVisible();
     expect(screen.getByRole('heading', { name: 'Resources' })).toBeVisible();
+    expect(screen.getByText(/What Spark is told on this machine, not limits/)).toBeVisible();
     expect(screen.getByLabelText('Worker memory')).toBeVisible();
     expect(screen.queryByLabelText('Node selector')).toBeNull();
     expect(screen.queryByLabelText('Environment variables')).toBeNull();
     expect(screen.queryByLabelText('Tolerations')).toBeNull();
     expect(screen.queryByLabelText('Image pull secrets')).toBeNull();
+    await user.type(screen.getByLabelText('Worker CPU'), '1');
+    await user.type(screen.getByLabelText('Worker memory'), '1Gi');
+    await user.click(deployButton());
+    await waitFor(() => {
+      expect(onDeployed).toHaveBeenCalledOnce();
+    });
+    expect(api.requestsTo('POST', '/clusters')[0]?.body).toEqual({
+      name: 'local',
+      config: { workerCount: 1, workerResources: { cpu: '1', memory: '1Gi' } },
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { FormSection, Grid, GridItem } from '@patternfly/react-core';
+import { FormSection, Grid, GridItem, HelperText, HelperTextItem } from '@patternfly/react-core';
 import { LinesField } from './lines-field.js';
 import { PullPolicyField } from './pull-policy-field.js';
 import { QuantityField } from './quantity-field.js';
@@ -8,7 +8,7 @@ import type { FieldBinding } from './use-deploy-form.js';
  * What the master and each worker get: on Kubernetes their pods' requests and limits, on the local driver what each
  * worker offers its master and the master's heap (docs/local-driver.md), so it is shown on both drivers.
  */
-export function ResourcesSection(binding: FieldBinding) {
+export function ResourcesSection({ driver, ...binding }: FieldBinding & { readonly driver: string }) {
   return (
     <FormSection title="Resources" titleElement="h3" data-test="deploy-resources-section">
       <Grid hasGutter md={6}>
@@ -25,6 +25,13 @@ export function ResourcesSection(binding: FieldBinding) {
           <QuantityField {...binding} field="workerMemory" label="Worker memory" placeholder="e.g. 4Gi" />
         </GridItem>
       </Grid>
+      <HelperText>
+        <HelperTextItem>
+          {driver === 'kubernetes'
+            ? "Each pod's requests and limits; a worker offers its master what it was given, less what its daemon keeps."
+            : "What Spark is told on this machine, not limits: a worker offers its master what it was given, less what its daemon keeps; the master's CPU is not enforced."}
+        </HelperTextItem>
+      </HelperText>
     </FormSection>
   );
 }
