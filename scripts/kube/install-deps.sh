@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test cluster needs from Debian: etcd, containerd, runc, the CNI plugins, iptables and
 # conntrack for kube-proxy, socat for the apiserver relay, buildah and mmdebstrap for the test images, gcc for the
-# pause binary. Kubernetes itself and CoreDNS are built from the Go module proxy by build.sh.
+# pause binary, docker-registry and apache2-utils (htpasswd) for the private-registry suite's own registry.
+# Kubernetes itself and CoreDNS are built from the Go module proxy by build.sh.
 set -euo pipefail
 packages=(etcd-server containerd runc containernetworking-plugins iptables conntrack socat iproute2 curl openssl
-  buildah mmdebstrap uidmap gcc libc6-dev)
+  buildah mmdebstrap uidmap gcc libc6-dev docker-registry apache2-utils)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -5,12 +5,13 @@
  * acting, reads that fail rather than remember, and a status that never says `Running` while the master's own list
  * of workers says otherwise. Recorded in docs/hardening.md.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../support/poll.js';
 import type { ClusterModel, OshinkoClient } from '../../src/client/oshinko-client.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import {
+  daemonPid,
+  WORKER_CLASS,
   allRegistered,
   baseImageArchive,
   createNamespace,
@@ -136,24 +137,6 @@ describe('faults on a real Kubernetes', () => {
     await masterReplacedWith(3);
   });
 
-  /** The host pid of the Spark worker JVM that advertises `ip` (container processes are host processes). */
-  function workerJvm(ip: string): number {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let argv: string[];
-      try {
-        argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      } catch {
-        continue;
-      }
-      const host = argv.indexOf('--host');
-      if (argv.includes('org.apache.spark.deploy.worker.Worker') && host >= 0 && argv[host + 1] === ip) {
-        if (argv[0]?.endsWith('java') === true) return Number(entry);
-      }
-    }
-    throw new Error(`no Spark worker JVM advertises ${ip}`);
-  }
-
   it('a deleted worker pod is replaced and registers; a killed worker JVM restarts in place and registers', async () => {
     const name = 'workers';
     await client.createCluster({ name, config: { workerCount: 2 } });
@@ -168,7 +151,7 @@ describe('faults on a real Kubernetes', () => {
     expect(newcomer?.name).not.toBe(first.name);
     expect((await aliveHosts(name))?.sort()).toEqual([newcomer?.ip, second.ip].sort());
 
-    process.kill(workerJvm(second.ip), 'SIGKILL');
+    process.kill(daemonPid(WORKER_CLASS, second.ip), 'SIGKILL');
     await waitForCluster(client, name, (seen) => seen.status !== 'Running', 30_000);
     const { last } = await watchTruthfully(name, allRegistered, HEAL_BOUND_MS);
     const restarted = last.pods.find((pod) => pod.name === second.name);

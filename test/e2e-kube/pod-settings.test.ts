@@ -3,11 +3,13 @@
  * Pod Security Standard (the API server's own admission plugin decides, not a check of ours), per-role CPU and
  * memory, which each worker then offers its master, and the image pull policy.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OshinkoClient } from '../../src/client/oshinko-client.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import {
+  daemonPid,
+  MASTER_CLASS,
   allRegistered,
   baseImageArchive,
   createNamespace,
@@ -19,29 +21,6 @@ import {
   waitForCluster,
   type RealCluster,
 } from './real-cluster.js';
-
-/** The environment of the Spark daemon JVM of `mainClass` advertising `ip`, read from /proc on the node. */
-function daemonEnviron(mainClass: string, ip: string): string[] {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    const host = argv.indexOf('--host');
-    if (
-      argv[0]?.endsWith('java') === true &&
-      argv.includes(mainClass) &&
-      host >= 0 &&
-      argv[host + 1] === ip
-    ) {
-      return readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-    }
-  }
-  throw new Error(`no ${mainClass} JVM advertises ${ip}`);
-}
 
 describe('a namespace that enforces the restricted Pod Security Standard', () => {
   let cluster: RealCluster;
@@ -140,7 +119,10 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
     // The env reaches the Spark daemons themselves: the master JVM's own environment, read from the host (container
     // processes are host processes), has the Secret's value.
     const masterPod = running.pods.find((p) => p.type === 'master');
-    const environ = daemonEnviron('org.apache.spark.deploy.master.Master', masterPod?.ip ?? '');
+    const environ = readFileSync(
+      `/proc/${String(daemonPid(MASTER_CLASS, masterPod?.ip ?? ''))}/environ`,
+      'utf8',
+    ).split('\0');
     expect(environ).toContain('APP_TOKEN=s3cr3t-1');
     expect(environ).toContain('APP_MODE=fast');
     const labelled = await kubectl(cluster, ['get', 'pods', '-n', ns, '-l', 'team=data', '-o', 'name']);

@@ -3,7 +3,7 @@
  * see it: its env file, kubectl, image loading and building, and a namespace per suite.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -119,14 +119,14 @@ async function buildah(...args: string[]): Promise<string> {
 }
 
 /**
- * Builds `image` from `base` plus files, with buildah, and writes it to a docker archive. Arguments go to buildah
- * as an argument vector, never through a shell.
+ * Commits `image` from `base` plus files into the storage of images.sh (remove it with `removeImage`). Arguments
+ * go to buildah as an argument vector, never through a shell.
  */
-export async function buildDerivedImage(
+export async function commitDerivedImage(
   base: string,
   image: string,
   files: Readonly<Record<string, string>>,
-): Promise<string> {
+): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'oshinko-image-'));
   const container = (await buildah('from', '--pull-never', base)).trim();
   try {
@@ -136,14 +136,60 @@ export async function buildDerivedImage(
       await buildah('copy', '--chmod', '0644', container, local, path);
     }
     await buildah('commit', '--quiet', container, image);
-    const archive = join(work, 'image.tar');
+  } finally {
+    await buildah('rm', container).catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Removes an image `commitDerivedImage` made; the store keeps only the base images. */
+export async function removeImage(image: string): Promise<void> {
+  await buildah('rmi', image).catch(() => undefined);
+}
+
+/** Builds `image` from `base` plus files (`commitDerivedImage`) into a docker archive for the node to import. */
+export async function buildDerivedImage(
+  base: string,
+  image: string,
+  files: Readonly<Record<string, string>>,
+): Promise<string> {
+  await commitDerivedImage(base, image, files);
+  try {
+    const archive = join(await mkdtemp(join(tmpdir(), 'oshinko-image-')), 'image.tar');
     await buildah('push', '--quiet', image, `docker-archive:${archive}:${image}`);
     return archive;
   } finally {
-    await buildah('rm', container).catch(() => undefined);
-    // The archive is what the node imports; the store keeps only the base images.
-    await buildah('rmi', image).catch(() => undefined);
+    await removeImage(image);
   }
+}
+
+export const MASTER_CLASS = 'org.apache.spark.deploy.master.Master';
+export const WORKER_CLASS = 'org.apache.spark.deploy.worker.Worker';
+
+/**
+ * The host pid of the Spark daemon JVM of `mainClass` that advertises `ip` (`--host <pod IP>`): a container's
+ * processes are this machine's processes, so a test reads their environment and files (`/proc/<pid>/root`) here.
+ */
+export function daemonPid(mainClass: string, ip: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const host = argv.indexOf('--host');
+    if (
+      argv[0]?.endsWith('java') === true &&
+      argv.includes(mainClass) &&
+      host >= 0 &&
+      argv[host + 1] === ip
+    ) {
+      return Number(entry);
+    }
+  }
+  throw new Error(`no ${mainClass} JVM advertises ${ip}`);
 }
 
 export async function removeDir(dir: string): Promise<void> {
