@@ -87,26 +87,29 @@ describe('a custom image in a private registry', () => {
     const image = `${registry.host}/team/spark:v1`;
     await publish('v1', 'one');
     const degraded = (seen: ClusterModel) => seen.status === 'Degraded';
-    // `[]` is no pull secret at all, over the server's default.
-    await client.createCluster({
-      name: 'anonymous',
-      config: { sparkImage: image, workerCount: 0, imagePullSecrets: [] },
-    });
-    await client.createCluster({
-      name: 'missing-tag',
-      config: { sparkImage: `${registry.host}/team/spark:no-such-tag`, workerCount: 0 },
-    });
-    const anonymous = await waitForCluster(client, 'anonymous', degraded, 90_000);
-    expect(anonymous.config.imagePullSecrets).toEqual([]);
-    expect(anonymous.reason).toContain('anonymous-m-');
-    expect(anonymous.reason).toContain(image);
-    expect(anonymous.reason).toMatch(/401 Unauthorized|unauthorized|authorization failed/i);
-    const missing = await waitForCluster(client, 'missing-tag', degraded, 90_000);
-    expect(missing.config.imagePullSecrets).toEqual([SECRET]);
-    expect(missing.reason).toContain(`${registry.host}/team/spark:no-such-tag`);
-    expect(missing.reason).toMatch(/not found/i);
-    await client.deleteCluster('anonymous');
-    await client.deleteCluster('missing-tag');
+    try {
+      // `[]` is no pull secret at all, over the server's default.
+      await client.createCluster({
+        name: 'anonymous',
+        config: { sparkImage: image, workerCount: 0, imagePullSecrets: [] },
+      });
+      await client.createCluster({
+        name: 'missing-tag',
+        config: { sparkImage: `${registry.host}/team/spark:no-such-tag`, workerCount: 0 },
+      });
+      const anonymous = await waitForCluster(client, 'anonymous', degraded, 90_000);
+      expect(anonymous.config.imagePullSecrets).toEqual([]);
+      expect(anonymous.reason).toContain('anonymous-m-');
+      expect(anonymous.reason).toContain(image);
+      expect(anonymous.reason).toMatch(/401 Unauthorized|unauthorized|authorization failed/i);
+      const missing = await waitForCluster(client, 'missing-tag', degraded, 90_000);
+      expect(missing.config.imagePullSecrets).toEqual([SECRET]);
+      expect(missing.reason).toContain(`${registry.host}/team/spark:no-such-tag`);
+      expect(missing.reason).toMatch(/not found/i);
+    } finally {
+      await client.deleteCluster('anonymous').catch(() => undefined);
+      await client.deleteCluster('missing-tag').catch(() => undefined);
+    }
   });
 
   it('refuses a pull secret that does not exist, naming it, and creates nothing', async () => {
@@ -120,7 +123,16 @@ describe('a custom image in a private registry', () => {
     expect(error?.message).toContain(
       `config.imagePullSecrets[0] names Secret 'team-registy', which does not exist in namespace '${ns}'`,
     );
-    const left = await kubectl(cluster, ['get', 'deployments,services,pods', '-n', ns, '-o', 'name']);
+    const left = await kubectl(cluster, [
+      'get',
+      'deployments,services,pods',
+      '-n',
+      ns,
+      '-l',
+      'oshinko-cluster=typo',
+      '-o',
+      'name',
+    ]);
     expect(left.trim()).toBe('');
   });
 

@@ -150,7 +150,9 @@ export async function startRegistry(cluster: RealCluster): Promise<PrivateRegist
   await mkdir(hostsDir, { recursive: true });
   await writeFile(
     join(hostsDir, 'hosts.toml'),
-    `server = "https://${host}"\n\n[host."https://${host}"]\n  capabilities = ["pull", "resolve"]\n  ca = "${ca}"\n`,
+    // containerd 1.6 wants a [host] table; after a refusal (401, 404) from a host it tries `server`, which must
+    // then trust the CA too, or its TLS error would replace the registry's own answer.
+    `server = "https://${host}"\nca = "${ca}"\n\n[host."https://${host}"]\n  capabilities = ["pull", "resolve"]\n  ca = "${ca}"\n`,
   );
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   const close = async (): Promise<void> => {
