@@ -132,6 +132,46 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
     await client.deleteCluster('strict');
   });
 
+  it('runs on a node tainted for Spark only with the toleration, and says the taint stops it without', async () => {
+    const taint = 'oshinko-test/dedicated=spark:NoSchedule';
+    await kubectl(cluster, ['taint', 'node', cluster.nodeName, taint]);
+    try {
+      await client.createCluster({ name: 'untolerated', config: { workerCount: 0 } });
+      await client.createCluster({
+        name: 'tolerated',
+        config: {
+          workerCount: 1,
+          tolerations: [
+            { key: 'oshinko-test/dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+            {
+              key: 'example.com/maintenance',
+              operator: 'Exists',
+              effect: 'NoExecute',
+              tolerationSeconds: 30,
+            },
+          ],
+        },
+      });
+      const running = await waitForCluster(client, 'tolerated', allRegistered);
+      expect(running.config.tolerations).toEqual([
+        { key: 'oshinko-test/dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
+        { key: 'example.com/maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
+      ]);
+      const blocked = await waitForCluster(
+        client,
+        'untolerated',
+        (seen) => (seen.reason ?? '').includes('Unschedulable'),
+        60_000,
+      );
+      expect(blocked.status).not.toBe('Running');
+      expect(blocked.reason).toMatch(/had untolerated taint/);
+    } finally {
+      await kubectl(cluster, ['taint', 'node', cluster.nodeName, `${taint}-`]);
+      await client.deleteCluster('untolerated').catch(() => undefined);
+      await client.deleteCluster('tolerated').catch(() => undefined);
+    }
+  });
+
   it('says unschedulable, in the scheduler words, when no node matches the nodeSelector', async () => {
     await client.createCluster({
       name: 'nowhere',
