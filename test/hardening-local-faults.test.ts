@@ -3,7 +3,7 @@
  * disk (a tiny tmpfs), and a killed master and worker that the supervisor brings back.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterModel, OshinkoClient } from '../src/client/oshinko-client.js';
@@ -73,6 +73,43 @@ function mountTinyDisk(dir: string): boolean {
   return result.status === 0;
 }
 
+/** The processes with a file or working directory under `dir`, as `pid command`. */
+function holders(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const links = [readlinkSync(`/proc/${pid}/cwd`)];
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) links.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (links.some((link) => link.startsWith(dir))) {
+        found.push(
+          `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 200)}`,
+        );
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/**
+ * Unmounts the tiny disk. On a loaded machine a daemon stopped a moment ago may not have let go of it yet: retry for
+ * 15 s, then unmount lazily and say who held it, so the mount is never left behind.
+ */
+async function unmount(dir: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (spawnSync('umount', [dir]).status !== 0) {
+    if (Date.now() > deadline) {
+      console.warn(
+        `${dir} is still busy after 15 s (${holders(dir).join('; ') || 'no process holds it'}): unmounting lazily`,
+      );
+      spawnSync('umount', ['-l', dir]);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 function fill(dir: string): string {
   const filler = join(dir, 'filler');
   const chunk = Buffer.alloc(64 * 1024, 1);
@@ -117,7 +154,7 @@ describe('a full disk, and killed daemons', { timeout: 240_000 }, () => {
       }
       await server.close();
     }
-    if (mounted) spawnSync('umount', [disk]);
+    if (mounted) await unmount(disk);
     rmSync(disk, { recursive: true, force: true });
   });
 
