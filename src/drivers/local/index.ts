@@ -593,6 +593,7 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Cl
     const store = new LocalImageStore(layout, () => Promise.resolve(imagesInUse(clusters.values())));
     const runtime = await store.registerDefault(runtimeSparkHome(options));
     const launches = new LaunchCache(layout.launchCache, { makeArchives: options.makeArchives ?? true });
+    await launches.recover();
     const driver = new LocalDriver(
       {
         layout,

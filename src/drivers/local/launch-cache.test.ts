@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -140,5 +141,65 @@ describe('LaunchCache.find', () => {
     expect((await cache.find(runtime(), env)).launch).toBeUndefined();
     await writeFile(file, '{ torn');
     expect((await cache.find(runtime(), env)).launch).toBeUndefined();
+  });
+});
+
+describe('LaunchCache.recover', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  /** A detached process whose command line names `marker`, as an archive run's JVM names its staging directory. */
+  async function detached(marker: string): Promise<ChildProcess> {
+    const child = spawn(
+      process.execPath,
+      ['-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1000)', '--', marker],
+      { detached: true, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    children.push(child);
+    // Running node, not still the fork of this process.
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    return child;
+  }
+
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else
+        child.once('exit', () => {
+          resolve();
+        });
+    });
+
+  it("stops the JVMs a killed server's archive run left running, and removes its staging directory", async () => {
+    const cacheDir = join(root, 'cache');
+    const staging = join(cacheDir, '.staging-4242-0a1b2c3d');
+    await mkdir(staging, { recursive: true });
+    const master = await detached(`-XX:ArchiveClassesAtExit=${staging}/master.jsa`);
+    const worker = await detached(`-XX:ArchiveClassesAtExit=${staging}/worker.jsa`);
+    // A recorded pid now used by another program (no staging directory in its command line) is left alone.
+    const other = await detached('-Dsomething=else');
+    await writeFile(join(staging, 'run.json'), JSON.stringify({ pids: [master.pid, worker.pid, other.pid] }));
+    // A kept launch beside it stays.
+    await mkdir(join(cacheDir, 'kept'), { recursive: true });
+
+    const stopped = await new LaunchCache(cacheDir, { makeArchives: true }).recover();
+
+    expect(stopped.sort()).toEqual([master.pid, worker.pid].sort());
+    await Promise.all([exited(master), exited(worker)]);
+    expect(other.exitCode).toBeNull();
+    expect(other.signalCode).toBeNull();
+    await expect(access(staging)).rejects.toThrow();
+    await expect(access(join(cacheDir, 'kept'))).resolves.toBeUndefined();
+  });
+
+  it('removes a staging directory without a run file, and does nothing without a cache', async () => {
+    const cacheDir = join(root, 'cache');
+    const staging = join(cacheDir, '.staging-4242-deadbeef');
+    await mkdir(staging, { recursive: true });
+    expect(await new LaunchCache(cacheDir, { makeArchives: true }).recover()).toEqual([]);
+    await expect(access(staging)).rejects.toThrow();
+    expect(await new LaunchCache(join(root, 'none'), { makeArchives: true }).recover()).toEqual([]);
   });
 });

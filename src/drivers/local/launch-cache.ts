@@ -5,6 +5,10 @@
  * scripts, and the daemons' environment; anything else (another JDK, a changed class path, extra jars) is another
  * key, so a kept launch that no longer fits is never used, and a new one is made. A daemon always starts, with or
  * without one: without, it goes through `spark-class` as before.
+ *
+ * The run's JVMs are detached (a daemon's start must not tie it to the server), so a server killed during the run
+ * would leave them running: each run records their pids in its staging directory, and the next server of the data
+ * directory (`recover`) stops those that still carry that directory in their command line, then removes it.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -24,7 +28,7 @@ import {
   parseLauncherOutput,
 } from './launch-command.js';
 import { freePorts, waitUntilListening } from './ports.js';
-import { stopProcessGroups } from './processes.js';
+import { isOurProcess, stopProcessGroups } from './processes.js';
 import {
   aliveWorkerPorts,
   fetchMasterJson,
@@ -40,6 +44,9 @@ import type { ImageRecord } from './image-store.js';
 /** Bumped when what a kept launch holds, or how it is made, changes. */
 const LAUNCH_FORMAT = 1;
 const PROFILE_FILE = 'launch.json';
+/** The pids of an archive run's JVMs, in its staging directory while the run is under way. */
+const RUN_FILE = 'run.json';
+const STAGING_PREFIX = '.staging-';
 
 type LaunchImage = Pick<ImageRecord, 'kind' | 'sparkHome' | 'distribution'>;
 
@@ -236,6 +243,31 @@ export class LaunchCache {
     await Promise.all([...this.preparing.values()]);
   }
 
+  /**
+   * Stops the JVMs of archive runs that a killed server of this data directory left running, and removes their
+   * staging directories. Only for the data directory's owner (under its lock), before it prepares anything:
+   * every staging directory is then a dead server's. A pid is stopped only while its command line names the
+   * staging directory (the archive it writes), so a pid reused by another program is left alone. Returns the pids
+   * stopped.
+   */
+  async recover(): Promise<number[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const stopped: number[] = [];
+    for (const name of names.filter((n) => n.startsWith(STAGING_PREFIX))) {
+      const staging = join(this.dir, name);
+      const run = (await readJsonIfExists(join(staging, RUN_FILE)).catch(() => undefined)) as
+        { pids?: unknown } | undefined;
+      const pids = Array.isArray(run?.pids) ? run.pids.filter((p): p is number => Number.isInteger(p)) : [];
+      const ours: number[] = [];
+      for (const pid of pids) if (pid > 0 && (await isOurProcess(pid, `${staging}/`))) ours.push(pid);
+      // Each leads its own process group; no grace: what they would write on SIGTERM is thrown away.
+      await stopProcessGroups(ours, [], 0);
+      stopped.push(...ours);
+      await rm(staging, { recursive: true, force: true });
+    }
+    return stopped;
+  }
+
   /** Stops a run under way (its processes) and makes no more. */
   async close(): Promise<void> {
     this.closed = true;
@@ -245,7 +277,10 @@ export class LaunchCache {
 
   private async make(key: string, image: LaunchImage, env: Readonly<Record<string, string | undefined>>) {
     await mkdir(this.dir, { recursive: true });
-    const staging = join(this.dir, `.staging-${String(process.pid)}-${randomBytes(4).toString('hex')}`);
+    const staging = join(
+      this.dir,
+      `${STAGING_PREFIX}${String(process.pid)}-${randomBytes(4).toString('hex')}`,
+    );
     await mkdir(staging, { recursive: true });
     try {
       const timeoutMs = this.options.stepTimeoutMs ?? 60_000;
@@ -280,6 +315,7 @@ export class LaunchCache {
         archiveProblem,
       };
       await rm(join(staging, 'work'), { recursive: true, force: true });
+      await rm(join(staging, RUN_FILE), { force: true });
       await writeJsonAtomic(join(staging, PROFILE_FILE), profile);
       // Another server on another data directory may have kept the same key meanwhile: theirs stays.
       await rename(staging, this.profileDir(key)).catch(() => undefined);
@@ -299,6 +335,7 @@ export class LaunchCache {
     timeoutMs: number,
   ): Promise<void> {
     const [port = 0, webPort = 0, workerPort = 0, workerWebPort = 0] = await freePorts(4);
+    const pids: number[] = [];
     const start = (type: PodType, args: readonly string[]) => {
       const log = openSync(join(dir, `${type}.log`), 'a');
       try {
@@ -312,7 +349,7 @@ export class LaunchCache {
         child.unref();
         if (child.pid === undefined) throw new Error(`the ${type} of the archive run did not start`);
         this.running.add(child.pid);
-        return child.pid;
+        pids.push(child.pid);
       } finally {
         closeSync(log);
       }
@@ -325,24 +362,25 @@ export class LaunchCache {
       '--webui-port',
       String(web),
     ];
-    const pids: number[] = [];
+    // For the next server, should this one be killed before the run ends (`recover`).
+    const record = () => writeJsonAtomic(join(dir, RUN_FILE), { pids });
     try {
-      pids.push(start('master', common(port, webPort)));
+      start('master', common(port, webPort));
+      await record();
       if (!(await waitUntilListening(port, { timeoutMs, intervalMs: 50, cancelled: () => this.closed })))
         throw new Error(`the master of the archive run did not listen within ${String(timeoutMs)} ms`);
       await mkdir(join(dir, 'work'), { recursive: true });
-      pids.push(
-        start('worker', [
-          ...common(workerPort, workerWebPort),
-          '--cores',
-          '1',
-          '--memory',
-          '512m',
-          '--work-dir',
-          join(dir, 'work'),
-          `spark://${LOCAL_HOST}:${String(port)}`,
-        ]),
-      );
+      start('worker', [
+        ...common(workerPort, workerWebPort),
+        '--cores',
+        '1',
+        '--memory',
+        '512m',
+        '--work-dir',
+        join(dir, 'work'),
+        `spark://${LOCAL_HOST}:${String(port)}`,
+      ]);
+      await record();
       const deadline = Date.now() + timeoutMs;
       while (!aliveWorkerPorts(await fetchMasterJson(webPort)).has(workerPort)) {
         if (this.closed) throw new Error('the server stopped');
