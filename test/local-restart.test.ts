@@ -1,11 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OshinkoClient } from '../src/client/oshinko-client.js';
-import { pidExists, processesWithEnv } from '../src/drivers/local/processes.js';
+import { OshinkoClient } from '../src/client/oshinko-client.js';
+import { isOurProcess, pidExists, processesWithEnv } from '../src/drivers/local/processes.js';
 import { CLUSTER_UID_ENV } from '../src/drivers/local/spark-daemons.js';
 import type { RunningServer } from '../src/server/serve.js';
 import { allWorkersReady, startLocalServer, tempHome, waitForCluster } from './support/local-spark.js';
+import { pollUntil } from './support/poll.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('local driver across server restarts', { timeout: 480_000 }, () => {
   let home: string;
@@ -76,5 +81,70 @@ describe('local driver across server restarts', { timeout: 480_000 }, () => {
     await client.deleteCluster('keep');
     expect(await client.listClusters()).toEqual([]);
     expect(await processesWithEnv(CLUSTER_UID_ENV, state.uid)).toEqual([]);
+  });
+
+  it('stops the archive run of a server killed during it when the next server starts', async () => {
+    const other = await tempHome('oshinko-restart-archive-');
+    // The built server as its own process, so that it can be SIGKILLed.
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'oshinko.js'), 'serve', '--driver', 'local', '--home', other, '--port', '0'],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, JAVA_HOME: process.env.JAVA_HOME },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const url = await pollUntil(
+      () => Promise.resolve(/listening on (http:\/\/\S+)/.exec(output)?.[1]),
+      (found) => found !== undefined,
+      () => `the server process did not listen: ${output}`,
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    if (url === undefined) throw new Error('unreachable');
+    const first = new OshinkoClient(url, { timeoutMs: 60_000 });
+    // The first cluster of the image: once it runs, the archive run starts in the background.
+    await first.createCluster({ name: 'first', config: { workerCount: 0 } });
+    const cache = join(other, 'cache', 'launch');
+    const recorded = await pollUntil(
+      async () => {
+        for (const name of await readdir(cache).catch(() => [] as string[])) {
+          if (!name.startsWith('.staging-')) continue;
+          const run = await readFile(join(cache, name, 'run.json'), 'utf8').catch(() => undefined);
+          if (run !== undefined)
+            return { staging: join(cache, name), pids: (JSON.parse(run) as { pids: number[] }).pids };
+        }
+        return undefined;
+      },
+      (found) => found !== undefined,
+      () => 'the archive run recorded no JVM',
+      { timeoutMs: 180_000, intervalMs: 50 },
+    );
+    if (recorded === undefined) throw new Error('unreachable');
+    child.kill('SIGKILL');
+    await exited;
+    // Left running by the killed server (a dead one is a zombie until reaped: isOurProcess says no to those).
+    const running = async () => {
+      const alive = [];
+      for (const pid of recorded.pids) if (await isOurProcess(pid, `${recorded.staging}/`)) alive.push(pid);
+      return alive;
+    };
+    const leftRunning = await running();
+    const next = await startLocalServer(other).catch(async (error: unknown) => {
+      for (const pid of await running()) process.kill(pid, 'SIGKILL');
+      throw error;
+    });
+    try {
+      expect(recorded.pids.length).toBeGreaterThan(0);
+      expect(leftRunning).toEqual(recorded.pids);
+      expect(await running()).toEqual([]);
+      expect(await readdir(cache)).not.toContain(basename(recorded.staging));
+    } finally {
+      for (const pid of await running()) process.kill(pid, 'SIGKILL');
+      await next.client.deleteCluster('first').catch(() => undefined);
+      await next.server.close();
+    }
   });
 });
