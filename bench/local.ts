@@ -119,9 +119,65 @@ const smallApp = join(work, 'small_app.py');
 const cpuApp = join(work, 'cpu_app.py');
 writeFileSync(smallApp, SMALL_APP);
 writeFileSync(cpuApp, CPU_APP);
+/** The driver's log as Spark's default one (INFO, stderr), with times in epoch milliseconds for the phases. */
+const driverLog4j = join(work, 'driver-log4j2.properties');
+writeFileSync(
+  driverLog4j,
+  [
+    'rootLogger.level = info',
+    'rootLogger.appenderRef.stderr.ref = console',
+    'appender.console.type = Console',
+    'appender.console.name = console',
+    'appender.console.target = SYSTEM_ERR',
+    'appender.console.layout.type = PatternLayout',
+    'appender.console.layout.pattern = %d{UNIX_MILLIS} %p %c{1}: %m%n%ex',
+    '',
+  ].join('\n'),
+);
 
-/** Runs an application with the runtime's spark-submit in client mode; returns what it printed after RESULT. */
-async function submit(masterUrl: string, app: string, args: readonly string[] = []): Promise<string> {
+/**
+ * Where a submit's time goes, in ms from spark-submit's start, from the driver's log: its JVM logging (the
+ * launcher JVM, then the driver JVM), the application registered with the master, every executor launched by the
+ * workers, every executor registered with the driver (its JVM up), the job done; and spark-submit's exit.
+ */
+const PHASES = {
+  driverUp: { pattern: /Running Spark version/, last: false },
+  appRegistered: { pattern: /Connected to Spark cluster with app ID/, last: false },
+  executorsLaunched: { pattern: /Executor added:/, last: true },
+  executorsUp: { pattern: /Registered executor/, last: true },
+  jobDone: { pattern: /Job 0 finished/, last: false },
+} as const;
+type Phase = keyof typeof PHASES | 'exit';
+type Phases = Record<Phase, number>;
+
+function phasesOf(log: string, startedAt: number, endedAt: number): Phases {
+  const lines = log.split('\n');
+  const at = (phase: keyof typeof PHASES): number => {
+    const { pattern, last } = PHASES[phase];
+    const matching = lines.filter((line) => pattern.test(line));
+    const line = last ? matching[matching.length - 1] : matching[0];
+    return line === undefined ? NaN : Number(line.split(' ')[0]) - startedAt;
+  };
+  return {
+    driverUp: at('driverUp'),
+    appRegistered: at('appRegistered'),
+    executorsLaunched: at('executorsLaunched'),
+    executorsUp: at('executorsUp'),
+    jobDone: at('jobDone'),
+    exit: endedAt - startedAt,
+  };
+}
+
+/**
+ * Runs an application with the runtime's spark-submit in client mode; returns what it printed after RESULT, and
+ * where the time went.
+ */
+async function submit(
+  masterUrl: string,
+  app: string,
+  args: readonly string[] = [],
+): Promise<{ result: string; phases: Phases }> {
+  const startedAt = Date.now();
   const child = spawn(
     join(sparkHome, 'bin', 'spark-submit'),
     [
@@ -135,6 +191,8 @@ async function submit(masterUrl: string, app: string, args: readonly string[] = 
       'spark.executor.memory=512m',
       '--conf',
       'spark.ui.enabled=false',
+      '--driver-java-options',
+      `-Dlog4j2.configurationFile=file:${driverLog4j}`,
       app,
       ...args,
     ],
@@ -150,7 +208,7 @@ async function submit(masterUrl: string, app: string, args: readonly string[] = 
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (code !== 0 || line === undefined)
     throw new Error(`spark-submit exited with ${String(code)}: ${stderr.slice(-3000)}`);
-  return line.slice('RESULT '.length);
+  return { result: line.slice('RESULT '.length), phases: phasesOf(stderr, startedAt, Date.now()) };
 }
 
 /** The executors running now (under any master): pid, command line and CPU ticks so far, from /proc. */
@@ -357,6 +415,32 @@ function javaVersionMs(args: readonly string[]): number {
   return performance.now() - began;
 }
 
+/**
+ * CPU time (ms) so far of the master on `masterUrl`'s port and of the workers registered with it, from /proc: what
+ * the daemons themselves take while a job runs, on either kind of cluster.
+ */
+function daemonCpuMs(masterUrl: string): number {
+  const port = masterUrl.slice(masterUrl.lastIndexOf(':') + 1);
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const master =
+        args.includes('org.apache.spark.deploy.master.Master') && args[args.indexOf('--port') + 1] === port;
+      const worker = args.includes('org.apache.spark.deploy.worker.Worker') && args.includes(masterUrl);
+      if (!master && !worker) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  // USER_HZ is 100 on Linux.
+  return ticks * 10;
+}
+
 /** CPU seconds (user + system) and RSS of a process, from /proc. */
 function usage(pid: number): { cpuSeconds: number; rssMiB: number } {
   const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
@@ -491,13 +575,18 @@ async function main(): Promise<void> {
     const ready = { bare: [] as number[], oshinko: [] as number[] };
     const result = { bare: [] as number[], oshinko: [] as number[] };
     const runs: string[][] = [];
+    const breakdown = { bare: [] as Phases[], oshinko: [] as Phases[] };
+    const daemonCpu = { bare: [] as number[], oshinko: [] as number[] };
     for (let i = 0; i < repeats; i++) {
       const order = i % 2 === 0 ? (['bare', 'oshinko'] as const) : (['oshinko', 'bare'] as const);
       for (const which of order) {
         const cluster =
           which === 'bare' ? await bareCluster() : await oshinkoCluster(url, `bench-${String(i)}`);
         running.push(cluster);
-        const sum = await submit(cluster.masterUrl, smallApp);
+        const daemonsBefore = daemonCpuMs(cluster.masterUrl);
+        const { result: sum, phases } = await submit(cluster.masterUrl, smallApp);
+        daemonCpu[which].push(daemonCpuMs(cluster.masterUrl) - daemonsBefore);
+        breakdown[which].push(phases);
         if (sum !== '499500') throw new Error(`the small job answered ${sum}`);
         const resultMs = performance.now() - cluster.began;
         await cluster.stop();
@@ -532,6 +621,54 @@ async function main(): Promise<void> {
     );
     console.log('\nIn the order they ran:\n');
     console.log(table(['repeat', 'which', 'registered', 'job result'], runs));
+    console.log(
+      '\n## Where the small job goes: medians of each phase, from the step before (s), and the daemons CPU\n',
+    );
+    const steps: [string, (p: Phases) => number][] = [
+      ['spark-submit start to the driver JVM logging (launcher JVM, driver JVM)', (p) => p.driverUp],
+      ['to the application registered with the master', (p) => p.appRegistered - p.driverUp],
+      ['to the last executor launched by a worker', (p) => p.executorsLaunched - p.appRegistered],
+      [
+        'to the last executor registered with the driver (executor JVM up)',
+        (p) => p.executorsUp - p.executorsLaunched,
+      ],
+      ['to the job done (its last task finished)', (p) => p.jobDone - p.executorsUp],
+      ['to spark-submit exited with the result', (p) => p.exit - p.jobDone],
+      ['submit total', (p) => p.exit],
+    ];
+    const phaseRow = (label: string, of: (p: Phases) => number): string[] => {
+      const b = summarize(breakdown.bare.map(of));
+      const o = summarize(breakdown.oshinko.map(of));
+      return [
+        label,
+        seconds(b.median),
+        seconds(o.median),
+        `${seconds(o.min)}–${seconds(o.max)}`,
+        `${seconds(b.min)}–${seconds(b.max)}`,
+      ];
+    };
+    console.log(
+      table(
+        ['phase', 'bare median', 'oshinko median', 'oshinko min–max', 'bare min–max'],
+        [
+          [
+            'cluster: start to 2 workers registered',
+            seconds(readyB.median),
+            seconds(readyO.median),
+            `${seconds(readyO.min)}–${seconds(readyO.max)}`,
+            `${seconds(readyB.min)}–${seconds(readyB.max)}`,
+          ],
+          ...steps.map(([label, of]) => phaseRow(label, of)),
+          [
+            "daemons' CPU time during the submit (master + 2 workers)",
+            seconds(summarize(daemonCpu.bare).median),
+            seconds(summarize(daemonCpu.oshinko).median),
+            `${seconds(summarize(daemonCpu.oshinko).min)}–${seconds(summarize(daemonCpu.oshinko).max)}`,
+            `${seconds(summarize(daemonCpu.bare).min)}–${seconds(summarize(daemonCpu.bare).max)}`,
+          ],
+        ],
+      ),
+    );
 
     // 4. The executors' compute, on both kinds of cluster at once, alternately.
     if (cpuRepeats > 0) {
@@ -549,7 +686,7 @@ async function main(): Promise<void> {
           const cluster = which === 'bare' ? bare : ours;
           const began = performance.now();
           const sampled = await withExecutorCpu(submit(cluster.masterUrl, cpuApp, [String(cpuRows)]));
-          const [value = '', inJob = ''] = sampled.value.split(' ');
+          const [value = '', inJob = ''] = sampled.value.result.split(' ');
           answers.add(value);
           jobs[which].push(Number(inJob) * 1000);
           cpu[which].push(sampled.cpuMs);
