@@ -119,7 +119,10 @@ const smallApp = join(work, 'small_app.py');
 const cpuApp = join(work, 'cpu_app.py');
 writeFileSync(smallApp, SMALL_APP);
 writeFileSync(cpuApp, CPU_APP);
-/** The driver's log as Spark's default one (INFO, stderr), with times in epoch milliseconds for the phases. */
+/**
+ * The driver's log at Spark's default level (INFO, on stderr; without the default's quieter Jetty and other loggers),
+ * with times in epoch milliseconds for the phases.
+ */
 const driverLog4j = join(work, 'driver-log4j2.properties');
 writeFileSync(
   driverLog4j,
