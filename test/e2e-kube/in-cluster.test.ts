@@ -330,6 +330,7 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     expect(await canI('patch', 'deployments.apps', ns)).toBe(true);
     expect(await canI('get', 'pods/log', ns)).toBe(true);
     expect(await canI('get', 'services/proxy', ns)).toBe(true);
+    expect(await canI('get', 'secrets', ns)).toBe(true);
     expect(await canI('get', 'pods/log', 'default')).toBe(false);
 
     const refused: [string, string, string | undefined][] = [
@@ -337,8 +338,11 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
       ['create', 'clusterroles', undefined],
       ['create', 'clusterrolebindings', undefined],
       ['list', 'nodes', undefined],
-      ['get', 'secrets', ns],
+      // `get` on secrets is granted (whether a Secret a cluster names exists, asked for its metadata only); a list
+      // or watch would hand over every Secret of the namespace.
       ['list', 'secrets', ns],
+      ['watch', 'secrets', ns],
+      ['get', 'secrets', 'default'],
       ['create', 'pods', ns],
       ['delete', 'pods', ns],
       ['create', 'pods/exec', ns],
