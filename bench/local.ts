@@ -5,7 +5,7 @@
  * 1. The physical floor: a JVM that prints its version and exits, without class-data sharing, with the JDK's own
  *    archive, and with the application archive the driver made for its masters.
  * 2. A first cluster on a fresh data directory (no archive yet: spark-class, then the archive made in the
- *    background), timed, and the time until `GET /` says the archive is ready.
+ *    background), timed, and the time until `GET /` says the archive is ready (the daemons' and the executors').
  * 3. Interleaved repeats, each cluster gone before the next: `POST /clusters` (1 master, 2 workers) or the bare
  *    script, to both workers registered, then at once a small PySpark job (`sum` of 1000 numbers in 4 partitions)
  *    submitted with spark-submit, to its result.
@@ -463,9 +463,12 @@ interface Info {
   application: { details: Record<string, string> };
 }
 
-async function archiveState(url: string): Promise<string> {
+async function archiveState(
+  url: string,
+  which: 'class-data-archive' | 'executor-archive' = 'class-data-archive',
+): Promise<string> {
   const info = JSON.parse((await send(agent, `${url}/`, 'GET')).body) as Info;
-  return info.application.details['default-image-class-data-archive'] ?? 'unknown';
+  return info.application.details[`default-image-${which}`] ?? 'unknown';
 }
 
 async function main(): Promise<void> {
@@ -515,6 +518,7 @@ async function main(): Promise<void> {
         ],
       ),
     );
+    console.log(`\nThe executors' archive: ${await archiveState(url, 'executor-archive')}.\n`);
 
     // 1. The floor (after the archive exists, so the application archive can be measured too).
     const launchDir = join(home, 'cache', 'launch');

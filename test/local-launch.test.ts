@@ -3,7 +3,7 @@
  * daemons start from them (java directly, C1 only, the archive), a built image's conf still reaching the executors,
  * and an archive that does not fit, which must not stop a start.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OshinkoClient } from '../src/client/oshinko-client.js';
@@ -79,9 +79,24 @@ describe('local driver: kept launches and class-data-sharing archives', { timeou
     return (await readFile(`/proc/${String(pid)}/cmdline`, 'utf8')).split('\0');
   }
 
-  it('says in GET / that the default image has its archive', async () => {
+  it("says in GET / that the default image has its archives, its daemons' and its executors'", async () => {
     const info = await client.info();
     expect(info.application.details['default-image-class-data-archive']).toBe('ready');
+    expect(info.application.details['default-image-executor-archive']).toBe('ready');
+  });
+
+  it('gives the executors of a default-image cluster their archive, and the workers keep their own', async () => {
+    await client.createCluster({ name: 'plain', config: { workerCount: 1 } });
+    const ready = await waitForCluster(client, 'plain', allWorkersReady);
+    const runtime = await new LocalImageStore(layout).require('spark:4.3.0');
+    const seen = await runProbe(runtime.sparkHome, ready.masterUrl, home);
+    expect(seen.archives).toEqual(['classes.jsa', 'executor.jsa']);
+    const worker = ready.pods.find((p) => p.type === 'worker')?.pid;
+    if (worker === undefined) throw new Error(`no worker pid in ${JSON.stringify(ready.pods)}`);
+    const maps = await readFile(`/proc/${String(worker)}/maps`, 'utf8');
+    expect(maps).toContain('/worker.jsa');
+    expect(maps).not.toContain('/executor.jsa');
+    await client.deleteCluster('plain');
   });
 
   it('starts the daemons as java with the archive and C1 only, and the image still reaches the executors', async () => {
@@ -100,6 +115,16 @@ describe('local driver: kept launches and class-data-sharing archives', { timeou
     const seen = await runProbe(customHome, ready.masterUrl, home);
     expect(seen).toMatchObject({ module: 'custom-module-ok', imageEnv: 'custom' });
     expect(seen.jarResource).toMatch(/probe\.jar!\/oshinko-probe\.txt$/);
+    // A built image's conf dir comes first on its executors' class path and is not empty: they have no archive
+    // of their own and run with the JDK's.
+    expect(seen.archives).toEqual(['classes.jsa']);
+    const custom = await new LocalImageStore(layout).require(CUSTOM);
+    const found = await new LaunchCache(layout.launchCache, { makeArchives: true }).find(
+      custom,
+      daemonEnv(custom, DEFAULT_RESOURCES, process.env),
+    );
+    expect(found.launch?.executorArchive).toBeUndefined();
+    expect(found.executorProblem).toMatch(/begins with the conf dir .*, which is not empty/);
   });
 
   it('starts a cluster whose archive does not fit (damaged here): the JVM runs without it', async () => {
@@ -108,11 +133,19 @@ describe('local driver: kept launches and class-data-sharing archives', { timeou
     const found = await cache.find(runtime, daemonEnv(runtime, DEFAULT_RESOURCES, process.env));
     const archives = found.launch?.archives;
     if (archives === undefined) throw new Error('the runtime image has no archive');
-    await writeFile(archives.master, 'not an archive');
-    await writeFile(archives.worker, 'not an archive');
+    const executorArchive = found.launch?.executorArchive;
+    if (executorArchive === undefined) throw new Error("the runtime image has no executors' archive");
+    for (const file of [archives.master, archives.worker, executorArchive]) {
+      await chmod(file, 0o644);
+      await writeFile(file, 'not an archive');
+    }
     await client.createCluster({ name: 'unfit', config: { workerCount: 1 } });
     const ready = await waitForCluster(client, 'unfit', allWorkersReady);
     expect(ready.workers.ready).toBe(1);
     expect(await daemonCommand('unfit', 'master')).toContain(`-XX:SharedArchiveFile=${archives.master}`);
+    // An executor runs too, without the damaged archive (and then without the JDK's too).
+    const seen = await runProbe(runtime.sparkHome, ready.masterUrl, home);
+    expect(seen.module).toBeNull();
+    expect(seen.archives).not.toContain('executor.jsa');
   });
 });

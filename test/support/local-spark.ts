@@ -53,6 +53,8 @@ export interface ProbeResult {
   readonly driverConf: string | null;
   /** URL of the resource in the image's jar, as an executor JVM's class path finds it. */
   readonly jarResource: string | null;
+  /** The class-data-sharing archives (file names) the executor JVM that ran the task has mapped. */
+  readonly archives: readonly string[] | null;
 }
 
 const PROBE_APP = `
@@ -61,6 +63,19 @@ from pyspark.sql import SparkSession
 
 spark = SparkSession.builder.appName("oshinko-probe").getOrCreate()
 
+def executor_archives():
+    # The task runs in a Python worker under the executor JVM: up the parents to it, then its mapped archives.
+    pid = os.getpid()
+    while pid > 1:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            if b"CoarseGrainedExecutorBackend" in f.read():
+                with open("/proc/%d/maps" % pid) as maps:
+                    names = {line.split()[-1].rsplit("/", 1)[-1] for line in maps if line.rstrip().endswith(".jsa")}
+                return sorted(names)
+        with open("/proc/%d/stat" % pid) as f:
+            pid = int(f.read().rsplit(")", 1)[1].split()[1])
+    return None
+
 def probe(_):
     try:
         import oshinko_probe_module
@@ -68,7 +83,7 @@ def probe(_):
     except ImportError:
         module = None
     yield json.dumps({"module": module, "flavor": os.environ.get("OSHINKO_FLAVOR"),
-                      "imageEnv": os.environ.get("OSHINKO_IMAGE_ENV")})
+                      "imageEnv": os.environ.get("OSHINKO_IMAGE_ENV"), "archives": executor_archives()})
 
 seen = spark.sparkContext.parallelize([0], 1).mapPartitions(probe).collect()
 result = json.loads(seen[0])

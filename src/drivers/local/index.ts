@@ -128,6 +128,8 @@ class LocalDriver implements ClusterDriver {
   /** The default image's archive, for `GET /` (updated as clusters start and archives are made). */
   private defaultArchive: ArchiveState = 'none';
   private defaultArchiveProblem: string | undefined;
+  /** Why the default image's kept launch has no executors' archive, as last read; undefined when it has one. */
+  private defaultExecutorProblem: string | undefined = 'none yet';
   private readonly pythonVersion: string | undefined;
   /** Spark and Scala versions by distribution directory, read from its jars once. */
   private readonly sparkVersions = new Map<string, ImageVersions>();
@@ -173,6 +175,12 @@ class LocalDriver implements ClusterDriver {
         this.defaultArchiveProblem === undefined
           ? ARCHIVE_STATES[this.defaultArchive]
           : `${ARCHIVE_STATES[this.defaultArchive]}: ${this.defaultArchiveProblem}`,
+      'default-image-executor-archive':
+        this.defaultArchive !== 'ready'
+          ? ARCHIVE_STATES[this.defaultArchive]
+          : this.defaultExecutorProblem === undefined
+            ? 'ready'
+            : `none: ${this.defaultExecutorProblem}`,
     };
   }
 
@@ -186,6 +194,7 @@ class LocalDriver implements ClusterDriver {
       if (image.sparkHome === this.defaultSparkHome) {
         this.defaultArchive = lookup.state;
         this.defaultArchiveProblem = lookup.problem;
+        this.defaultExecutorProblem = lookup.executorProblem;
       }
       return lookup;
     } catch {
@@ -202,6 +211,7 @@ class LocalDriver implements ClusterDriver {
       if (!isDefault) return;
       this.defaultArchive = error === undefined ? 'ready' : 'failed';
       this.defaultArchiveProblem = error?.message;
+      if (error === undefined) void this.findLaunch(image);
     });
   }
 

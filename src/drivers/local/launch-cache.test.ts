@@ -80,7 +80,7 @@ describe('launchKey', () => {
 
 describe('LaunchCache.find', () => {
   const profile = (key: string, archives: LaunchProfile['archives']): LaunchProfile => ({
-    format: 1,
+    format: 2,
     key,
     sparkHome: spark,
     createdAt: '2026-01-01T00:00:00.000Z',
@@ -90,6 +90,8 @@ describe('LaunchCache.find', () => {
     },
     archives,
     archiveProblem: archives === undefined ? 'the worker wrote no archive' : undefined,
+    executorArchive: archives === undefined ? undefined : 'executor.jsa',
+    executorArchiveProblem: archives === undefined ? 'the run that makes the archives failed' : undefined,
   });
 
   it('finds nothing before a launch is kept', async () => {
@@ -113,6 +115,8 @@ describe('LaunchCache.find', () => {
       master: join(root, 'cache', key, 'master.jsa'),
       worker: join(root, 'cache', key, 'worker.jsa'),
     });
+    expect(found.launch?.executorArchive).toBe(join(root, 'cache', key, 'executor.jsa'));
+    expect(found.executorProblem).toBeUndefined();
     expect(found.launch?.commands.master.at(-1)).toBe('org.apache.spark.deploy.master.Master');
     // Once the class path changes, the kept launch is not this image's any more.
     await writeFile(join(spark, 'jars', 'extra.jar'), 'extra');
@@ -128,6 +132,8 @@ describe('LaunchCache.find', () => {
     expect(found.state).toBe('failed');
     expect(found.problem).toBe('the worker wrote no archive');
     expect(found.launch?.archives).toBeUndefined();
+    expect(found.launch?.executorArchive).toBeUndefined();
+    expect(found.executorProblem).toBe('the run that makes the archives failed');
   });
 
   it('ignores a launch kept in another format or under another key', async () => {

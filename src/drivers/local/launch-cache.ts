@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { access, mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import type { PodType } from '../../core/cluster.js';
 import { readJsonIfExists, writeJsonAtomic } from './files.js';
@@ -28,7 +28,7 @@ import {
   parseLauncherOutput,
 } from './launch-command.js';
 import { freePorts, waitUntilListening } from './ports.js';
-import { isOurProcess, stopProcessGroups } from './processes.js';
+import { isOurProcess, processesWithArg, stopProcessGroups } from './processes.js';
 import {
   aliveWorkerPorts,
   fetchMasterJson,
@@ -42,11 +42,35 @@ import {
 import type { ImageRecord } from './image-store.js';
 
 /** Bumped when what a kept launch holds, or how it is made, changes. */
-const LAUNCH_FORMAT = 1;
+const LAUNCH_FORMAT = 2;
 const PROFILE_FILE = 'launch.json';
 /** The pids of an archive run's JVMs, in its staging directory while the run is under way. */
 const RUN_FILE = 'run.json';
 const STAGING_PREFIX = '.staging-';
+
+/** The executors' archive, in a kept launch's directory. */
+const EXECUTOR_ARCHIVE = 'executor.jsa';
+
+/**
+ * The archive run's application: what most applications' executors load (a job of Python tasks, a shuffle, a
+ * DataFrame aggregation with generated code), then HOLD until the file named by its argument exists (at most
+ * 5 minutes), so that its executor can write its archive while alive.
+ */
+const EXECUTOR_APP = `
+import os, sys, time
+from operator import add
+from pyspark.sql import SparkSession, functions as F
+spark = SparkSession.builder.appName("oshinko-archive-run").getOrCreate()
+sc = spark.sparkContext
+sc.parallelize(range(1000), 4).sum()
+sc.parallelize(range(1000), 4).map(lambda x: (x % 3, x)).reduceByKey(add).collect()
+spark.range(0, 1000, 1, 4).groupBy((F.col("id") % 3).alias("k")).agg(F.sum("id")).orderBy("k").collect()
+print("HOLD", flush=True)
+deadline = time.time() + 300
+while not os.path.exists(sys.argv[1]) and time.time() < deadline:
+    time.sleep(0.1)
+spark.stop()
+`;
 
 type LaunchImage = Pick<ImageRecord, 'kind' | 'sparkHome' | 'distribution'>;
 
@@ -62,6 +86,10 @@ export interface LaunchProfile {
   readonly archives: Readonly<Record<PodType, string>> | undefined;
   /** Why there is no archive. */
   readonly archiveProblem: string | undefined;
+  /** The executors' archive file name in the profile's directory, when the run made one. */
+  readonly executorArchive: string | undefined;
+  /** Why there is no executors' archive. */
+  readonly executorArchiveProblem: string | undefined;
 }
 
 export type ArchiveState = 'ready' | 'preparing' | 'none' | 'failed';
@@ -173,6 +201,8 @@ export interface LaunchLookup {
   readonly state: ArchiveState;
   /** Why a kept launch has no archive. */
   readonly problem?: string | undefined;
+  /** Why a kept launch has no executors' archive. */
+  readonly executorProblem?: string | undefined;
 }
 
 /**
@@ -212,11 +242,14 @@ export class LaunchCache {
       profile.archives === undefined
         ? undefined
         : { master: join(dir, profile.archives.master), worker: join(dir, profile.archives.worker) };
+    const executorArchive =
+      profile.executorArchive === undefined ? undefined : join(dir, profile.executorArchive);
     return {
       key,
-      launch: { commands: profile.commands, archives },
+      launch: { commands: profile.commands, archives, executorArchive },
       state: archives === undefined ? 'failed' : 'ready',
       problem: profile.archiveProblem,
+      executorProblem: profile.executorArchiveProblem,
     };
   }
 
@@ -294,12 +327,14 @@ export class LaunchCache {
       const commands = { master: await launcher(MASTER_CLASS), worker: await launcher(WORKER_CLASS) };
       let archives: LaunchProfile['archives'];
       let archiveProblem: string | undefined;
+      let executorArchiveProblem: string | undefined = 'archives are turned off';
       if (this.options.makeArchives) {
         try {
-          await this.makeArchives(staging, commands, env, timeoutMs);
+          executorArchiveProblem = await this.makeArchives(staging, commands, env, timeoutMs);
           archives = { master: 'master.jsa', worker: 'worker.jsa' };
         } catch (error) {
           archiveProblem = error instanceof Error ? error.message : String(error);
+          executorArchiveProblem = 'the run that makes the archives failed';
         }
       } else {
         archiveProblem = 'archives are turned off';
@@ -313,6 +348,8 @@ export class LaunchCache {
         commands,
         archives,
         archiveProblem,
+        executorArchive: executorArchiveProblem === undefined ? EXECUTOR_ARCHIVE : undefined,
+        executorArchiveProblem,
       };
       await rm(join(staging, 'work'), { recursive: true, force: true });
       await rm(join(staging, RUN_FILE), { force: true });
@@ -326,14 +363,16 @@ export class LaunchCache {
 
   /**
    * A master and a worker registered with it, each writing its archive when it exits: they load what a daemon of a
-   * cluster loads (start, registration, the master's JSON page), then stop.
+   * cluster loads (start, registration, the master's JSON page); then an application on them, whose executor's
+   * loaded classes become the executors' archive (`makeExecutorArchive`); then they stop. Resolves with why there
+   * is no executors' archive, if there is none (the daemons' archives do not depend on it).
    */
   private async makeArchives(
     dir: string,
     commands: Record<PodType, readonly string[]>,
     env: Readonly<Record<string, string | undefined>>,
     timeoutMs: number,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const [port = 0, webPort = 0, workerPort = 0, workerWebPort = 0] = await freePorts(4);
     const pids: number[] = [];
     const start = (type: PodType, args: readonly string[]) => {
@@ -364,6 +403,7 @@ export class LaunchCache {
     ];
     // For the next server, should this one be killed before the run ends (`recover`).
     const record = () => writeJsonAtomic(join(dir, RUN_FILE), { pids });
+    let executorProblem: string | undefined;
     try {
       start('master', common(port, webPort));
       await record();
@@ -388,6 +428,10 @@ export class LaunchCache {
           throw new Error(`the worker of the archive run did not register within ${String(timeoutMs)} ms`);
         await new Promise((resolve) => setTimeout(resolve, 100).unref());
       }
+      executorProblem = await this.makeExecutorArchive(dir, env, port, timeoutMs, pids, record).then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
     } finally {
       // A JVM writes its archive as it exits on SIGTERM: give it the time to.
       await stopProcessGroups(pids, [], 30_000);
@@ -399,6 +443,124 @@ export class LaunchCache {
         const log = await fileText(join(dir, `${type}.log`));
         throw new Error(`the ${type} wrote no archive; its log ends: ${log.slice(-1500)}`);
       }
+    }
+    return executorProblem;
+  }
+
+  /**
+   * The executors' archive: `EXECUTOR_APP` submitted with the image's spark-submit to the run's master, one
+   * executor, which runs with `-XX:+RecordDynamicDumpInfo`; once its jobs are done (it prints HOLD and waits), the
+   * JDK's `jcmd` has that executor write the classes it loaded (`VM.cds dynamic_dump`), then the application ends.
+   * Taken from the live executor, not when it exits: the worker stops an executor with SIGTERM as its application
+   * ends, and an archive written at exit (`-XX:ArchiveClassesAtExit`) does not survive that. The archive records the
+   * executor's class path; an executor with another one (another conf dir, `spark.executor.extraClassPath`) runs
+   * without it.
+   */
+  private async makeExecutorArchive(
+    dir: string,
+    env: Readonly<Record<string, string | undefined>>,
+    masterPort: number,
+    timeoutMs: number,
+    pids: number[],
+    record: () => Promise<void>,
+  ): Promise<void> {
+    const jcmd = join(dirname(await resolveJava(env)), 'jcmd');
+    await access(jcmd).catch(() => {
+      throw new Error(`the JDK has no jcmd (${jcmd}), which writes the executors' archive`);
+    });
+    const sparkHome = env.SPARK_HOME;
+    if (sparkHome === undefined) throw new Error('SPARK_HOME is not set');
+    // The worker puts the conf dir first on an executor's class path, and a JVM cannot archive the classes it
+    // loaded from jars behind a non-empty directory (jcmd's dump then ends the executor).
+    const confDir = env.SPARK_CONF_DIR ?? join(sparkHome, 'conf');
+    if ((await readdir(confDir).catch(() => [])).length > 0)
+      throw new Error(
+        `an executor's class path begins with the conf dir ${confDir}, which is not empty: a JVM cannot archive ` +
+          'the classes it loads from the jars behind it',
+      );
+    const app = join(dir, 'executor_app.py');
+    const release = join(dir, 'release');
+    const marker = `-Doshinko.archive-run=${dir}/`;
+    await writeFile(app, EXECUTOR_APP);
+    const log = openSync(join(dir, 'application.log'), 'a');
+    let child;
+    try {
+      child = spawn(
+        join(sparkHome, 'bin', 'spark-submit'),
+        [
+          '--master',
+          `spark://${LOCAL_HOST}:${String(masterPort)}`,
+          '--conf',
+          `spark.driver.host=${LOCAL_HOST}`,
+          '--conf',
+          'spark.driver.memory=512m',
+          '--conf',
+          'spark.executor.memory=512m',
+          '--conf',
+          'spark.cores.max=1',
+          '--conf',
+          'spark.ui.enabled=false',
+          '--conf',
+          `spark.executor.extraJavaOptions=-XX:+RecordDynamicDumpInfo "${marker}"`,
+          app,
+          release,
+        ],
+        { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', log] },
+      );
+    } finally {
+      closeSync(log);
+    }
+    const submit = child;
+    if (submit.pid === undefined) throw new Error('spark-submit of the archive run did not start');
+    this.running.add(submit.pid);
+    pids.push(submit.pid);
+    await record();
+    const exited = new Promise<number | null>((resolve) => submit.once('close', resolve));
+    try {
+      let stdout = '';
+      const held = new Promise<boolean>((resolve) => {
+        submit.stdout?.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+          if (stdout.includes('HOLD\n')) resolve(true);
+        });
+        void exited.then(() => {
+          resolve(false);
+        });
+        setTimeout(() => {
+          resolve(false);
+        }, timeoutMs * 2).unref();
+      });
+      if (!(await held)) {
+        const tail = await fileText(join(dir, 'application.log'));
+        throw new Error(
+          `the archive run's application did not run its jobs; its log ends: ${tail.slice(-1500)}`,
+        );
+      }
+      const [executor] = await processesWithArg(marker);
+      if (executor === undefined) throw new Error(`the archive run's executor was not found`);
+      const said = await runToEnd(
+        jcmd,
+        [String(executor), 'VM.cds', 'dynamic_dump', join(dir, EXECUTOR_ARCHIVE)],
+        env,
+        timeoutMs,
+      );
+      const info = await stat(join(dir, EXECUTOR_ARCHIVE)).catch(() => undefined);
+      if (info === undefined || info.size === 0)
+        throw new Error(`the executor wrote no archive; jcmd said: ${said.trim().slice(-1500)}`);
+    } finally {
+      await writeFile(release, '');
+      const code = await Promise.race([
+        exited,
+        new Promise<'late'>((resolve) =>
+          setTimeout(() => {
+            resolve('late');
+          }, timeoutMs).unref(),
+        ),
+      ]);
+      if (code === 'late') await stopProcessGroups([submit.pid], [], 2000);
+      this.running.delete(submit.pid);
+      await rm(app, { force: true });
+      await rm(release, { force: true });
     }
   }
 }

@@ -56,6 +56,20 @@ export async function processesWithEnv(name: string, value: string): Promise<num
   return found;
 }
 
+/** Ids of live processes with an argument that is exactly `arg` (a marker in a command line). */
+export async function processesWithArg(arg: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const cmdline = await procText(pid, 'cmdline');
+    if (cmdline?.split('\0').includes(arg) && !(await isZombie(pid))) found.push(pid);
+  }
+  return found;
+}
+
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);

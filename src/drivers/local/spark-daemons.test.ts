@@ -151,6 +151,45 @@ describe('daemonSpec', () => {
     ]);
     expect(worker.args).not.toContain('-Xshare:auto');
     expect(worker.args.at(-1)).toBe('spark://127.0.0.1:7001');
+    expect(worker.env).not.toHaveProperty('JDK_JAVA_OPTIONS');
+  });
+
+  it("gives a worker's executors the executors' archive through JDK_JAVA_OPTIONS, ahead of the user's options", () => {
+    const launch: DaemonLaunch = {
+      commands: {
+        master: ['/jdk/bin/java', '-cp', '/spark/jars/*', '-Xmx256m', MASTER_CLASS],
+        worker: ['/jdk/bin/java', '-cp', '/spark/jars/*', '-Xmx256m', WORKER_CLASS],
+      },
+      archives: { master: '/cache/k/master.jsa', worker: '/cache/k/worker.jsa' },
+      executorArchive: '/cache/k/executor.jsa',
+    };
+    const user = { JDK_JAVA_OPTIONS: '-Xshare:off' };
+    const worker = daemonSpec(
+      layout,
+      cluster,
+      daemon('worker', 7100),
+      runtime,
+      DEFAULT_RESOURCES,
+      user,
+      launch,
+    );
+    expect(worker.env.JDK_JAVA_OPTIONS).toBe(
+      '-XX:SharedArchiveFile=/cache/k/executor.jsa -Xshare:auto -Xshare:off',
+    );
+    // The worker's own archive is on its command line, after what the java launcher takes from the variable.
+    expect(worker.args).toContain('-XX:SharedArchiveFile=/cache/k/worker.jsa');
+    const master = daemonSpec(
+      layout,
+      cluster,
+      daemon('master', 7001),
+      runtime,
+      DEFAULT_RESOURCES,
+      user,
+      launch,
+    );
+    expect(master.env.JDK_JAVA_OPTIONS).toBe('-Xshare:off');
+    const alone = daemonSpec(layout, cluster, daemon('worker', 7100), runtime, DEFAULT_RESOURCES, {}, launch);
+    expect(alone.env.JDK_JAVA_OPTIONS).toBe('-XX:SharedArchiveFile=/cache/k/executor.jsa -Xshare:auto');
   });
 
   it("gives a cluster's workers their offer and its master its heap, and keeps them out of the launch key's environment", () => {

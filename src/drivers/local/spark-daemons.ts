@@ -89,6 +89,8 @@ function joinOptions(...parts: (string | undefined)[]): string {
 export interface DaemonLaunch {
   readonly commands: Readonly<Record<PodType, readonly string[]>>;
   readonly archives: Readonly<Record<PodType, string>> | undefined;
+  /** The executors' archive, which a worker's executors are given through `JDK_JAVA_OPTIONS`. */
+  readonly executorArchive?: string | undefined;
 }
 
 /**
@@ -148,6 +150,11 @@ export function daemonSpec(
     env.SPARK_DAEMON_JAVA_OPTS = joinOptions(baseEnv.SPARK_DAEMON_JAVA_OPTS, marker);
     const archive = launch.archives?.[daemon.type];
     const ours = [...DAEMON_JIT_OPTIONS, ...(archive === undefined ? [] : archiveOptions(archive)), marker];
+    // The worker's executors inherit its environment and the java launcher reads this variable: they map the
+    // executors' archive (or run without it when their class path is another). The user's own options come later
+    // and win; so does the worker's own -XX:SharedArchiveFile, on its command line.
+    if (daemon.type === 'worker' && launch.executorArchive !== undefined)
+      env.JDK_JAVA_OPTIONS = joinOptions(...archiveOptions(launch.executorArchive), baseEnv.JDK_JAVA_OPTIONS);
     const command = launch.commands[daemon.type];
     const sized = masterHeap === undefined ? command : withHeap(command, masterHeap);
     return { ...where, command: 'bash', args: launchArgs(sized, ours, daemonArgs) };
