@@ -214,9 +214,12 @@ async function submit(
   return { result: line.slice('RESULT '.length), phases: phasesOf(stderr, startedAt, Date.now()) };
 }
 
-/** The executors running now (under any master): pid, command line and CPU ticks so far, from /proc. */
-function executors(): { pid: number; args: string[]; ticks: number }[] {
-  const found: { pid: number; args: string[]; ticks: number }[] = [];
+/**
+ * The executors running now (under any master): pid, command line, `JDK_JAVA_OPTIONS` from their environment and
+ * CPU ticks so far, from /proc.
+ */
+function executors(): { pid: number; args: string[]; launcherOptions: string | undefined; ticks: number }[] {
+  const found: { pid: number; args: string[]; launcherOptions: string | undefined; ticks: number }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -224,7 +227,16 @@ function executors(): { pid: number; args: string[]; ticks: number }[] {
       if (!args.includes('org.apache.spark.executor.CoarseGrainedExecutorBackend')) continue;
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      found.push({ pid: Number(entry), args, ticks: Number(fields[11]) + Number(fields[12]) });
+      const launcherOptions = readFileSync(`/proc/${entry}/environ`, 'utf8')
+        .split('\0')
+        .find((variable) => variable.startsWith('JDK_JAVA_OPTIONS='))
+        ?.slice('JDK_JAVA_OPTIONS='.length);
+      found.push({
+        pid: Number(entry),
+        args,
+        launcherOptions,
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
     } catch {
       // Gone meanwhile.
     }
@@ -250,6 +262,9 @@ async function withExecutorCpu<T>(
     for (const executor of executors()) {
       ticks.set(executor.pid, Math.max(ticks.get(executor.pid) ?? 0, executor.ticks));
       const flags = executor.args.filter((a) => a.startsWith('-XX:') || a.startsWith('-Xshare'));
+      // What the java launcher adds from the environment comes before the command line's options.
+      if (executor.launcherOptions !== undefined)
+        flags.unshift(`JDK_JAVA_OPTIONS=${executor.launcherOptions}`);
       options.add(flags.length === 0 ? 'none' : flags.join(' '));
     }
     await Promise.race([finished.catch(() => undefined), sleep(250)]);
@@ -727,7 +742,7 @@ async function main(): Promise<void> {
       console.log(table(['repeat', 'cluster', 'job wall s', 'executors CPU s'], runs));
       const seen = (which: 'bare' | 'oshinko') => [...options[which]].join('; ') || 'no executor seen';
       console.log(
-        `\nExecutor JVM -XX/-Xshare options seen in /proc during the jobs: bare: ${seen('bare')}; oshinko: ${seen('oshinko')}.`,
+        `\nExecutor JVM -XX/-Xshare options and JDK_JAVA_OPTIONS seen in /proc during the jobs: bare: ${seen('bare')}; oshinko: ${seen('oshinko')}.`,
       );
       for (const cluster of running.splice(0)) await cluster.stop();
     }

@@ -22,7 +22,7 @@ import {
   writeProbeJar,
 } from './support/local-spark.js';
 
-describe('local driver: kept launches and class-data-sharing archives', { timeout: 480_000 }, () => {
+describe('local driver: kept launches and class-data-sharing archives', { timeout: 900_000 }, () => {
   let home: string;
   let layout: HomeLayout;
   let server: RunningServer | undefined;
@@ -59,8 +59,8 @@ describe('local driver: kept launches and class-data-sharing archives', { timeou
       expect(found.state).toBe('ready');
     }
     ({ server, client } = await startLocalServer(home));
-    // Two runs of a master and a worker: on a loaded machine more than the default hook time.
-  }, 400_000);
+    // Two runs of a master and a worker, one with an application: on a loaded machine minutes.
+  }, 900_000);
 
   afterAll(async () => {
     if (server === undefined) return;

@@ -48,7 +48,7 @@ async function masterHeap(cluster: ClusterModel): Promise<{ heap: string | undef
 
 const SIZES = { masterResources: { cpu: '1', memory: '1Gi' }, workerResources: { cpu: 1, memory: '1Gi' } };
 
-describe('local driver: per-cluster CPU and memory', { timeout: 480_000 }, () => {
+describe('local driver: per-cluster CPU and memory', { timeout: 900_000 }, () => {
   let home: string;
   let server: RunningServer | undefined;
   let client: OshinkoClient;
@@ -95,12 +95,13 @@ describe('local driver: per-cluster CPU and memory', { timeout: 480_000 }, () =>
   });
 
   it('gives the workers of a scale-up the same offer', async () => {
-    // The kept launch is made after the first cluster started: new daemons then start from it.
+    // The kept launch is made after the first cluster started (a master, a worker and an application: minutes
+    // on a loaded machine): new daemons then start from it.
     await pollUntil(
       () => client.info(),
       (info) => info.application.details['default-image-class-data-archive'] === 'ready',
       (info) => `no kept launch: ${JSON.stringify(info.application.details)}`,
-      { timeoutMs: 240_000, intervalMs: 1000 },
+      { timeoutMs: 600_000, intervalMs: 1000 },
     );
     const scaled = await client.scaleCluster('sized', { workerCount: 2 });
     expect(scaled.config.workerResources).toEqual({ cpu: '1', memory: '1Gi' });

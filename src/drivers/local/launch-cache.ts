@@ -518,23 +518,26 @@ export class LaunchCache {
     const exited = new Promise<number | null>((resolve) => submit.once('close', resolve));
     try {
       let stdout = '';
-      const held = new Promise<boolean>((resolve) => {
+      // A whole application (a driver, an executor, Python workers): several steps' worth on a loaded machine.
+      const applicationMs = timeoutMs * 5;
+      const held = new Promise<'held' | 'exited' | 'late'>((resolve) => {
         submit.stdout?.on('data', (chunk: Buffer) => {
           stdout += chunk.toString('utf8');
-          if (stdout.includes('HOLD\n')) resolve(true);
+          if (stdout.includes('HOLD\n')) resolve('held');
         });
         void exited.then(() => {
-          resolve(false);
+          resolve('exited');
         });
         setTimeout(() => {
-          resolve(false);
-        }, timeoutMs * 2).unref();
+          resolve('late');
+        }, applicationMs).unref();
       });
-      if (!(await held)) {
+      const outcome = await held;
+      if (outcome !== 'held') {
         const tail = await fileText(join(dir, 'application.log'));
-        throw new Error(
-          `the archive run's application did not run its jobs; its log ends: ${tail.slice(-1500)}`,
-        );
+        const what =
+          outcome === 'late' ? `did not run its jobs within ${String(applicationMs)} ms` : 'failed';
+        throw new Error(`the archive run's application ${what}; its log ends: ${tail.slice(-1500)}`);
       }
       const [executor] = await processesWithArg(marker);
       if (executor === undefined) throw new Error(`the archive run's executor was not found`);
