@@ -123,6 +123,10 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
     ]);
 
     const jarResource = expect.stringContaining('probe.jar!/oshinko-probe.txt') as unknown;
+    // What the executor JVMs map: the JDK's archive; a built image's executors have none of their own (its conf dir
+    // leads their class path), the default image's have theirs once its archive run is over (timing here).
+    const customArchives = ['classes.jsa'];
+    const plainArchives = expect.arrayContaining(['classes.jsa']) as unknown;
     const seenCustom = await runProbe(customHome, readyCustom.masterUrl, home);
     expect(seenCustom).toEqual({
       module: 'custom-module-ok',
@@ -130,6 +134,7 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
       imageEnv: 'custom',
       driverConf: 'custom',
       jarResource,
+      archives: customArchives,
     });
     const seenPlain = await runProbe(defaultHome, readyPlain.masterUrl, home);
     expect(seenPlain).toEqual({
@@ -138,6 +143,7 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
       imageEnv: null,
       driverConf: null,
       jarResource: null,
+      archives: plainArchives,
     });
 
     // A cluster's executors see their cluster's image, whoever submits: the image's Python files, jars and --env
@@ -150,6 +156,8 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
       imageEnv: null,
       driverConf: 'custom',
       jarResource: null,
+      // Another client's class path: the executors' archive, if the workers give one, may not fit (then none).
+      archives: expect.any(Array) as unknown,
     });
     const plainOnCustom = await runProbe(defaultHome, readyCustom.masterUrl, home);
     expect(plainOnCustom).toEqual({
@@ -158,6 +166,7 @@ describe('local driver end to end: custom image, real Spark, supervision', { tim
       imageEnv: 'custom',
       driverConf: null,
       jarResource,
+      archives: customArchives,
     });
 
     const log = await client.logs('custom', { tail: 2000 });

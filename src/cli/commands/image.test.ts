@@ -79,12 +79,13 @@ describe('oshinko image', () => {
     await writeFile(
       join(layout.launchCache, key, 'launch.json'),
       JSON.stringify({
-        format: 1,
+        format: 2,
         key,
         sparkHome: record.sparkHome,
         createdAt: new Date().toISOString(),
         commands: { master: ['java', 'M'], worker: ['java', 'W'] },
         archives: { master: 'master.jsa', worker: 'worker.jsa' },
+        executorArchive: 'executor.jsa',
       }),
     );
     const withArchive = await cli(['image', 'ls', '--home', home], env);
