@@ -511,11 +511,17 @@ export class LaunchCache {
       closeSync(log);
     }
     const submit = child;
-    if (submit.pid === undefined) throw new Error('spark-submit of the archive run did not start');
+    // A spawn that fails (no spark-submit in the image) says so as an event: heard here, never thrown.
+    const exited = new Promise<number | null>((resolve) => {
+      submit.once('close', resolve);
+      submit.once('error', () => {
+        resolve(null);
+      });
+    });
+    if (submit.pid === undefined) throw new Error(`${join(sparkHome, 'bin', 'spark-submit')} did not start`);
     this.running.add(submit.pid);
     pids.push(submit.pid);
     await record();
-    const exited = new Promise<number | null>((resolve) => submit.once('close', resolve));
     try {
       let stdout = '';
       // A whole application (a driver, an executor, Python workers): several steps' worth on a loaded machine.
@@ -551,7 +557,7 @@ export class LaunchCache {
       if (info === undefined || info.size === 0)
         throw new Error(`the executor wrote no archive; jcmd said: ${said.trim().slice(-1500)}`);
     } finally {
-      await writeFile(release, '');
+      await writeFile(release, '').catch(() => undefined);
       const code = await Promise.race([
         exited,
         new Promise<'late'>((resolve) =>
