@@ -1,14 +1,16 @@
 /**
  * Kept launches of an image's daemons (`<home>/cache/launch/<key>/`): the launcher's command per daemon type, and
  * an application class-data-sharing archive per type, made once in the background by a short run of a master and
- * a worker (`-XX:ArchiveClassesAtExit`). The key covers all they depend on: the JDK, the image's jars and conf
- * scripts, and the daemons' environment; anything else (another JDK, a changed class path, extra jars) is another
- * key, so a kept launch that no longer fits is never used, and a new one is made. A daemon always starts, with or
- * without one: without, it goes through `spark-class` as before.
+ * a worker (`-XX:ArchiveClassesAtExit`), and one for the executors, written during that run by the executor of a
+ * small application (`makeExecutorArchive`), which workers pass on to their executors. The key covers all they
+ * depend on: the JDK, the image's jars and conf scripts, and the daemons' environment; anything else (another JDK,
+ * a changed class path, extra jars) is another key, so a kept launch that no longer fits is never used, and a new
+ * one is made. A daemon always starts, with or without one: without, it goes through `spark-class` as before.
  *
- * The run's JVMs are detached (a daemon's start must not tie it to the server), so a server killed during the run
- * would leave them running: each run records their pids in its staging directory, and the next server of the data
- * directory (`recover`) stops those that still carry that directory in their command line, then removes it.
+ * The run's JVMs and its spark-submit are detached (a daemon's start must not tie it to the server), so a server
+ * killed during the run would leave them running: each run records their pids in its staging directory, and the
+ * next server of the data directory (`recover`) stops those that still carry that directory in their command line,
+ * then removes it.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
