@@ -40,34 +40,29 @@ export async function isOurProcess(pid: number, marker: string): Promise<boolean
   return cmdline.split('\0').some((arg) => arg.includes(marker));
 }
 
-/** Ids of live processes whose environment has `name=value` (e.g. every process a cluster started). */
-export async function processesWithEnv(name: string, value: string): Promise<number[]> {
+/** Ids of live processes (not this one, not zombies) whose `/proc/<pid>/<file>` entries include `entry`. */
+async function processesWith(file: 'cmdline' | 'environ', entry: string): Promise<number[]> {
   const { readdir } = await import('node:fs/promises');
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  const needle = `${name}=${value}`;
+  const pids = await readdir('/proc').catch(() => [] as string[]);
   const found: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
+  for (const name of pids) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
     if (pid === process.pid) continue;
-    const environ = await procText(pid, 'environ');
-    if (environ?.split('\0').includes(needle) && !(await isZombie(pid))) found.push(pid);
+    const text = await procText(pid, file);
+    if (text?.split('\0').includes(entry) && !(await isZombie(pid))) found.push(pid);
   }
   return found;
 }
 
+/** Ids of live processes whose environment has `name=value` (e.g. every process a cluster started). */
+export function processesWithEnv(name: string, value: string): Promise<number[]> {
+  return processesWith('environ', `${name}=${value}`);
+}
+
 /** Ids of live processes with an argument that is exactly `arg` (a marker in a command line). */
-export async function processesWithArg(arg: string): Promise<number[]> {
-  const { readdir } = await import('node:fs/promises');
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  const found: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const cmdline = await procText(pid, 'cmdline');
-    if (cmdline?.split('\0').includes(arg) && !(await isZombie(pid))) found.push(pid);
-  }
-  return found;
+export function processesWithArg(arg: string): Promise<number[]> {
+  return processesWith('cmdline', arg);
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
