@@ -276,6 +276,46 @@ describe('cluster images on Kubernetes', () => {
     expect(scaled.workers.desired).toBe(2);
   });
 
+  it('runs the pods as UID 185 on Kubernetes and as OpenShift assigns there, and refuses to change it on scale', async () => {
+    // OpenShift (this stack): no UID, reported as "image"; a cluster's own is kept.
+    const assigned = await stack.client.createCluster({ name: 'assigned', config: { workerCount: 0 } });
+    expect(assigned.config.runAsUser).toBe('image');
+    const master = clusterObjects('assigned').find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'assigned-m',
+    );
+    expect(JSON.stringify(master)).not.toContain('"runAsUser"');
+    const own = await stack.client.createCluster({
+      name: 'own',
+      config: { workerCount: 0, runAsUser: 1001 },
+    });
+    expect(own.config.runAsUser).toBe(1001);
+    const put = (config: object) =>
+      fetch(`${stack.server.url}/clusters/own`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'own', config }),
+      });
+    const changed = await put({ workerCount: 1, runAsUser: 185 });
+    expect(changed.status).toBe(422);
+    const body = (await changed.json()) as { errors: { field?: string; details: string }[] };
+    expect(body.errors[0]).toMatchObject({ field: 'config.runAsUser' });
+    expect(body.errors[0]?.details).toContain('(it is 1001)');
+    expect((await put({ workerCount: 1, runAsUser: '1001' })).status).toBe(202);
+    // Plain Kubernetes: 185, the official images' user, unless the server says otherwise.
+    const plain = await startKubeStack();
+    const site = await startKubeStack({ env: { OSHINKO_RUN_AS_USER: 'image' } });
+    try {
+      expect(
+        (await plain.client.createCluster({ name: 'plain', config: { workerCount: 0 } })).config.runAsUser,
+      ).toBe(185);
+      expect(
+        (await site.client.createCluster({ name: 'site', config: { workerCount: 0 } })).config.runAsUser,
+      ).toBe('image');
+    } finally {
+      await Promise.all([plain.close(), site.close()]);
+    }
+  });
+
   it('deletes every object of a cluster, and says 404 for a cluster that does not exist', async () => {
     await stack.client.createCluster({
       name: 'doomed',
@@ -558,6 +598,13 @@ describe('bad input', () => {
         'config.imagePullPolicy',
         /invalid config.imagePullPolicy "always": expected one of Always, IfNotPresent, Never/,
       ],
+      [
+        { name: 'uid', config: { runAsUser: 0 } },
+        400,
+        'config.runAsUser',
+        /invalid config.runAsUser 0: expected a UID from 1 to 2147483647, or "image"/,
+      ],
+      [{ name: 'uid', config: { runAsUser: 'spark' } }, 400, 'config.runAsUser', /"spark"/],
       [
         { name: 'pods', config: { labels: { 'oshinko-type': 'x' } } },
         400,

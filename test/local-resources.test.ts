@@ -66,6 +66,12 @@ describe('local driver: per-cluster CPU and memory', { timeout: 900_000 }, () =>
     await server.close();
   });
 
+  it("refuses a cluster that sets a UID, naming the field: every process runs as the server's user", async () => {
+    const refused = client.createCluster({ name: 'uid', config: { workerCount: 0, runAsUser: 185 } });
+    await expect(refused).rejects.toMatchObject({ api: { status: 422, field: 'config.runAsUser' } });
+    await expect(refused).rejects.toThrow(/config.runAsUser 185: the local driver runs every Spark process/);
+  });
+
   it("refuses a worker with more memory than the machine has, naming the field and the machine's figure", async () => {
     const refused = client.createCluster({
       name: 'huge',

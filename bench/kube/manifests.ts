@@ -32,7 +32,7 @@ export function clusterSpec(
 
 /** The test cluster has neither Routes nor an ingress domain configured: the server renders no Route or Ingress. */
 export function renderContext(namespace: string): RenderContext {
-  return { namespace, routes: false, ingress: undefined };
+  return { namespace, routes: false, openshift: false, ingress: undefined };
 }
 
 export function masterYaml(spec: ClusterSpec, namespace: string): string {

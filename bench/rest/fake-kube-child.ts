@@ -28,7 +28,12 @@ let kubeconfig: KubeconfigFile | undefined;
 let seeded = 0;
 
 function populate(server: FakeKubeServer, count: number): void {
-  const context: RenderContext = { namespace: NAMESPACE, routes: false, ingress: undefined };
+  const context: RenderContext = {
+    namespace: NAMESPACE,
+    routes: false,
+    openshift: false,
+    ingress: undefined,
+  };
   for (; seeded < count; seeded++) {
     const spec = {
       name: seededName(seeded),

@@ -183,6 +183,13 @@ export function clusterConfigInput(maxWorkers: number) {
             'Always, IfNotPresent or Never, on every container; default as Kubernetes does (Always for :latest or no tag, else IfNotPresent). Always picks up an image rebuilt under the same tag on each new pod',
         }),
       ),
+      runAsUser: Type.Optional(
+        Type.Union([Type.Integer(), Type.String({ maxLength: 16 })], {
+          description:
+            'Kubernetes driver: the pods\' UID (securityContext.runAsUser), 1 to 2147483647, or "image" for none; default: the server\'s OSHINKO_RUN_AS_USER, else 185 on Kubernetes and "image" on OpenShift',
+          examples: [185],
+        }),
+      ),
       imagePullSecrets: Type.Optional(PullSecretsSchema),
       nodeSelector: Type.Optional(
         Type.Record(Type.String(), Type.String(), { description: 'Node labels every pod must match' }),
@@ -246,6 +253,11 @@ export const ClusterConfigModel = Type.Object(
     metrics: Type.String(),
     imagePullPolicy: Type.Optional(
       Type.String({ description: 'Kubernetes driver: the pull policy the pods really have' }),
+    ),
+    runAsUser: Type.Optional(
+      Type.Union([Type.Integer(), Type.Literal('image')], {
+        description: 'Kubernetes driver: the UID the pods have, or "image" when none',
+      }),
     ),
     masterResources: Type.Optional(ResourcesModel),
     workerResources: Type.Optional(ResourcesModel),

@@ -173,6 +173,39 @@ describe('resolveClusterConfig', () => {
     expect(none.pullSecretsSource).toBeUndefined();
   });
 
+  it('takes config.runAsUser from the request, a stored configuration or the server default, and names a bad one', async () => {
+    const withDefault = (
+      request: Parameters<typeof resolveClusterConfig>[0],
+      maps: Record<string, Record<string, string>> = {},
+    ) =>
+      resolveClusterConfig(request, {
+        defaultImage: DEFAULT,
+        defaultRunAsUser: 'image',
+        storedConfigs: source(maps),
+        maxWorkers: 10,
+      });
+    // Unset everywhere: left to the Kubernetes driver, which knows the platform.
+    expect((await resolve({})).config.runAsUser).toBeUndefined();
+    expect((await withDefault({})).config.runAsUser).toBe('image');
+    expect((await withDefault({ name: 'team' }, { team: { runasuser: ' 1001 ' } })).config.runAsUser).toBe(
+      1001,
+    );
+    expect((await withDefault({ runAsUser: 185 })).config.runAsUser).toBe(185);
+    expect((await resolve({ runAsUser: 'image' })).config.runAsUser).toBe('image');
+    expect((await resolve({ runAsUser: '2147483647' })).config.runAsUser).toBe(2147483647);
+    for (const bad of [0, -1, 1.5, 2147483648, 'spark', '0x10', '']) {
+      const refused = resolve({ runAsUser: bad });
+      await expect(refused).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(refused).rejects.toMatchObject({ field: 'config.runAsUser' });
+      await expect(refused).rejects.toThrow(
+        `invalid config.runAsUser ${JSON.stringify(bad)}: expected a UID from 1 to 2147483647, or "image"`,
+      );
+    }
+    await expect(resolve({ name: 'bad' }, { bad: { runasuser: 'spark' } })).rejects.toThrow(
+      /ConfigMap 'bad', key 'runasuser': invalid bad.runasuser "spark"/,
+    );
+  });
+
   it('says when a named config does not exist', async () => {
     const error = await resolve({ name: 'nope' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnprocessableError);

@@ -1,6 +1,9 @@
 import {
+  IMAGE_USER,
+  MAX_UID,
   PULL_POLICIES,
   type PullPolicy,
+  type RunAsUser,
   METRICS_MODES,
   type ClusterConfig,
   type ImageSource,
@@ -26,6 +29,7 @@ export interface ClusterConfigRequest {
   readonly exposeWebUI?: boolean | string | undefined;
   readonly metrics?: boolean | string | undefined;
   readonly imagePullPolicy?: string | undefined;
+  readonly runAsUser?: number | string | undefined;
   readonly masterResources?: unknown;
   readonly workerResources?: unknown;
   readonly imagePullSecrets?: unknown;
@@ -56,6 +60,7 @@ export const STORED_CONFIG_KEYS = [
   'metrics',
   'imagepullpolicy',
   'imagepullsecrets',
+  'runasuser',
   'mastercpu',
   'mastermemory',
   'workercpu',
@@ -162,6 +167,21 @@ export function parsePullPolicy(value: string, field: string): PullPolicy {
   );
 }
 
+/**
+ * A UID from 1 to 2147483647 (0 is root, which the pods' `runAsNonRoot` refuses), or `image`: set none. Decimal
+ * digits only, as Kubernetes takes an integer.
+ */
+export function parseRunAsUser(value: number | string, field: string): RunAsUser {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  if (text === IMAGE_USER) return IMAGE_USER;
+  const number = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isSafeInteger(number) && number >= 1 && number <= MAX_UID) return number;
+  throw new InvalidInputError(
+    `invalid ${field} ${JSON.stringify(value)}: expected a UID from 1 to ${String(MAX_UID)}, or "${IMAGE_USER}" to set none (the image's own user, or the one the platform assigns)`,
+    { field },
+  );
+}
+
 function parseCount(value: string | number, field: string, max: number): number {
   const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(number) || number < 0 || number > max) {
@@ -224,6 +244,9 @@ async function readStored(
         case 'imagepullpolicy':
           out.imagePullPolicy = parsePullPolicy(raw.trim(), field);
           break;
+        case 'runasuser':
+          out.runAsUser = parseRunAsUser(raw, field);
+          break;
         case 'imagepullsecrets':
           out.imagePullSecrets = parseImagePullSecrets(
             raw.split(/[\s,]+/).filter((secret) => secret !== ''),
@@ -266,6 +289,8 @@ export interface ResolveOptions {
   readonly defaultImage: string;
   /** Pull secrets of a cluster whose request and stored configurations name none (OSHINKO_IMAGE_PULL_SECRETS). */
   readonly defaultImagePullSecrets?: readonly string[] | undefined;
+  /** The UID of a cluster whose request and stored configurations name none (OSHINKO_RUN_AS_USER), if set. */
+  readonly defaultRunAsUser?: RunAsUser | undefined;
   readonly storedConfigs: StoredConfigSource;
   readonly maxWorkers: number;
 }
@@ -315,6 +340,13 @@ export async function resolveClusterConfig(
   if (request?.metrics !== undefined) merged.metrics = parseMetrics(request.metrics, 'config.metrics');
   if (request?.imagePullPolicy !== undefined) {
     merged.imagePullPolicy = parsePullPolicy(request.imagePullPolicy, 'config.imagePullPolicy');
+  }
+  if (request?.runAsUser !== undefined) {
+    merged.runAsUser = parseRunAsUser(request.runAsUser, 'config.runAsUser');
+  }
+  // Still unset: the Kubernetes driver chooses by the platform (185, or none on OpenShift).
+  if (merged.runAsUser === undefined && options.defaultRunAsUser !== undefined) {
+    merged.runAsUser = options.defaultRunAsUser;
   }
   if (request !== undefined) Object.assign(merged, parsePodSettings(request as Record<string, unknown>));
   if (request?.masterResources !== undefined) {

@@ -1,4 +1,4 @@
-import type { ClusterView } from './cluster.js';
+import type { ClusterView, RunAsUser } from './cluster.js';
 import { parsePodSettings, POD_SETTING_FIELDS } from './pod-settings.js';
 import { parseResources } from './resources.js';
 import {
@@ -9,6 +9,7 @@ import {
   parseCount,
   type ClusterConfigRequest,
   parsePullPolicy,
+  parseRunAsUser,
 } from './cluster-config.js';
 import { assertClusterName } from './cluster-name.js';
 import { deriveStatus } from './cluster-status.js';
@@ -31,6 +32,8 @@ export interface ServiceSettings {
   readonly defaultImage: string;
   /** OSHINKO_IMAGE_PULL_SECRETS: the pull secrets of a cluster that names none (Kubernetes driver). */
   readonly defaultImagePullSecrets?: readonly string[] | undefined;
+  /** OSHINKO_RUN_AS_USER when set: the UID of a cluster that names none (Kubernetes driver). */
+  readonly defaultRunAsUser?: RunAsUser | undefined;
   readonly maxWorkers: number;
   readonly maxClusters: number;
   readonly imagePolicy: ImagePolicy;
@@ -92,6 +95,7 @@ export class ClusterService {
     const resolved = await resolveClusterConfig(request.config, {
       defaultImage: this.settings.defaultImage,
       defaultImagePullSecrets: this.settings.defaultImagePullSecrets,
+      defaultRunAsUser: this.settings.defaultRunAsUser,
       storedConfigs: this.driver.storedConfigs,
       maxWorkers: this.settings.maxWorkers,
     });
@@ -168,6 +172,15 @@ export class ClusterService {
           throw new UnprocessableError(
             `the image pull policy of an existing cluster cannot be changed (it is ${JSON.stringify(current.config.imagePullPolicy ?? 'the Kubernetes default')}); delete the cluster and create it again`,
             { field: 'config.imagePullPolicy' },
+          );
+        }
+      }
+      if (config.runAsUser !== undefined) {
+        const wanted = parseRunAsUser(config.runAsUser, 'config.runAsUser');
+        if (wanted !== current.config.runAsUser) {
+          throw new UnprocessableError(
+            `the user of an existing cluster's containers cannot be changed (it is ${JSON.stringify(current.config.runAsUser ?? 'the image user')}); delete the cluster and create it again`,
+            { field: 'config.runAsUser' },
           );
         }
       }

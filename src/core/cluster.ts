@@ -9,6 +9,18 @@ export type MetricsMode = (typeof METRICS_MODES)[number];
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
 
+/**
+ * `config.runAsUser` saying "set no UID": the containers run as their image's user, or as the platform assigns
+ * (OpenShift). Kubernetes then refuses an image whose user is a name (docs/kubernetes.md, "Restricted pods").
+ */
+export const IMAGE_USER = 'image';
+/** The UID the Spark containers run as, or `image`. */
+export type RunAsUser = number | typeof IMAGE_USER;
+/** The user of the official Spark images (apache/spark-docker: `useradd --system --uid=185 spark`). */
+export const SPARK_IMAGE_UID = 185;
+/** The largest UID Kubernetes accepts in `runAsUser`. */
+export const MAX_UID = 2147483647;
+
 /** The effective configuration of a cluster, after stored configs and defaults are merged. */
 export interface ClusterConfig extends PodSettings {
   readonly masterCount: number;
@@ -23,6 +35,12 @@ export interface ClusterConfig extends PodSettings {
    * `IfNotPresent`); the Kubernetes driver reports what its pods really have.
    */
   readonly imagePullPolicy?: PullPolicy | undefined;
+  /**
+   * Kubernetes driver: the UID of every container of the cluster's pods, or `image` for none. Unset in a request:
+   * the server's OSHINKO_RUN_AS_USER, else 185 on Kubernetes and `image` on OpenShift; the driver reports what its
+   * pods really have.
+   */
+  readonly runAsUser?: RunAsUser | undefined;
   /** CPU and memory of the master (requests and limits); unset: none. */
   readonly masterResources?: Resources | undefined;
   /** CPU and memory of each worker (requests and limits), which it then offers its master; unset: none. */

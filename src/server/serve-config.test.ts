@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../core/errors.js';
 import { parseServeConfig } from './serve-config.js';
 import { serve } from './serve.js';
 
@@ -42,6 +43,7 @@ describe('parseServeConfig', () => {
       { OSHINKO_IMAGE_PULL_SECRETS: 'regcred' },
       'OSHINKO_IMAGE_PULL_SECRETS "regcred" is for the Kubernetes driver',
     ],
+    [{}, { OSHINKO_RUN_AS_USER: '185' }, 'OSHINKO_RUN_AS_USER "185" is for the Kubernetes driver'],
   ])('names the bad setting %j %j', (flags, env, message) => {
     expect(() => parseServeConfig({ driver: 'local', ...flags }, env)).toThrow(message);
   });
@@ -54,6 +56,19 @@ describe('parseServeConfig', () => {
     expect(() => kube('ok,Not_A_Name')).toThrow(
       'invalid OSHINKO_IMAGE_PULL_SECRETS[1]: "Not_A_Name" is not a valid Secret name',
     );
+  });
+
+  it('reads the default UID of the Kubernetes driver, or image, and stops at a bad one naming it', () => {
+    const kube = (value: string | undefined) =>
+      parseServeConfig({ driver: 'kubernetes' }, { OSHINKO_RUN_AS_USER: value }).runAsUser;
+    expect(kube(undefined)).toBeUndefined();
+    expect(kube('')).toBeUndefined();
+    expect(kube('1001')).toBe(1001);
+    expect(kube('image')).toBe('image');
+    for (const bad of ['0', 'spark', '-5', '2147483648']) {
+      expect(() => kube(bad)).toThrow(ConfigurationError);
+      expect(() => kube(bad)).toThrow(`invalid OSHINKO_RUN_AS_USER ${JSON.stringify(bad)}: expected a UID`);
+    }
   });
 
   it("says when OSHINKO_PORT is a Kubernetes service link of a Service named oshinko, not the server's setting", () => {

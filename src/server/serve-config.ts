@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { assertImageReference } from '../core/cluster-config.js';
+import { assertImageReference, parseRunAsUser } from '../core/cluster-config.js';
+import type { RunAsUser } from '../core/cluster.js';
 import { parseImagePullSecrets } from '../core/pod-settings.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { DriverKind } from '../core/driver.js';
@@ -15,6 +16,11 @@ export interface ServeConfig {
   readonly defaultImage: string | undefined;
   /** OSHINKO_IMAGE_PULL_SECRETS: pull secrets of every cluster that names none (Kubernetes driver only). */
   readonly imagePullSecrets: readonly string[];
+  /**
+   * OSHINKO_RUN_AS_USER: the UID of every cluster that names none, or `image` for none (Kubernetes driver only);
+   * unset: 185 on Kubernetes, none on OpenShift.
+   */
+  readonly runAsUser: RunAsUser | undefined;
   readonly kubeconfig: string | undefined;
   readonly namespace: string | undefined;
   /** Kubernetes without Routes: expose each web UI with an Ingress on `<cluster>-ui-<namespace>.<domain>`. */
@@ -139,6 +145,21 @@ function pullSecrets(value: string | undefined, driver: DriverKind): readonly st
   }
 }
 
+/** OSHINKO_RUN_AS_USER: a UID or `image`; the local driver runs every process as the server's own user. */
+function runAsUser(value: string | undefined, driver: DriverKind): RunAsUser | undefined {
+  if (value === undefined) return undefined;
+  if (driver === 'local') {
+    throw new ConfigurationError(
+      `OSHINKO_RUN_AS_USER ${JSON.stringify(value)} is for the Kubernetes driver: the local driver runs every Spark process as the server's own user; unset it`,
+    );
+  }
+  try {
+    return parseRunAsUser(value, 'OSHINKO_RUN_AS_USER');
+  } catch (error) {
+    throw new ConfigurationError((error as Error).message);
+  }
+}
+
 export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const driverText =
     flags.driver ?? env.OSHINKO_DRIVER ?? (kubernetesConfigured(flags, env) ? 'kubernetes' : 'local');
@@ -183,6 +204,7 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     port,
     defaultImage,
     imagePullSecrets,
+    runAsUser: runAsUser(set(env.OSHINKO_RUN_AS_USER), driverText),
     kubeconfig: flags.kubeconfig ?? set(env.KUBECONFIG),
     namespace: flags.namespace ?? set(env.OSHINKO_NAMESPACE),
     ingressDomain: hostname(set(env.OSHINKO_INGRESS_DOMAIN), 'OSHINKO_INGRESS_DOMAIN'),

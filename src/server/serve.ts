@@ -46,6 +46,7 @@ export async function serve(config: ServeConfig, driver?: ClusterDriver): Promis
   const service = new ClusterService(clusterDriver, {
     defaultImage: config.defaultImage ?? clusterDriver.defaultImage,
     defaultImagePullSecrets: config.imagePullSecrets,
+    defaultRunAsUser: config.runAsUser,
     maxWorkers: config.maxWorkers,
     maxClusters: config.maxClusters,
     imagePolicy: { allowCustomImages: config.allowCustomImages, allowedPatterns: config.allowedImages },

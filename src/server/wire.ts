@@ -19,6 +19,7 @@ export function toClusterModel(view: ClusterView): ClusterModel {
       exposeWebUI: config.exposeWebUI ? 'true' : 'false',
       metrics: config.metrics,
       ...(config.imagePullPolicy === undefined ? {} : { imagePullPolicy: config.imagePullPolicy }),
+      ...(config.runAsUser === undefined ? {} : { runAsUser: config.runAsUser }),
       ...(config.imagePullSecrets === undefined ? {} : { imagePullSecrets: [...config.imagePullSecrets] }),
       ...(config.nodeSelector === undefined ? {} : { nodeSelector: config.nodeSelector }),
       ...(config.tolerations === undefined ? {} : { tolerations: [...config.tolerations] }),

@@ -699,7 +699,7 @@ function sparkCluster(name: string, workers: number): void {
     imageSource: 'default' as const,
     storedConfig: undefined,
   };
-  const context = { namespace: 'ns', routes: false, ingress: undefined };
+  const context = { namespace: 'ns', routes: false, openshift: false, ingress: undefined };
   const master = fake.seed('deployments', 'ns', renderCluster(spec, context, 'x').master);
   const { secondary } = renderCluster(spec, context, master.metadata.uid);
   for (const object of secondary) {

@@ -14,11 +14,12 @@ const RESOURCE: Record<string, ResourceName> = {
 };
 
 const contexts: RenderContext[] = [
-  { namespace: 'n', routes: true, ingress: undefined },
-  { namespace: 'n', routes: false, ingress: undefined },
+  { namespace: 'n', routes: true, openshift: true, ingress: undefined },
+  { namespace: 'n', routes: false, openshift: false, ingress: undefined },
   {
     namespace: 'a-namespace-that-is-quite-long-indeed',
     routes: false,
+    openshift: false,
     ingress: { domain: 'apps.example.com', className: 'nginx' },
   },
 ];

@@ -49,7 +49,7 @@ function spec(name: string): ClusterSpec {
 
 /** The objects the driver renders for a cluster, as the API would list them. */
 function clusterObjects(name: string) {
-  const context = { namespace: 'ns', routes: false, ingress: undefined };
+  const context = { namespace: 'ns', routes: false, openshift: false, ingress: undefined };
   const master = renderMaster(spec(name), context) as unknown as Any;
   const secondary = renderSecondary(spec(name), context, { name: `${name}-m`, uid: 'u1' });
   return {

@@ -9,7 +9,7 @@ import type { V1Deployment, V1Route, V1Service } from './cluster-renderer.js';
 
 const IMAGE = 'quay.io/me/spark:1';
 const DEFAULT = 'docker.io/apache/spark:4.0.1';
-const context: RenderContext = { namespace: 'team', routes: true, ingress: undefined };
+const context: RenderContext = { namespace: 'team', routes: true, openshift: true, ingress: undefined };
 
 /** The objects of a rendered cluster as the API would list them (plain JSON, like the client returns). */
 function listed(name: string, workers: number) {
@@ -327,6 +327,20 @@ describe('observeClusters and deriveStatus', () => {
     expect(observe([]).deleting).toBeUndefined();
   });
 
+  it('reports the UID the pod template really has, or image where it has none', () => {
+    const uidOf = (objects: ReturnType<typeof listed>) =>
+      observeClusters({ ...objects, ingresses: undefined, pods: [] }, DEFAULT)[0]?.config.runAsUser;
+    // OpenShift (the context here) sets none.
+    expect(uidOf(listed('a', 1))).toBe('image');
+    const a = listed('a', 1);
+    for (const deployment of a.deployments) {
+      const template = deployment.spec?.template.spec;
+      if (template === undefined) throw new Error('no template');
+      template.securityContext = { ...template.securityContext, runAsUser: 185 };
+    }
+    expect(uidOf(a)).toBe(185);
+  });
+
   it('takes counts from the Deployments and survives a missing annotation', () => {
     const a = listed('a', 1);
     const worker = a.deployments[1];
@@ -375,6 +389,57 @@ describe('the image check and daemons that never serve', () => {
       ],
     };
     expect(podState(waiting)).toMatchObject({ status: 'ErrImagePull', reason: `pull "${IMAGE}": not found` });
+  });
+
+  it('says what to do when the image runs as a user name that runAsNonRoot cannot verify, in the kubelet words too', () => {
+    const kubelet =
+      'container has runAsNonRoot and image has non-numeric user (spark), cannot verify user is non-root (pod: "a-m-1_team(u1)", container: image-check)';
+    const master = pod('a-m-1', 'master', 'a', 'creating');
+    master.status = {
+      ...master.status,
+      initContainerStatuses: [
+        {
+          name: 'image-check',
+          image: IMAGE,
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'CreateContainerConfigError', message: kubelet } },
+        },
+      ],
+    };
+    const worker = pod('a-w-1', 'worker', 'a', 'creating');
+    const spark = worker.status?.containerStatuses?.[0];
+    if (spark === undefined) throw new Error('no container status');
+    spark.state = {
+      waiting: { reason: 'CreateContainerConfigError', message: kubelet.replace('image-check', 'spark') },
+    };
+    const advice =
+      "image runs as user 'spark' (not numeric) and runAsNonRoot cannot verify it: set config.runAsUser to its numeric uid (185 for the official Spark images)";
+    expect(podState(master)).toMatchObject({
+      status: 'CreateContainerConfigError',
+      reason: `${advice}; the kubelet says: ${kubelet}`,
+    });
+    expect(podState(worker)?.reason).toContain(advice);
+    const a = listed('a', 1);
+    const [observation] = observeClusters(
+      {
+        deployments: a.deployments,
+        services: a.services,
+        routes: a.routes,
+        ingresses: undefined,
+        pods: [master, worker],
+      },
+      DEFAULT,
+    );
+    if (observation === undefined) throw new Error('no observation');
+    const view = deriveStatus(observation, DEFAULT);
+    expect(view.status).toBe('Degraded');
+    expect(view.reason).toContain(`a-m-1: CreateContainerConfigError - ${advice}`);
+    expect(view.reason).toContain('image has non-numeric user (spark), cannot verify user is non-root');
+    // Another configuration error keeps the kubelet's words alone.
+    spark.state = { waiting: { reason: 'CreateContainerConfigError', message: 'secret "creds" not found' } };
+    expect(podState(worker)?.reason).toBe('secret "creds" not found');
   });
 
   it('quotes the end of the log of a daemon restarted before it served, or says it printed nothing', () => {

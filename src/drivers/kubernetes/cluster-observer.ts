@@ -4,7 +4,9 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import {
+  IMAGE_USER,
   PULL_POLICIES,
+  SPARK_IMAGE_UID,
   type ClusterEvent,
   type ClusterObservation,
   type ImageCheck,
@@ -15,6 +17,7 @@ import {
 import { builtinDefaults } from '../../core/cluster-config.js';
 import {
   decodeClusterConfig,
+  runAsUserOf,
   masterUrl,
   masterWebUrl,
   type Plain,
@@ -94,6 +97,20 @@ export function lastRunOf(status: V1ContainerStatus, run: V1ContainerStateTermin
   }`;
 }
 
+/**
+ * What the kubelet says of an image whose user is a name while the pod sets no UID (`USER spark`, as the official
+ * Spark images have): it cannot verify `runAsNonRoot` and never starts the container.
+ */
+const NON_NUMERIC_USER = /image has non-numeric user \(([^)]*)\)/;
+
+/** A waiting container's message, with what to do where the kubelet's words alone do not say it. */
+export function waitingMessage(reason: string, message: string | undefined): string | undefined {
+  const user =
+    reason === 'CreateContainerConfigError' ? NON_NUMERIC_USER.exec(message ?? '')?.[1] : undefined;
+  if (user === undefined) return message;
+  return `image runs as user '${user}' (not numeric) and runAsNonRoot cannot verify it: set config.runAsUser to its numeric uid (${String(SPARK_IMAGE_UID)} for the official Spark images); the kubelet says: ${message ?? ''}`;
+}
+
 /** Pod state as users need it: the waiting reason (ImagePullBackOff, CrashLoopBackOff ...) before the phase. */
 export function podState(pod: V1Pod): PodState | undefined {
   const type = pod.metadata?.labels?.[TYPE_LABEL];
@@ -126,10 +143,10 @@ export function podState(pod: V1Pod): PodState | undefined {
     reason = lastRunOf(spark, lastRun);
   } else if (init?.state?.waiting?.reason !== undefined) {
     status = init.state.waiting.reason;
-    reason = init.state.waiting.message;
+    reason = waitingMessage(status, init.state.waiting.message);
   } else if (spark?.state?.waiting?.reason !== undefined) {
     status = spark.state.waiting.reason;
-    reason = spark.state.waiting.message;
+    reason = waitingMessage(status, spark.state.waiting.message);
   } else if (spark?.state?.terminated !== undefined) {
     status = spark.state.terminated.reason ?? 'Terminated';
     reason = spark.state.terminated.message ?? `exit code ${spark.state.terminated.exitCode}`;
@@ -338,10 +355,17 @@ export function observeCluster(
   const policy = master?.spec?.template.spec?.containers.find(
     (c) => c.name === SPARK_CONTAINER,
   )?.imagePullPolicy;
+  // And about the UID: a cluster made before the pods had one sets none, and runs as its image's user.
+  const template = (master ?? worker)?.spec?.template.spec;
+  const runAsUser =
+    template === undefined
+      ? resolved.config.runAsUser
+      : (runAsUserOf(template.securityContext?.runAsUser) ?? IMAGE_USER);
   const config = {
     ...resolved.config,
     masterCount: master?.spec?.replicas ?? 0,
     workerCount: worker?.spec?.replicas ?? 0,
+    ...(runAsUser === undefined ? {} : { runAsUser }),
     ...((PULL_POLICIES as readonly (string | undefined)[]).includes(policy)
       ? { imagePullPolicy: policy as PullPolicy }
       : {}),

@@ -25,8 +25,8 @@ function spec(overrides: Partial<ClusterSpec['config']> = {}, name = 'spark'): C
   };
 }
 
-const plainKube: RenderContext = { namespace: 'team', routes: false, ingress: undefined };
-const openshift: RenderContext = { namespace: 'team', routes: true, ingress: undefined };
+const plainKube: RenderContext = { namespace: 'team', routes: false, openshift: false, ingress: undefined };
+const openshift: RenderContext = { namespace: 'team', routes: true, openshift: true, ingress: undefined };
 
 function find(objects: readonly SecondaryObject[], kind: string, name: string) {
   const object = objects.find((o) => o.kind === kind && o.body.metadata?.name === name);
@@ -118,9 +118,10 @@ describe('renderMaster', () => {
       exposeWebUI: 'true',
       metrics: 'false',
       imageSource: 'stored-config',
+      runAsUser: 185,
     });
     expect(decodeClusterConfig(text)).toEqual({
-      config: withStored.config,
+      config: { ...withStored.config, runAsUser: 185 },
       imageSource: 'stored-config',
       storedConfig: 'small',
     });
@@ -248,7 +249,7 @@ describe('renderCluster', () => {
     ).toBe(false);
   });
 
-  it('makes every pod pass the restricted Pod Security Standard, without fixing a UID', () => {
+  it('makes every pod pass the restricted Pod Security Standard, as UID 185 on Kubernetes', () => {
     const rendered = renderCluster(spec({ metrics: 'jolokia' }), plainKube, 'uid-1');
     const deployments = [
       rendered.master,
@@ -257,10 +258,14 @@ describe('renderCluster', () => {
     expect(deployments).toHaveLength(2);
     for (const deployment of deployments) {
       const pod = deployment.spec?.template.spec;
+      // A pod-level UID covers the image check too: the official images' USER is a name the kubelet cannot check.
       expect(pod?.securityContext).toEqual({
         runAsNonRoot: true,
+        runAsUser: 185,
         seccompProfile: { type: 'RuntimeDefault' },
       });
+      expect(pod?.securityContext?.runAsGroup).toBeUndefined();
+      expect(pod?.securityContext?.fsGroup).toBeUndefined();
       for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
         expect(container.securityContext).toMatchObject({
           allowPrivilegeEscalation: false,
@@ -272,6 +277,32 @@ describe('renderCluster', () => {
       }
       expect(pod?.hostNetwork).toBeUndefined();
       expect(pod?.volumes?.some((v) => v.hostPath !== undefined) ?? false).toBe(false);
+    }
+  });
+
+  it('sets no UID on OpenShift, where the security context constraints assign one', () => {
+    const rendered = renderCluster(spec(), openshift, 'uid-1');
+    const workers = find(rendered.secondary, 'Deployment', 'spark-w');
+    if (workers.kind !== 'Deployment') throw new Error('not a deployment');
+    for (const deployment of [rendered.master, workers.body]) {
+      expect(deployment.spec?.template.spec?.securityContext).toEqual({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      const annotation = deployment.metadata?.annotations?.[CONFIG_ANNOTATION];
+      expect(decodeClusterConfig(annotation)?.config.runAsUser).toBe('image');
+    }
+  });
+
+  it("runs as the cluster's own UID, or sets none when it says image, on either platform", () => {
+    for (const context of [plainKube, openshift]) {
+      const own = renderCluster(spec({ runAsUser: 1001 }), context, 'u').master;
+      expect(own.spec?.template.spec?.securityContext?.runAsUser).toBe(1001);
+      expect(decodeClusterConfig(own.metadata?.annotations?.[CONFIG_ANNOTATION])?.config.runAsUser).toBe(
+        1001,
+      );
+      const image = renderCluster(spec({ runAsUser: 'image' }), context, 'u').master;
+      expect(image.spec?.template.spec?.securityContext?.runAsUser).toBeUndefined();
     }
   });
 

@@ -4,7 +4,15 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import type { ClusterConfig, ClusterSpec, ImageSource, ResolvedClusterConfig } from '../../core/cluster.js';
-import { METRICS_MODES, PULL_POLICIES, type PullPolicy } from '../../core/cluster.js';
+import {
+  IMAGE_USER,
+  METRICS_MODES,
+  PULL_POLICIES,
+  SPARK_IMAGE_UID,
+  type PullPolicy,
+  type RunAsUser,
+} from '../../core/cluster.js';
+import { parseRunAsUser } from '../../core/cluster-config.js';
 import { parsePodSettings, POD_SETTING_FIELDS, type PodSettings } from '../../core/pod-settings.js';
 import { masterHeapMiB, quantityValue, workerOffer, type Resources } from '../../core/resources.js';
 import {
@@ -79,6 +87,11 @@ export interface RenderContext {
   readonly namespace: string;
   /** True when the route.openshift.io API exists: the web UI gets a Route. */
   readonly routes: boolean;
+  /**
+   * True on OpenShift (its security.openshift.io or route.openshift.io API exists): its security context
+   * constraints assign each pod a UID of the namespace's range, so a cluster that names none sets none.
+   */
+  readonly openshift: boolean;
   /** On plain Kubernetes, an Ingress for the web UI is made only when this is set. */
   readonly ingress: IngressSettings | undefined;
 }
@@ -112,6 +125,7 @@ interface ConfigAnnotation extends PodSettings {
   metrics: string;
   imageSource: ImageSource;
   imagePullPolicy?: PullPolicy;
+  runAsUser?: RunAsUser;
   masterResources?: Resources;
   workerResources?: Resources;
 }
@@ -136,6 +150,7 @@ export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
     metrics: config.metrics,
     imageSource: spec.imageSource,
     ...(config.imagePullPolicy === undefined ? {} : { imagePullPolicy: config.imagePullPolicy }),
+    ...(config.runAsUser === undefined ? {} : { runAsUser: config.runAsUser }),
     ...(config.masterResources === undefined ? {} : { masterResources: config.masterResources }),
     ...(config.workerResources === undefined ? {} : { workerResources: config.workerResources }),
     ...podSettingsOf(config),
@@ -145,6 +160,16 @@ export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A UID or `image` as the annotation or a pod template holds it; anything else is not ours. */
+export function runAsUserOf(value: unknown): RunAsUser | undefined {
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  try {
+    return parseRunAsUser(value, 'runAsUser');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads the annotation back; undefined when it is absent or not ours (edited by hand, another tool). */
@@ -182,6 +207,7 @@ export function decodeClusterConfig(text: string | undefined): ResolvedClusterCo
   const imagePullPolicy = (PULL_POLICIES as readonly string[]).includes(pullPolicy ?? '')
     ? (pullPolicy as PullPolicy)
     : undefined;
+  const runAsUser = runAsUserOf(raw.runAsUser);
   let pod: PodSettings = {};
   try {
     pod = parsePodSettings(raw);
@@ -191,6 +217,7 @@ export function decodeClusterConfig(text: string | undefined): ResolvedClusterCo
   const config: ClusterConfig = {
     ...pod,
     ...(imagePullPolicy === undefined ? {} : { imagePullPolicy }),
+    ...(runAsUser === undefined ? {} : { runAsUser }),
     ...(masterResources === undefined ? {} : { masterResources }),
     ...(workerResources === undefined ? {} : { workerResources }),
     masterCount: int('masterCount') ?? 1,
@@ -362,15 +389,33 @@ function sparkEnv(spec: ClusterSpec, type: 'master' | 'worker', configMap: strin
 
 /**
  * Every pod passes the `restricted` Pod Security Standard: not root, no privilege escalation, no capabilities, the
- * runtime's default seccomp profile. No UID is set, so the image's own user runs (185 in the official Spark images),
- * and OpenShift's `restricted-v2` can assign an arbitrary one. An image whose user is root is refused by the
- * kubelet (`CreateContainerConfigError: container has runAsNonRoot and image will run as root`), which the status
- * shows as the pod's reason.
+ * runtime's default seccomp profile. An image whose user is root is refused by the kubelet
+ * (`CreateContainerConfigError: container has runAsNonRoot and image will run as root`), which the status shows as
+ * the pod's reason; so is one whose user is a name (`USER spark`, as in the official Spark images) while the pod
+ * sets no UID: the kubelet cannot tell that a name is not root. Hence `podSecurity` sets a UID.
  */
 export const POD_SECURITY: V1PodSecurityContext = {
   runAsNonRoot: true,
   seccompProfile: { type: 'RuntimeDefault' },
 };
+
+/**
+ * The UID a cluster's pods run as: the cluster's own, else 185 (the official images' `spark`) on Kubernetes and
+ * none on OpenShift, whose `restricted-v2` refuses a UID outside the namespace's range and assigns one itself.
+ */
+export function effectiveRunAsUser(config: ClusterConfig, context: RenderContext): RunAsUser {
+  return config.runAsUser ?? (context.openshift ? IMAGE_USER : SPARK_IMAGE_UID);
+}
+
+/**
+ * The pod half of the standard, with the UID. No `runAsGroup` or `fsGroup`: with a UID and no group, the runtime
+ * (containerd, CRI-O) gives the primary group of the image's /etc/passwd entry for that UID (185 `spark` in the
+ * official images, whose /opt/spark/work-dir is `spark:spark`), else group 0 as OpenShift's arbitrary UIDs get; the
+ * pods mount nothing writable (their ConfigMaps are read-only), so no volume needs a group.
+ */
+export function podSecurity(runAsUser: RunAsUser): V1PodSecurityContext {
+  return runAsUser === IMAGE_USER ? POD_SECURITY : { ...POD_SECURITY, runAsUser };
+}
 
 /** The container half of the `restricted` standard; every container of a cluster's pods has it. */
 export const CONTAINER_SECURITY: V1SecurityContext = {
@@ -511,7 +556,7 @@ function deployment(
           ...optional('annotations', spec.config.annotations),
         },
         spec: {
-          securityContext: POD_SECURITY,
+          securityContext: podSecurity(spec.config.runAsUser ?? IMAGE_USER),
           ...optional('nodeSelector', spec.config.nodeSelector),
           ...optional(
             'tolerations',
@@ -564,12 +609,18 @@ function service(
   };
 }
 
+/** The spec with the UID its pods get, so that the pods and the annotation say the same. */
+function withRunAsUser(spec: ClusterSpec, context: RenderContext): ClusterSpec {
+  return { ...spec, config: { ...spec.config, runAsUser: effectiveRunAsUser(spec.config, context) } };
+}
+
 export function renderMaster(spec: ClusterSpec, context: RenderContext): V1Deployment {
-  return deployment(spec, context, 'master', undefined);
+  return deployment(withRunAsUser(spec, context), context, 'master', undefined);
 }
 
 /** Everything but the master Deployment, each owned by it so that deleting the master deletes them. */
-export function renderSecondary(spec: ClusterSpec, context: RenderContext, owner: Owner): SecondaryObject[] {
+export function renderSecondary(asked: ClusterSpec, context: RenderContext, owner: Owner): SecondaryObject[] {
+  const spec = withRunAsUser(asked, context);
   const { config } = spec;
   const objects: SecondaryObject[] = [
     { kind: 'Deployment', body: deployment(spec, context, 'worker', owner) },

@@ -8,6 +8,9 @@ import type { KubeApi } from './kube-api.js';
 import { RESOURCES } from './resources.js';
 
 /** Which of the exposing kinds exist here, and so are read. */
+/** The API group of OpenShift's security context constraints, which choose a pod's UID there. */
+const OPENSHIFT_SECURITY_GROUP = 'security.openshift.io';
+
 export interface ExposingKinds {
   readonly routes: boolean;
   readonly ingresses: boolean;
@@ -16,6 +19,7 @@ export interface ExposingKinds {
 export class WebUiExposure {
   private routeApi: Promise<boolean> | undefined;
   private routesFound: boolean | undefined;
+  private openShiftFound: boolean | undefined;
 
   constructor(
     private readonly api: KubeApi,
@@ -27,6 +31,7 @@ export class WebUiExposure {
     this.routeApi ??= this.api.apiGroups().then(
       (groups) => {
         this.routesFound = groups.includes(RESOURCES.routes.group);
+        this.openShiftFound = groups.includes(OPENSHIFT_SECURITY_GROUP);
         return this.routesFound;
       },
       (error: unknown) => {
@@ -37,6 +42,15 @@ export class WebUiExposure {
     return this.routeApi;
   }
 
+  /**
+   * Whether this is OpenShift: its security context constraints (security.openshift.io) or Routes exist. Asked with
+   * the same discovery as the Routes.
+   */
+  async isOpenShift(): Promise<boolean> {
+    await this.hasRoutes();
+    return this.openShiftFound === true || this.routesFound === true;
+  }
+
   async kinds(): Promise<ExposingKinds> {
     const routes = await this.hasRoutes();
     return { routes, ingresses: !routes && this.ingress !== undefined };
@@ -44,7 +58,12 @@ export class WebUiExposure {
 
   /** What the renderer needs to know of where a cluster is made. */
   async renderContext(): Promise<RenderContext> {
-    return { namespace: this.api.namespace, routes: await this.hasRoutes(), ingress: this.ingress };
+    return {
+      namespace: this.api.namespace,
+      routes: await this.hasRoutes(),
+      openshift: await this.isOpenShift(),
+      ingress: this.ingress,
+    };
   }
 
   /** For `GET /`: what exposes the web UIs, as far as discovery has told. */

@@ -310,6 +310,12 @@ class LocalDriver implements ClusterDriver {
         { field: 'config.imagePullPolicy' },
       );
     }
+    if (spec.config.runAsUser !== undefined) {
+      throw new UnprocessableError(
+        `config.runAsUser ${JSON.stringify(spec.config.runAsUser)}: the local driver runs every Spark process as the server's own user; it sets no other`,
+        { field: 'config.runAsUser' },
+      );
+    }
     for (const field of POD_SETTING_FIELDS) {
       if (spec.config[field] !== undefined) {
         throw new UnprocessableError(
