@@ -130,11 +130,12 @@ describe('CLI formatting', () => {
   it('shows the pod settings a cluster has, as the create flags name them, and only those', () => {
     const plain = clusterDetails(model(), NOW, true);
     expect(plain).not.toMatch(
-      /Pull policy|Pull secrets|resources|Node selector|Tolerations|Labels|Annotations|Env/,
+      /Pull policy|Runs as|Pull secrets|resources|Node selector|Tolerations|Labels|Annotations|Env/,
     );
     const config = {
       ...model().config,
       imagePullPolicy: 'Always',
+      runAsUser: 185,
       masterResources: { memory: '2Gi' },
       workerResources: { cpu: '2', memory: '4Gi' },
       imagePullSecrets: ['regcred', 'other'],
@@ -150,6 +151,7 @@ describe('CLI formatting', () => {
     const lines = clusterDetails(model({ config }), NOW, true).split('\n');
     for (const [key, value] of [
       ['Pull policy', 'Always'],
+      ['Runs as', 'UID 185'],
       ['Master resources', 'memory 2Gi'],
       ['Worker resources', 'cpu 2, memory 4Gi'],
       ['Pull secrets', 'regcred, other'],
@@ -161,5 +163,9 @@ describe('CLI formatting', () => {
     ]) {
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${key}: +${value}$`)));
     }
+    const image = clusterDetails(model({ config: { ...config, runAsUser: 'image' } }), NOW, true);
+    expect(image.split('\n')).toContainEqual(
+      expect.stringMatching(/^Runs as: +the image's user \(or the platform's\)$/),
+    );
   });
 });

@@ -53,6 +53,14 @@ type ClusterConfig = ClusterModel['config'];
 export function podSettingFacts(config: ClusterConfig): [string, string][] {
   const facts: [string, string][] = [];
   if (config.imagePullPolicy !== undefined) facts.push(['Pull policy', config.imagePullPolicy]);
+  if (config.runAsUser !== undefined) {
+    facts.push([
+      'Runs as',
+      config.runAsUser === 'image'
+        ? "the image's user (or the platform's)"
+        : `UID ${String(config.runAsUser)}`,
+    ]);
+  }
   if (config.masterResources !== undefined) {
     facts.push(['Master resources', formatResources(config.masterResources)]);
   }

@@ -43,6 +43,7 @@ describe('create: flags to request', () => {
       newClusterRequest('spark1', {
         ...DEFAULTS,
         imagePullPolicy: 'IfNotPresent',
+        runAsUser: '1001',
         masterCpu: '500m',
         masterMemory: '1Gi',
         workerCpu: '2',
@@ -55,6 +56,7 @@ describe('create: flags to request', () => {
       }).config,
     ).toEqual({
       imagePullPolicy: 'IfNotPresent',
+      runAsUser: 1001,
       masterResources: { cpu: '500m', memory: '1Gi' },
       workerResources: { cpu: '2', memory: '4Gi' },
       nodeSelector: { disktype: 'ssd', zone: 'eu-1a' },
@@ -102,6 +104,10 @@ describe('create: flags to request', () => {
     [
       { imagePullPolicy: 'always' },
       'invalid --image-pull-policy "always": expected one of Always, IfNotPresent, Never',
+    ],
+    [
+      { runAsUser: 'spark' },
+      'invalid --run-as-user "spark": expected a UID from 1 to 2147483647, or "image"',
     ],
     [{ masterCpu: 'two' }, 'invalid --master-cpu "two": expected a Kubernetes quantity above zero'],
     [{ masterCpu: '0' }, 'invalid --master-cpu "0"'],

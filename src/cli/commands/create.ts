@@ -3,7 +3,7 @@ import type { NewCluster } from '../../client/oshinko-client.js';
 import { connect, connectionFlags } from '../connection.js';
 import { clusterDetails, connectHint } from '../format.js';
 import { PULL_POLICIES } from '../../core/cluster.js';
-import { parsePullPolicy } from '../../core/cluster-config.js';
+import { parsePullPolicy, parseRunAsUser } from '../../core/cluster-config.js';
 import {
   collect,
   parseClusterName,
@@ -33,6 +33,7 @@ interface CreateFlags {
   exposeui?: 'true' | 'false';
   metrics?: 'true' | 'false' | 'jolokia' | 'prometheus';
   imagePullPolicy?: string;
+  runAsUser?: string;
   masterCpu?: string;
   masterMemory?: string;
   workerCpu?: string;
@@ -81,6 +82,7 @@ function podSettingsRequest(flags: CreateFlags): Partial<NonNullable<NewCluster[
   if (flags.imagePullPolicy !== undefined) {
     config.imagePullPolicy = parsePullPolicy(flags.imagePullPolicy, '--image-pull-policy');
   }
+  if (flags.runAsUser !== undefined) config.runAsUser = parseRunAsUser(flags.runAsUser, '--run-as-user');
   const masterResources = parseRoleResources('master', flags.masterCpu, flags.masterMemory);
   if (masterResources !== undefined) config.masterResources = masterResources;
   const workerResources = parseRoleResources('worker', flags.workerCpu, flags.workerMemory);
@@ -127,6 +129,10 @@ export function registerCreate(program: Command, io: CliIo, run: Schedule): void
         '--image-pull-policy <policy>',
         'Kubernetes: when the kubelet pulls the image (default: Always for :latest or no tag, else IfNotPresent)',
       ).choices(PULL_POLICIES),
+    )
+    .option(
+      '--run-as-user <uid>',
+      "Kubernetes: the UID of the Spark containers, or image for none (default: the server's, else 185; none on OpenShift)",
     )
     .option(
       '--master-cpu <quantity>',
