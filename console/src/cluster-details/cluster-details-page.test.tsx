@@ -73,6 +73,7 @@ describe('ClusterDetailsPage', () => {
         config: {
           ...base.config,
           imagePullPolicy: 'IfNotPresent',
+          runAsUser: 185,
           workerResources: { cpu: '2', memory: '4Gi' },
           imagePullSecrets: ['regcred'],
           nodeSelector: { disktype: 'ssd', zone: 'a' },
@@ -89,6 +90,8 @@ describe('ClusterDetailsPage', () => {
     const config = await configList();
     expect(config.getByText('Image pull policy')).toBeVisible();
     expect(config.getByText('IfNotPresent')).toBeVisible();
+    expect(config.getByText('Runs as')).toBeVisible();
+    expect(config.getByText('UID 185')).toBeVisible();
     expect(config.getByText('cpu 2, memory 4Gi')).toBeVisible();
     expect(config.getByText('disktype=ssd')).toBeVisible();
     expect(config.getByText('zone=a')).toBeVisible();
@@ -104,6 +107,7 @@ describe('ClusterDetailsPage', () => {
     const plain = await configList();
     for (const term of [
       'Image pull policy',
+      'Runs as',
       'Image pull secrets',
       'Worker resources',
       'Node selector',

@@ -26,6 +26,7 @@ function Entries({ entries }: { entries: readonly string[] }) {
 export function ConfigCard({ config }: { config: ClusterModel['config'] }) {
   const {
     imagePullPolicy,
+    runAsUser,
     imagePullSecrets,
     masterResources,
     workerResources,
@@ -51,6 +52,11 @@ export function ConfigCard({ config }: { config: ClusterModel['config'] }) {
           {imagePullPolicy !== undefined && (
             <Term term="Image pull policy" test="config-image-pull-policy">
               {imagePullPolicy}
+            </Term>
+          )}
+          {runAsUser !== undefined && (
+            <Term term="Runs as" test="config-run-as-user">
+              {runAsUser === 'image' ? "the image's user (or the platform's)" : `UID ${String(runAsUser)}`}
             </Term>
           )}
           {masterResources !== undefined && (

@@ -211,6 +211,7 @@ describe('DeployClusterModal', () => {
     await user.type(screen.getByLabelText('Worker CPU'), '2');
     await user.type(screen.getByLabelText('Worker memory'), '4Gi');
     await user.selectOptions(screen.getByLabelText('Image pull policy'), 'Always');
+    await user.type(screen.getByLabelText('Run as user'), '1001');
     await user.type(screen.getByLabelText('Image pull secrets'), 'regcred{Enter}other');
     await user.type(screen.getByLabelText('Node selector'), 'disktype=ssd{Enter}{Enter}zone=eu-1a');
     await user.type(screen.getByLabelText('Tolerations'), 'dedicated=spark:NoSchedule{Enter}gpu:NoExecute');
@@ -227,6 +228,7 @@ describe('DeployClusterModal', () => {
       config: {
         workerCount: 1,
         imagePullPolicy: 'Always',
+        runAsUser: 1001,
         masterResources: { memory: '1Gi' },
         workerResources: { cpu: '2', memory: '4Gi' },
         imagePullSecrets: ['regcred', 'other'],
@@ -257,6 +259,12 @@ describe('DeployClusterModal', () => {
       await screen.findByText(/a worker keeps 512 MiB and 10% for itself .* give at least 854Mi/),
     ).toBeVisible();
     expect(workerMemory).toHaveAttribute('aria-invalid', 'true');
+
+    const uid = screen.getByLabelText('Run as user');
+    await user.type(uid, 'spark');
+    await user.tab();
+    expect(await screen.findByText(/^expected a UID from 1 to 2147483647, or "image"/)).toBeVisible();
+    expect(uid).toHaveAttribute('aria-invalid', 'true');
 
     const selector = screen.getByLabelText('Node selector');
     await user.type(selector, 'disktype=ssd{Enter}{Enter}disk type=fast');

@@ -3,6 +3,7 @@
  * request it sends. Only what the user set is sent, so a stored configuration or the server default decides
  * everything else (upstream filled in form defaults and so overrode the stored configuration's image).
  */
+import { parseRunAsUser } from '../../../src/core/cluster-config.js';
 import { clusterNameProblem, configNameProblem } from '../../../src/core/cluster-name.js';
 import type { PullPolicy } from '../../../src/core/cluster.js';
 import { parseImageReference } from '../../../src/core/image-ref.js';
@@ -34,6 +35,8 @@ export interface DeployForm {
   readonly metrics: MetricsChoice;
   /** The Kubernetes pod settings; '' or no lines: not sent. */
   readonly imagePullPolicy: PullPolicy | '';
+  /** A UID or `image` (--run-as-user); '': the server's default. */
+  readonly runAsUser: string;
   readonly masterCpu: string;
   readonly masterMemory: string;
   readonly workerCpu: string;
@@ -69,6 +72,7 @@ export const POD_FIELDS = [
   'workerCpu',
   'workerMemory',
   'imagePullPolicy',
+  'runAsUser',
   'imagePullSecrets',
   'nodeSelector',
   'tolerations',
@@ -107,6 +111,7 @@ export function emptyForm(): DeployForm {
     exposeWebUI: undefined,
     metrics: '',
     imagePullPolicy: '',
+    runAsUser: '',
     masterCpu: '',
     masterMemory: '',
     workerCpu: '',
@@ -179,6 +184,16 @@ export function validateField(form: DeployForm, field: FormField, maxWorkers: nu
       const [role, kind] = QUANTITY_FIELDS[field];
       return value === '' ? undefined : quantityProblem(role, kind, value);
     }
+    case 'runAsUser': {
+      const value = form.runAsUser.trim();
+      if (value === '') return undefined;
+      try {
+        parseRunAsUser(value, 'config.runAsUser');
+        return undefined;
+      } catch (error) {
+        return (error as Error).message.replace(/^invalid config\.runAsUser "[^"]*": /, '');
+      }
+    }
     case 'nodeSelector':
     case 'labels':
     case 'annotations': {
@@ -225,6 +240,7 @@ export function validateForm(form: DeployForm, maxWorkers: number): FieldErrors 
 function podSettingsRequest(form: DeployForm): Partial<NonNullable<NewCluster['config']>> {
   const config: Partial<NonNullable<NewCluster['config']>> = {};
   if (form.imagePullPolicy !== '') config.imagePullPolicy = form.imagePullPolicy;
+  if (form.runAsUser.trim() !== '') config.runAsUser = parseRunAsUser(form.runAsUser, 'config.runAsUser');
   const masterResources = resourcesOf(form.masterCpu, form.masterMemory);
   if (masterResources !== undefined) config.masterResources = masterResources;
   const workerResources = resourcesOf(form.workerCpu, form.workerMemory);
@@ -273,6 +289,7 @@ const SERVER_FIELDS: Readonly<Record<string, FormField>> = {
 /** Server fields within a pod setting (`config.nodeSelector.disk`, `config.env[2].name`), longest first. */
 const SERVER_FIELD_PREFIXES: readonly (readonly [string, FormField])[] = [
   ['config.imagePullPolicy', 'imagePullPolicy'],
+  ['config.runAsUser', 'runAsUser'],
   ['config.masterResources.memory', 'masterMemory'],
   ['config.masterResources', 'masterCpu'],
   ['config.workerResources.memory', 'workerMemory'],

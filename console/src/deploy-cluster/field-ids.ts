@@ -15,6 +15,7 @@ export const FIELD_IDS: Readonly<Record<FormField, string>> = {
   workerCpu: 'deploy-worker-cpu',
   workerMemory: 'deploy-worker-memory',
   imagePullPolicy: 'deploy-image-pull-policy',
+  runAsUser: 'deploy-run-as-user',
   imagePullSecrets: 'deploy-image-pull-secrets',
   nodeSelector: 'deploy-node-selector',
   tolerations: 'deploy-tolerations',

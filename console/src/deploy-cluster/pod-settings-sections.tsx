@@ -2,6 +2,7 @@ import { FormSection, Grid, GridItem, HelperText, HelperTextItem } from '@patter
 import { LinesField } from './lines-field.js';
 import { PullPolicyField } from './pull-policy-field.js';
 import { QuantityField } from './quantity-field.js';
+import { RunAsUserField } from './run-as-user-field.js';
 import type { FieldBinding } from './use-deploy-form.js';
 
 /**
@@ -45,6 +46,7 @@ export function PodSettingsSections(binding: FieldBinding) {
     <>
       <FormSection title="Pods" titleElement="h3" data-test="deploy-pods-section">
         <PullPolicyField {...binding} />
+        <RunAsUserField {...binding} />
         <LinesField
           {...binding}
           field="imagePullSecrets"
