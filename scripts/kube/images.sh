@@ -5,6 +5,8 @@
 # tag inside, for `ctr -n k8s.io images import <tar>`) on stdout; logs go to stderr.
 #
 #   images.sh spark-base   localhost/oshinko/spark:<spark version>  (Spark home at /opt/spark, Java 17, python3)
+#   images.sh spark-user-name  localhost/oshinko/spark:<spark version>-user-spark (the same, USER spark: a name, as
+#                          in the official apache/spark images)
 #   images.sh node-base    localhost/oshinko/node:<node version>    (node and npm in /usr/local, ca-certificates)
 #   images.sh oshinko      localhost/oshinko/server:dev             (deploy/Containerfile FROM the node image)
 #   images.sh all          the three; prints three paths
@@ -33,6 +35,7 @@
 # Times measured on the 2-core test machine (with a Kubernetes build or the e2e suite running alongside):
 #   rootfs for Spark (mmdebstrap, ~110 packages)  26-33 s   rootfs for Node                          19-28 s
 #   spark-base: unpack, Spark home, user           ~2 s     commit 11-14 s, push 4-5 s (836 MB)      ~20 s
+#   spark-user-name: a commit of spark-base with another USER, and its push                          TIME_USER_NAME
 #   node-base: unpack, node, npm, user             ~1 s     commit 4-6 s, push ~2 s (263 MB)         ~8 s
 #   oshinko: buildah bud (npm ci, tsc, vite)       65-130 s; 20-30 s when package*.json are unchanged (--layers)
 #   a cached output                                < 1 s (`all`: ~1 s)
@@ -343,6 +346,42 @@ build_spark_base() {
   printf '%s\n' "$out"
 }
 
+# The Spark base image whose user is a name (`USER spark`), as the official apache/spark images have it: the kubelet
+# cannot verify that a name is not root, so a pod with runAsNonRoot and no runAsUser never starts it. Only the image
+# config changes: a commit of the base (no files added) and its push, no second build.
+build_spark_user_name() {
+  local base_archive version base image key out t0 old
+  base_archive="$(build_spark_base)"
+  version="$(spark_version)"
+  base="localhost/oshinko/spark:$version"
+  image="localhost/oshinko/spark:$version-user-spark"
+  key="$(
+    declare -f build_spark_user_name
+    printf '%s\n' "${base_archive##*/}"
+  )"
+  key="$(digest <<<"$key")"
+  out="$IMAGES_DIR/spark-user-spark-$version-$key.tar"
+  if [[ -f "$out" && -s "$out" ]] && ! rebuild; then
+    log "$image: cached $out"
+    printf '%s\n' "$out"
+    return
+  fi
+  ensure_in_store "$base" "$base_archive"
+  t0="$(now)"
+  bh rm oshinko-spark-user-name >/dev/null 2>&1 || true
+  CTR="$(bh from --pull-never --name oshinko-spark-user-name "$base")"
+  WORKING+=("$CTR")
+  bh config --user spark "$CTR"
+  old="$(image_id "$image")"
+  bh commit --quiet --format docker --signature-policy "$POLICY" --rm "$CTR" "$image" >/dev/null
+  forget_working "$CTR"
+  drop_replaced "$old" "$image"
+  took "commit $image (USER spark)" "$t0"
+  push_archive "$image" "$out"
+  drop_stale "$out" "spark-user-spark-$version"
+  printf '%s\n' "$out"
+}
+
 # The real node executable of the repo's `node` dev dependency (node_modules/.bin/node is a link to it).
 node_binary() {
   local node
@@ -511,12 +550,13 @@ main() {
   local cmd="${1:-}"
   [[ $# -gt 0 ]] && shift
   case "$cmd" in
-    spark-base | node-base | oshinko | all)
+    spark-base | spark-user-name | node-base | oshinko | all)
       [[ $# -eq 0 ]] || usage
       require_root
       setup_store
       case "$cmd" in
         spark-base) build_spark_base ;;
+        spark-user-name) build_spark_user_name ;;
         node-base) build_node_base ;;
         oshinko) build_oshinko ;;
         all)

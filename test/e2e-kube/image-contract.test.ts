@@ -1,7 +1,8 @@
 /**
  * The image contract on a real Kubernetes: the master pod's image check names an image that cannot run Spark
  * within seconds, reports the versions an image carries before the workers are up, and a daemon that runs but
- * never serves Spark is reported with the end of its log instead of "waiting for the master".
+ * never serves Spark is reported with the end of its log instead of "waiting for the master". An image whose user
+ * is a name (`USER spark`, as the official images) runs as UID 185, and without a UID the status says why it cannot.
  */
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import {
   removeDir,
   requireRealCluster,
   startServer,
+  userNameImageArchive,
   waitForCluster,
   type RealCluster,
 } from './real-cluster.js';
@@ -36,6 +38,7 @@ describe('the image contract on a real Kubernetes', () => {
   const noSpark = `localhost/oshinko-e2e/no-spark:${tag}`;
   const ownEntrypoint = `localhost/oshinko-e2e/own-entrypoint:${tag}`;
   let ownEntrypointCreated = 0;
+  let userName = '';
 
   beforeAll(async () => {
     cluster = requireRealCluster();
@@ -51,6 +54,9 @@ describe('the image contract on a real Kubernetes', () => {
       await loadImage(archive);
       await removeDir(dirname(archive));
     }
+    const named = await userNameImageArchive();
+    userName = named.image;
+    await loadImage(named.archive);
     namespace = await createNamespace(cluster, 'e2e-contract');
     ns = namespace.name;
     ({ server, client } = await startServer(cluster, ns, base));
@@ -60,6 +66,12 @@ describe('the image contract on a real Kubernetes', () => {
       config: { sparkImage: ownEntrypoint, workerCount: 1 },
     });
     ownEntrypointCreated = Date.now();
+    // The image as the official ones are: by default (UID 185) and with no UID set.
+    await client.createCluster({ name: 'user-name', config: { sparkImage: userName, workerCount: 1 } });
+    await client.createCluster({
+      name: 'user-name-unset',
+      config: { sparkImage: userName, workerCount: 1, runAsUser: 'image' },
+    });
   });
 
   afterAll(async () => {
@@ -127,5 +139,28 @@ describe('the image contract on a real Kubernetes', () => {
     const seconds = (Date.now() - ownEntrypointCreated) / 1000;
     expect(seconds).toBeGreaterThanOrEqual(STARTUP_SECONDS);
     console.info(`own entrypoint: Degraded after ${seconds.toFixed(1)} s: ${degraded.reason ?? ''}`);
+  });
+
+  it('runs an image whose USER is a name as UID 185, and says what to do when no UID is set', async () => {
+    const started = Date.now();
+    const refused = await waitForCluster(client, 'user-name-unset', (c) => c.status === 'Degraded', 120_000);
+    expect(refused.config.runAsUser).toBe('image');
+    expect(refused.reason).toContain(
+      "CreateContainerConfigError - image runs as user 'spark' (not numeric) and runAsNonRoot cannot verify it: set config.runAsUser to its numeric uid (185 for the official Spark images)",
+    );
+    // The kubelet's own words stay visible.
+    expect(refused.reason).toContain('image has non-numeric user (spark), cannot verify user is non-root');
+    console.info(
+      `USER spark, no UID: Degraded after ${((Date.now() - started) / 1000).toFixed(1)} s: ${refused.reason ?? ''}`,
+    );
+    const running = await waitForCluster(client, 'user-name', allRegistered);
+    expect(running.config.runAsUser).toBe(185);
+    expect(running.workers).toEqual({ desired: 1, ready: 1 });
+    // The runtime gave UID 185 the group of its passwd entry, which owns the image's work directory.
+    const id = await kubectl(cluster, ['exec', '-n', ns, 'deploy/user-name-m', '-c', 'spark', '--', 'id']);
+    expect(id).toMatch(/^uid=185\(spark\) gid=185\(spark\)/);
+    console.info(
+      `USER spark, UID 185: Running after ${((Date.now() - started) / 1000).toFixed(1)} s more: ${id.trim()}`,
+    );
   });
 });

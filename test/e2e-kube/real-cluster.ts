@@ -112,6 +112,18 @@ export async function baseImageArchive(): Promise<{ archive: string; image: stri
   return { archive, image: `localhost/oshinko/spark:${version}` };
 }
 
+/**
+ * The test base image with its user named (`USER spark`) instead of numbered, as the official apache/spark images
+ * have it; built once from the base and cached by images.sh.
+ */
+export async function userNameImageArchive(): Promise<{ archive: string; image: string }> {
+  const { stdout } = await run('bash', [IMAGES, 'spark-user-name'], { maxBuffer: 8 * 1024 * 1024 });
+  const archive = stdout.trim().split('\n').at(-1) ?? '';
+  const version = /spark-user-spark-([0-9][^-]*)-[0-9a-f]+\.tar$/.exec(archive)?.[1];
+  if (version === undefined) throw new Error(`images.sh spark-user-name printed no archive: ${stdout}`);
+  return { archive, image: `localhost/oshinko/spark:${version}-user-spark` };
+}
+
 /** buildah on the storage of images.sh, where the base images are. */
 async function buildah(...args: string[]): Promise<string> {
   const { stdout } = await run('bash', [IMAGES, 'buildah', ...args], { maxBuffer: 8 * 1024 * 1024 });
