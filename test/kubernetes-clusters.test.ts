@@ -304,6 +304,8 @@ describe('cluster images on Kubernetes', () => {
     // Plain Kubernetes: 185, the official images' user, unless the server says otherwise.
     const plain = await startKubeStack();
     const site = await startKubeStack({ env: { OSHINKO_RUN_AS_USER: 'image' } });
+    // OpenShift known by its security context constraints' API alone: no UID either.
+    const scc = await startKubeStack({ apiGroups: ['security.openshift.io'] });
     try {
       expect(
         (await plain.client.createCluster({ name: 'plain', config: { workerCount: 0 } })).config.runAsUser,
@@ -311,8 +313,11 @@ describe('cluster images on Kubernetes', () => {
       expect(
         (await site.client.createCluster({ name: 'site', config: { workerCount: 0 } })).config.runAsUser,
       ).toBe('image');
+      expect(
+        (await scc.client.createCluster({ name: 'scc', config: { workerCount: 0 } })).config.runAsUser,
+      ).toBe('image');
     } finally {
-      await Promise.all([plain.close(), site.close()]);
+      await Promise.all([plain.close(), site.close(), scc.close()]);
     }
   });
 

@@ -98,6 +98,8 @@ export interface Fault {
 export interface FakeKubeOptions {
   /** Serve the route.openshift.io API (OpenShift); default false. */
   readonly openshift?: boolean | undefined;
+  /** More API groups discovery lists (`GET /apis`), served no further, e.g. security.openshift.io. */
+  readonly apiGroups?: readonly string[] | undefined;
   /** Namespaces that exist; default ['default']. */
   readonly namespaces?: readonly string[] | undefined;
   /** Bearer token every request must carry; default 'fake-token'. */
@@ -382,6 +384,7 @@ export class FakeKubeServer {
   private podCounter = 0;
   private readonly token: string;
   private readonly openshift: boolean;
+  private readonly apiGroups: readonly string[];
   private readonly podStartMs: number;
   private readonly podStopMs: number;
   private readonly watchHistory: number;
@@ -399,6 +402,7 @@ export class FakeKubeServer {
     this.namespaces = new Set(options.namespaces ?? ['default']);
     this.token = options.token ?? 'fake-token';
     this.openshift = options.openshift ?? false;
+    this.apiGroups = options.apiGroups ?? [];
     this.podStartMs = options.podStartMs ?? 30;
     this.podStopMs = options.podStopMs ?? 0;
     this.watchHistory = options.watchHistory ?? 10_000;
@@ -657,11 +661,12 @@ export class FakeKubeServer {
         labelSelector: undefined,
       });
       const groups = [
-        ...new Set(
-          this.resources()
+        ...new Set([
+          ...this.resources()
             .filter((r) => r.group !== '')
             .map((r) => r.group),
-        ),
+          ...this.apiGroups,
+        ]),
       ].map((name) => ({
         name,
         versions: [{ groupVersion: `${name}/v1`, version: 'v1' }],
