@@ -35,7 +35,7 @@
 # Times measured on the 2-core test machine (with a Kubernetes build or the e2e suite running alongside):
 #   rootfs for Spark (mmdebstrap, ~110 packages)  26-33 s   rootfs for Node                          19-28 s
 #   spark-base: unpack, Spark home, user           ~2 s     commit 11-14 s, push 4-5 s (836 MB)      ~20 s
-#   spark-user-name: a commit of spark-base with another USER, and its push                          TIME_USER_NAME
+#   spark-user-name: commit of spark-base with another USER ~1 s     push 4-15 s (836 MB)              ~15 s
 #   node-base: unpack, node, npm, user             ~1 s     commit 4-6 s, push ~2 s (263 MB)         ~8 s
 #   oshinko: buildah bud (npm ci, tsc, vite)       65-130 s; 20-30 s when package*.json are unchanged (--layers)
 #   a cached output                                < 1 s (`all`: ~1 s)
