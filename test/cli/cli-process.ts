@@ -52,10 +52,18 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `oshinko serve ARGS` as a process on an ephemeral loopback port and waits until it listens. */
-export function startServer(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `oshinko serve ARGS` as a process on an ephemeral loopback port and waits until it listens. `entry` is
+ * what node runs before the arguments: the checkout's `oshinko serve` unless a test starts the server another way
+ * (`npm start`'s script, an installed package).
+ */
+export function startServer(
+  args: readonly string[],
+  env: Record<string, string>,
+  entry: readonly string[] = [CLI, 'serve'],
+): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+    const child = spawn(process.execPath, [...entry, '--host', '127.0.0.1', '--port', '0', ...args], {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OSHINKO_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
