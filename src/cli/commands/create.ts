@@ -109,10 +109,19 @@ export function registerCreate(program: Command, io: CliIo, run: Schedule): void
     .option('--masters <n>', 'number of masters, 0 or 1 (default 1)')
     .option('--image <ref>', 'container image for the master and workers (default: the server default)')
     .option('--storedconfig <name>', 'stored cluster configuration to start from')
-    .option('--masterconfig <name>', 'ConfigMap (local: config directory) with Spark config for the master')
-    .option('--workerconfig <name>', 'ConfigMap (local: config directory) with Spark config for the workers')
+    .option(
+      '--masterconfig <name>',
+      'Kubernetes: ConfigMap with Spark config files for the master (the local driver refuses it: use `oshinko image build --conf`)',
+    )
+    .option(
+      '--workerconfig <name>',
+      'Kubernetes: ConfigMap with Spark config files for the workers (the local driver refuses it)',
+    )
     .addOption(
-      new Option('--exposeui <bool>', 'expose the master web UI (default true)').choices(['true', 'false']),
+      new Option(
+        '--exposeui <bool>',
+        'expose the master web UI (default true): a Route on OpenShift; on plain Kubernetes an Ingress only when the server has OSHINKO_INGRESS_DOMAIN, else nothing',
+      ).choices(['true', 'false']),
     )
     .addOption(
       new Option('--metrics <mode>', 'enable metrics (default false)').choices([

@@ -55,7 +55,18 @@ const ARCHIVE_COLUMN: Record<ArchiveState | 'unknown', string> = {
 export function registerImage(program: Command, io: CliIo, run: (work: () => Promise<number>) => void): void {
   const image = program
     .command('image')
-    .description('Manage local images (the local driver): Spark homes in the local image store');
+    .description(
+      "Manage the local driver's images on this machine (Spark homes in its image store; no server needed)",
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko image ls
+  oshinko image build team/etl:1 --from spark:4.3.0 --py-file ./etl_utils.py
+  oshinko image import vendor/spark:3.5 /opt/spark-3.5.3
+  oshinko image rm team/etl:1`,
+    );
   const homeOption = '--home <dir>';
   const homeHelp = 'oshinko data directory (env OSHINKO_HOME)';
 
@@ -83,8 +94,9 @@ export function registerImage(program: Command, io: CliIo, run: (work: () => Pro
     .addHelpText(
       'after',
       `
-Example:
-  oshinko image build team/etl:1 --from spark:4.3.0 --py-file ./libs/etl_utils.py \\
+Examples:
+  oshinko image build team/etl:1 --from spark:4.3.0 --conf spark.sql.shuffle.partitions=8
+  oshinko image build team/etl:2 --from spark:4.3.0 --py-file ./libs/etl_utils.py \\
       --jar ./postgresql.jar --conf spark.sql.shuffle.partitions=8 --env TZ=UTC`,
     )
     .action((ref: string, flags: BuildFlags) => {
@@ -111,6 +123,13 @@ Example:
       'Register an existing Spark home (a directory with bin/spark-class) as an image; it is not copied',
     )
     .option(homeOption, homeHelp)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko image import vendor/spark:3.5 /opt/spark-3.5.3
+  oshinko image import spark:3.5.3 "$SPARK_HOME" --home /srv/oshinko`,
+    )
     .action((ref: string, dir: string, flags: HomeFlags) => {
       run(async () => {
         const { store } = await openStore(flags, io);
@@ -127,6 +146,13 @@ Example:
     .description('List local images')
     .option('--json', 'print JSON')
     .option(homeOption, homeHelp)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko image ls
+  oshinko image ls --json | jq -r '.images[].ref'`,
+    )
     .action((flags: HomeFlags & { json?: boolean }) => {
       run(async () => {
         const { store, layout, runtimeError } = await openStore(flags, io);
@@ -172,6 +198,12 @@ Example:
     .command('rm <ref>')
     .description('Remove a local image (refused while a cluster uses it)')
     .option(homeOption, homeHelp)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko image rm team/etl:1`,
+    )
     .action((ref: string, flags: HomeFlags) => {
       run(async () => {
         const { store } = await openStore(flags, io);
