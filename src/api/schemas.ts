@@ -155,10 +155,14 @@ export function clusterConfigInput(maxWorkers: number) {
         }),
       ),
       sparkMasterConfig: Type.Optional(
-        configName('ConfigMap (local: config directory) with Spark config files for the master'),
+        configName(
+          'ConfigMap with Spark config files for the master (Kubernetes; the local driver refuses it)',
+        ),
       ),
       sparkWorkerConfig: Type.Optional(
-        configName('ConfigMap (local: config directory) with Spark config files for the workers'),
+        configName(
+          'ConfigMap with Spark config files for the workers (Kubernetes; the local driver refuses it)',
+        ),
       ),
       sparkImage: Type.Optional(
         Type.String({
