@@ -119,6 +119,27 @@ describe('the npm package', () => {
     expect(version.stdout.trim()).toBe(packageJson.version);
   });
 
+  it('says where to install the Spark runtime when the local driver has none', async () => {
+    const env = npmEnv();
+    delete env.SPARK_HOME;
+    const failed = await run(
+      oshinko,
+      ['serve', '--driver', 'local', '--home', join(dir, 'no-runtime'), '--port', '0'],
+      {
+        env,
+        timeout: 30_000,
+      },
+    ).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    const installed = join(dir, 'prefix', 'lib', 'node_modules', 'oshinko');
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toContain(
+      `run \`npm run setup\` in ${installed} to install it, or set SPARK_HOME`,
+    );
+  });
+
   it('serves the API and the console with a Spark home given, and oshinko get asks it', async () => {
     const home = join(dir, 'home');
     const sparkHome = join(REPO, '.oshinko', 'runtime', 'pyspark');
