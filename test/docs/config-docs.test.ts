@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { SERVE_ENV } from '../../src/server/serve-config.js';
+import { startupLine } from '../../src/server/startup-line.js';
 import { REPO } from '../cli/cli-process.js';
 
 /**
@@ -91,5 +92,22 @@ describe('the settings of oshinko serve', () => {
       const description = options.slice(start, next < 0 ? undefined : start + 2 + next);
       expect({ flag, names: description.includes(variable) }).toEqual({ flag, names: true });
     }
+  });
+});
+
+describe("the README's account of how oshinko serve starts", () => {
+  it('shows the lines the server prints', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const kubernetes = startupLine(
+      { driver: 'kubernetes', driverFrom: 'detected' },
+      { context: 'kind-x', namespace: 'spark', 'namespace-from': 'the kubeconfig context' },
+    );
+    const local = startupLine(
+      { driver: 'local', driverFrom: '--driver' },
+      { home: '/home/u/.local/share/oshinko' },
+      '/home/u',
+    );
+    expect(readme).toContain(`\n${kubernetes}\n`);
+    expect(readme).toContain(`\n${local}\n`);
   });
 });
