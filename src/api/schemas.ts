@@ -407,6 +407,10 @@ export const LocalImageModel = Type.Object(
 export const ImageList = Type.Object({ images: Type.Array(LocalImageModel) }, { title: 'ImageList' });
 export type ImageList = Static<typeof ImageList>;
 
+/** A boolean query parameter, spelled as upstream's: `true` or `false`. */
+const QueryBoolean = (options: { description: string }) =>
+  Type.Unsafe<'true' | 'false'>({ type: 'string', enum: ['true', 'false'], ...options });
+
 export const ClusterNameParams = Type.Object({ name: ClusterName }, { additionalProperties: false });
 export const LogsQuery = Type.Object(
   {
@@ -425,13 +429,13 @@ export const LogsQuery = Type.Object(
       }),
     ),
     previous: Type.Optional(
-      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+      QueryBoolean({
         description:
           "`true`: the log of the container's previous instance, before its last restart (Kubernetes only: the local driver keeps one log per process, each restart marked in it)",
       }),
     ),
     follow: Type.Optional(
-      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+      QueryBoolean({
         description:
           '`true`: the answer streams the log as it grows (its last `tail` lines first), until the pod or process ends or the client closes the connection; the request deadline does not cut it',
       }),

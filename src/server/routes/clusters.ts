@@ -137,7 +137,7 @@ export const clusterRoutes: FastifyPluginCallbackTypebox<ClusterRoutesOptions> =
         querystring: LogsQuery,
         response: {
           200: Type.String(),
-          ...errorResponses([400, 401, 403, 404, 409, 414, 500, 503, 504]),
+          ...errorResponses([400, 401, 403, 404, 409, 414, 422, 500, 503, 504]),
         },
       },
     },
