@@ -120,7 +120,7 @@ export function followFile(options: FollowOptions): Readable {
 
   const name = basename(path);
   try {
-    watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
+    watcher = watch(dirname(path), (_event, file) => {
       if (file === null || file === name) void check();
     });
     // The directory removed (the cluster deleted): the poll sees the writer gone.
@@ -131,8 +131,8 @@ export function followFile(options: FollowOptions): Readable {
   } catch {
     // No directory to watch (yet): the poll reads it.
   }
+  // Both hold the process, as the connection they serve does: one left behind would show, not hide.
   timer = setInterval(() => void check(), pollMs);
-  timer.unref();
   void check();
   return stream;
 }
