@@ -93,6 +93,11 @@ describe('oshinko CLI without a server', () => {
         ],
         [['logs', 'spark1', '-f', '-p'], '--follow and --previous do not go together'],
         [['logs', 'spark1', 'spark1-w-1', '--worker', '1'], 'give one of POD, --master or --worker N'],
+        // The server's own --token-file, which the client's global flag of the same name must not hide.
+        [
+          ['serve', '--port', '0', '--token-file', missing],
+          `cannot read --token-file ${JSON.stringify(missing)}`,
+        ],
       ];
       for (const [args, message] of cases) {
         const result = await runCli(args, env);
