@@ -159,3 +159,23 @@ describe('logs on Kubernetes', () => {
     expect(stack.fake.openLogFollows()).toBe(0);
   });
 });
+
+describe('a server closing', () => {
+  it('ends the logs it follows, cleanly, instead of waiting for them', async () => {
+    const own = await startKubeStack();
+    try {
+      await own.client.createCluster({ name: 'closing', config: { workerCount: 0 } });
+      await waitForCluster(own.client, 'closing', isRunning);
+      const stream = own.client.followLogs('closing')[Symbol.asyncIterator]();
+      await readUntil(stream, /elected leader/);
+      await own.server.close();
+      expect(await stream.next()).toEqual({ done: true, value: undefined });
+      await vi.waitFor(() => {
+        expect(own.fake.openLogFollows()).toBe(0);
+      });
+    } finally {
+      await own.fake.close();
+      own.kubeconfig.remove();
+    }
+  });
+});
