@@ -17,7 +17,7 @@ let stack: KubeStack;
 
 beforeAll(async () => {
   // A short deadline, so that a followed log visibly outlives it.
-  stack = await startKubeStack({ env: { OSHINKO_REQUEST_TIMEOUT_MS: '300' } });
+  stack = await startKubeStack({ env: { OSHINKO_REQUEST_TIMEOUT_MS: '1500' } });
 });
 afterAll(async () => {
   await stack.close();
@@ -131,7 +131,7 @@ describe('logs on Kubernetes', () => {
     expect(follow?.name).toBe(master);
 
     // A request the fake answers late is cut by the deadline (504): the deadline has passed for the follow too.
-    stack.fake.failRequest({ verb: 'log', delayMs: 2000 });
+    stack.fake.failRequest({ verb: 'log', delayMs: 4000 });
     const late = await apiError(stack.client.logs('logs'));
     expect(late.status).toBe(504);
 
