@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import type { ClusterModel, ClusterSummary } from '../../src/client/oshinko-client.js';
 import { FakeKubeServer } from '../fake-kube/fake-kube-server.js';
 import { writeKubeconfig, type KubeconfigFile } from '../fake-kube/kubeconfig.js';
-import { assertBuilt, CLI, runCli, startServer, type ServerProcess } from './cli-process.js';
+import { assertBuilt, CLI, runCli, startCli, startServer, type ServerProcess } from './cli-process.js';
 
 /**
  * The built CLI, run as a process, against a real oshinko server process with the Kubernetes driver, backed by
@@ -169,6 +172,59 @@ describe('oshinko CLI against a Kubernetes-backed server', () => {
     const tooFar = await oshinko('logs', 'spark1', '--worker', '3');
     expect(tooFar.code).toBe(3);
     expect(tooFar.stderr).toContain('cluster "spark1" has 2 worker pods (1 to 2)');
+  });
+
+  it('logs reads a pod by name, the image check, the previous instance, and follows a log', async () => {
+    const cluster = JSON.parse((await oshinko('get', 'spark1', '-o', 'json')).stdout) as ClusterModel;
+    const master = cluster.pods.find((p) => p.type === 'master')?.name ?? '';
+    const worker = cluster.pods.find((p) => p.type === 'worker')?.name ?? '';
+    const byName = await oshinko('logs', 'spark1', worker, '--tail', '1');
+    expect(byName).toMatchObject({
+      code: 0,
+      stdout: 'INFO Worker: Successfully registered with master spark://spark1:7077\n',
+    });
+    const unknown = await oshinko('logs', 'spark1', 'spark1-w-nope');
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain(`cluster "spark1" has no pod "spark1-w-nope"; its pods: ${master}`);
+
+    fake.appendPodLog('default', master, 'image check: ok', 'image-check');
+    expect(await oshinko('logs', 'spark1', '-c', 'image-check')).toMatchObject({
+      code: 0,
+      stdout: 'image check: ok\n',
+    });
+    const noInit = await oshinko('logs', 'spark1', worker, '-c', 'image-check');
+    expect(noInit.code).toBe(2);
+    expect(noInit.stderr).toContain(`pod ${worker} has no container 'image-check'; its containers: spark`);
+
+    const none = await oshinko('logs', 'spark1', worker, '--previous');
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('has no previous instance');
+    fake.appendPodLog('default', worker, 'ERROR Worker: lost');
+    fake.restartContainer('default', worker);
+    expect(await oshinko('logs', 'spark1', worker, '-p', '--tail', '1')).toMatchObject({
+      code: 0,
+      stdout: 'ERROR Worker: lost\n',
+    });
+
+    // Followed through a token file: an appended line arrives; Ctrl-C ends the follow and its API stream.
+    const dir = mkdtempSync(join(tmpdir(), 'oshinko-cli-token-'));
+    try {
+      const tokenFile = join(dir, 'token');
+      writeFileSync(tokenFile, `${TOKEN}\n`);
+      const follow = startCli(['logs', 'spark1', '-f', '--tail', '1', '--token-file', tokenFile], {
+        OSHINKO_SERVER: server.url,
+      });
+      await follow.waitForOutput(/elected leader/);
+      fake.appendPodLog('default', master, 'INFO Master: Registering app etl');
+      await follow.waitForOutput(/Registering app etl\n/);
+      follow.interrupt();
+      await follow.exited;
+      await vi.waitFor(() => {
+        expect(fake.openLogFollows()).toBe(0);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("prints the server's errors, which name the field, with their exit codes", async () => {

@@ -70,6 +70,46 @@ describe('oshinko CLI without a server', () => {
     }
   });
 
+  it('refuses bad connection and logs flags with exit code 2, naming the flag, before any request', async () => {
+    const env = { OSHINKO_SERVER: `http://127.0.0.1:${await closedPort()}` };
+    const dir = mkdtempSync(join(tmpdir(), 'oshinko-cli-flags-'));
+    try {
+      const token = join(dir, 'token');
+      writeFileSync(token, 'secret-in-file\n');
+      const notPem = join(dir, 'ca.pem');
+      writeFileSync(notPem, 'not a certificate\n');
+      const missing = join(dir, 'missing');
+      const cases: [string[], string][] = [
+        [
+          ['--token-file', missing, 'get'],
+          `cannot read --token-file ${JSON.stringify(missing)}: no such file`,
+        ],
+        [['--token', 'x', '--token-file', token, 'get'], 'give either --token or --token-file, not both'],
+        [['--certificate-authority', notPem, 'get'], 'holds no PEM certificate'],
+        [['--request-timeout', 'soon', 'get'], 'invalid --request-timeout "soon"'],
+        [
+          ['logs', 'spark1', '-c', 'driver'],
+          'invalid --container "driver": expected one of spark, image-check',
+        ],
+        [['logs', 'spark1', '-f', '-p'], '--follow and --previous do not go together'],
+        [['logs', 'spark1', 'spark1-w-1', '--worker', '1'], 'give one of POD, --master or --worker N'],
+        // The server's own --token-file, which the client's global flag of the same name must not hide.
+        [
+          ['serve', '--port', '0', '--token-file', missing],
+          `cannot read --token-file ${JSON.stringify(missing)}`,
+        ],
+      ];
+      for (const [args, message] of cases) {
+        const result = await runCli(args, env);
+        expect({ args, code: result.code, stderr: result.stderr }).toMatchObject({ code: 2 });
+        expect(result.stderr).toContain(message);
+        expect(result.stderr).not.toContain('secret-in-file');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says which server it cannot reach, with exit code 5', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     for (const args of [['get'], ['--server', url, 'get'], ['get', 'spark1', '--server', url]]) {

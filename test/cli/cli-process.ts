@@ -46,6 +46,58 @@ export function runCli(
   });
 }
 
+export interface CliProcess {
+  /** Resolves with stdout so far once it matches. */
+  waitForOutput(pattern: RegExp): Promise<string>;
+  readonly exited: Promise<CliResult>;
+  /** Ends the process as Ctrl-C would. */
+  interrupt(): void;
+}
+
+/** Starts `oshinko ARGS` and lets the test read its output as it comes (`logs -f`); never through a shell. */
+export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const waiter of waiters) waiter();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      for (const waiter of waiters) waiter();
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return {
+    exited,
+    interrupt: () => child.kill('SIGINT'),
+    waitForOutput: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout)) {
+            waiters.delete(check);
+            resolve(stdout);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            waiters.delete(check);
+            reject(
+              new Error(`oshinko ${args.join(' ')} ended before ${String(pattern)}:\n${stdout}\n${stderr}`),
+            );
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
 export interface ServerProcess {
   readonly url: string;
   readonly output: () => string;

@@ -40,9 +40,12 @@ Examples:
   oshinko serve --driver kubernetes --namespace spark
   OSHINKO_CLUSTER_IMAGE=quay.io/me/spark:3.5 oshinko serve --port 9000`,
     )
-    .action((flags: ServeFlags) => {
+    .action((flags: ServeFlags, command: Command) => {
       run(async () => {
-        const config = parseServeConfig(flags, io.env);
+        // `--token-file` is also the client's global flag, which commander gives the program wherever it stands:
+        // here it is the token the server requires, the one its clients send.
+        const { tokenFile } = command.optsWithGlobals<ServeFlags>();
+        const config = parseServeConfig({ ...flags, tokenFile }, io.env);
         const server = await serve(config);
         io.stderr.write(`${startupLine(config, server.details)}\n`);
         io.stderr.write(`oshinko ${config.driver} driver listening on ${server.url}\n`);

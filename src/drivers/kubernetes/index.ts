@@ -9,6 +9,7 @@
  * - kube-errors.ts: Kubernetes API errors as domain errors.
  * - registration-poller.ts: asks each Spark master which workers it has, in the background.
  */
+import type { Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterObservation, ClusterSpec } from '../../core/cluster.js';
 import type { StoredConfigSource } from '../../core/cluster-config.js';
@@ -176,6 +177,10 @@ export class KubernetesDriver implements ClusterDriver {
 
   logs(name: string, request: LogRequest): Promise<string> {
     return this.reads.logs(name, request);
+  }
+
+  followLogs(name: string, request: LogRequest): Promise<Readable> {
+    return this.reads.followLogs(name, request);
   }
 
   close(): Promise<void> {
