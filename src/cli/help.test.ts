@@ -13,7 +13,14 @@ import { buildProgram } from './main.js';
  */
 
 /** The variables the client commands read (connection, `submit`, `image`), besides the server's settings. */
-const CLIENT_ENV = ['OSHINKO_SERVER', 'OSHINKO_TOKEN', 'OSHINKO_TOKEN_FILE', 'OSHINKO_HOME', 'SPARK_HOME'];
+const CLIENT_ENV = [
+  'OSHINKO_SERVER',
+  'OSHINKO_TOKEN',
+  'OSHINKO_TOKEN_FILE',
+  'OSHINKO_CERTIFICATE_AUTHORITY',
+  'OSHINKO_HOME',
+  'SPARK_HOME',
+];
 /** What a help text may cite as an environment variable. */
 const ENV_NAME = /\b(?:OSHINKO_[A-Z0-9_]*[A-Z0-9]|KUBECONFIG|[A-Z]+_HOME|PYSPARK_[A-Z_]+)\b/g;
 
