@@ -48,6 +48,7 @@ describe("kubectl's JSONPath subset", () => {
       ['{.name}{end}', '{end} without {range}'],
       ['{.items[?(@.x)]}', 'cannot read "[?(@.x)]"'],
       ['{}', 'empty expression'],
+      ['', 'no template given'],
     ] as const) {
       expect(() => parseJsonPath(template)).toThrow(JsonPathError);
       expect(() => parseJsonPath(template)).toThrow(problem);

@@ -89,6 +89,7 @@ function tokens(source: string): { kind: 'text' | 'action'; text: string }[] {
 }
 
 export function parseJsonPath(source: string): JsonPathTemplate {
+  if (source.trim() === '') throw new JsonPathError('no template given, e.g. jsonpath={.name}');
   const stack: { steps: Step[]; body: Node[] }[] = [];
   const top: Node[] = [];
   const current = () => stack.at(-1)?.body ?? top;
