@@ -183,10 +183,12 @@ describe('get NAME --watch', () => {
   it('prints a row when the cluster changes and ends when it is deleted, saying so', async () => {
     const time = fakeTime(100);
     const { io, stdout } = capture();
+    const event = { time: '2026-01-01T12:00:01Z', type: 'Normal', reason: 'Started', message: 'up' } as const;
     const client = scripted([
       model('Creating', 0),
       model('Creating', 1),
-      model('Creating', 1),
+      // A new event changes the object but not its row: no line.
+      { ...model('Creating', 1), events: [event] },
       model('Running', 2),
       404,
     ]);

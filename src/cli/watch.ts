@@ -80,7 +80,8 @@ async function watchLoop<T>(
     for (const item of items) {
       const { name } = summary(item);
       current.add(name);
-      const key = JSON.stringify(item);
+      // A table shows the summary, so only a change of it prints a row; a program gets every change of the object.
+      const key = JSON.stringify(forPrograms(options.output) ? item : summary(item));
       if (seen.get(name)?.key !== key) changed.push(item);
       seen.set(name, { key, item });
     }
