@@ -59,6 +59,11 @@ describe('oshinko CLI against a local-driver server (real Spark)', () => {
 
     const listed = await oshinko('get');
     expect(listed.stdout).toMatch(/^spark1\s+Running\s+1\/1\s+\S+\s+spark:\/\//m);
+    // The local driver's events, as kubectl describe shows events; the names as kubectl prints them.
+    const shown = (await oshinko('get', 'spark1', '--nopods')).stdout;
+    expect(shown).toMatch(/^ {2}Normal\s+Created\s+\S+\s+-\s+cluster spark1 created with image /m);
+    expect(shown).toMatch(/^ {2}Normal\s+Started\s+\S+\s+\S+\s+\S+ started \(pid \d+\)$/m);
+    expect((await oshinko('get', '-o', 'name')).stdout).toBe('cluster/spark1\n');
     const cluster = JSON.parse((await oshinko('get', 'spark1', '-o', 'json')).stdout) as ClusterModel;
     expect(cluster.masterUrl).toBe(master);
 

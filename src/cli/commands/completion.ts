@@ -34,7 +34,19 @@ else
 fi
 `;
 
-export const COMPLETION_SCRIPTS = { bash: BASH, zsh: ZSH } as const;
+// The current token is quoted so that an empty one is still passed (fish drops an empty list otherwise).
+const FISH = `# fish completion for oshinko; load it with: oshinko completion fish | source
+# or save it as ~/.config/fish/completions/oshinko.fish
+function __oshinko_complete
+    set -l words (commandline -opc)
+    set -e words[1]
+    oshinko ${COMPLETE_COMMAND} $words (commandline -ct | string collect) 2>/dev/null
+end
+complete -c oshinko -f -a '(__oshinko_complete)'
+`;
+
+export const COMPLETION_SCRIPTS = { bash: BASH, zsh: ZSH, fish: FISH } as const;
+export type Shell = keyof typeof COMPLETION_SCRIPTS;
 
 const help = new Help();
 help.showGlobalOptions = true;
@@ -104,8 +116,8 @@ export async function complete(program: Command, words: readonly string[], io: C
 export function registerCompletion(program: Command, io: CliIo, run: Schedule): void {
   program
     .command('completion')
-    .description('Print a shell completion script for bash or zsh')
-    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .description('Print a shell completion script for bash, zsh or fish')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(Object.keys(COMPLETION_SCRIPTS)))
     .addHelpText(
       'after',
       `
@@ -114,9 +126,11 @@ Completes commands, flags, flag values and the names of the server's clusters.
 Examples:
   source <(oshinko completion bash)                        # this shell only
   oshinko completion bash > /etc/bash_completion.d/oshinko
-  oshinko completion zsh > "\${fpath[1]}/_oshinko"          # zsh, then restart it`,
+  oshinko completion zsh > "\${fpath[1]}/_oshinko"          # zsh, then restart it
+  oshinko completion fish | source                          # fish, this shell
+  oshinko completion fish > ~/.config/fish/completions/oshinko.fish`,
     )
-    .action((shell: 'bash' | 'zsh') => {
+    .action((shell: Shell) => {
       run(() => {
         io.stdout.write(COMPLETION_SCRIPTS[shell]);
         return Promise.resolve(0);

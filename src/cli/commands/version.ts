@@ -1,31 +1,33 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { VERSION } from '../../version.js';
 import { connect, connectionFlags } from '../connection.js';
 import type { CliIo, Schedule } from '../io.js';
+import { forPrograms, outputOption, printForPrograms, type Output } from '../output.js';
 
 interface VersionFlags {
-  output: 'text' | 'json';
+  output: Output;
 }
 
 export function registerVersion(program: Command, io: CliIo, run: Schedule): void {
   program
     .command('version')
     .description("Print the client's and the server's versions, the server's driver and default image")
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(outputOption(['text', 'json', 'yaml']))
     .addHelpText(
       'after',
       `
 Examples:
   oshinko version
   oshinko version --server http://oshinko.example:8080 -o json
+  oshinko version -o yaml
   oshinko --client-version           # the client alone, without asking a server`,
     )
     .action((flags: VersionFlags, command: Command) => {
       run(async () => {
         const { client, server } = connect(connectionFlags(command), io);
-        if (flags.output === 'text') io.stdout.write(`client:         ${VERSION}\n`);
+        if (!forPrograms(flags.output)) io.stdout.write(`client:         ${VERSION}\n`);
         const info = (await client.info()).application;
-        if (flags.output === 'json') {
+        if (forPrograms(flags.output)) {
           const out = {
             client: VERSION,
             server: {
@@ -36,7 +38,7 @@ Examples:
               customImages: info['custom-images'],
             },
           };
-          io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+          io.stdout.write(printForPrograms(flags.output, { value: out, names: [] }));
           return 0;
         }
         io.stdout.write(
