@@ -172,6 +172,24 @@ describe('oshinko CLI without a server', () => {
     expect(result.stdout).toMatch(/^client:\s+\d+\.\d+\.\d+/);
   });
 
+  it('version --client asks no server, as kubectl version --client', async () => {
+    const env = { OSHINKO_SERVER: `http://127.0.0.1:${await closedPort()}` };
+    const text = await runCli(['version', '--client'], env);
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toMatch(/^client:\s+\d+\.\d+\.\d+\n$/);
+    const json = await runCli(['version', '--client', '-o', 'json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout) as unknown).toEqual({
+      client: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown,
+    });
+  });
+
+  it('a reader that closes the pipe early (| head) ends the CLI quietly', async () => {
+    const script = `"${process.execPath}" "${CLI}" completion bash | true; echo "\${PIPESTATUS[0]}"`;
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', script]);
+    expect({ status: stdout.trim(), stderr }).toEqual({ status: '0', stderr: '' });
+  });
+
   describe('bash completion', () => {
     let dir: string;
     beforeAll(() => {

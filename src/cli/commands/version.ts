@@ -6,12 +6,14 @@ import { forPrograms, outputOption, printForPrograms, type Output } from '../out
 
 interface VersionFlags {
   output: Output;
+  client?: boolean;
 }
 
 export function registerVersion(program: Command, io: CliIo, run: Schedule): void {
   program
     .command('version')
     .description("Print the client's and the server's versions, the server's driver and default image")
+    .option('--client', "the client's version alone, without asking a server (as kubectl version --client)")
     .addOption(outputOption(['text', 'json', 'yaml']))
     .addHelpText(
       'after',
@@ -20,10 +22,18 @@ Examples:
   oshinko version
   oshinko version --server http://oshinko.example:8080 -o json
   oshinko version -o yaml
-  oshinko --client-version           # the client alone, without asking a server`,
+  oshinko version --client           # the client alone, without asking a server`,
     )
     .action((flags: VersionFlags, command: Command) => {
       run(async () => {
+        if (flags.client === true) {
+          io.stdout.write(
+            forPrograms(flags.output)
+              ? printForPrograms(flags.output, { value: { client: VERSION }, names: [] })
+              : `client:         ${VERSION}\n`,
+          );
+          return 0;
+        }
         const { client, server } = connect(connectionFlags(command), io);
         if (!forPrograms(flags.output)) io.stdout.write(`client:         ${VERSION}\n`);
         const info = (await client.info()).application;
