@@ -332,6 +332,17 @@ describe('oshinko CLI against a Kubernetes-backed server', () => {
     const result = await oshinko('__complete', 'get', '');
     expect(result.stdout.split('\n').filter(Boolean)).toEqual(['etl', 'spark1']);
     expect((await oshinko('__complete', 'delete', 'sp')).stdout).toBe('spark1\n');
+    // delete takes several names: the next one is any cluster not named yet.
+    expect((await oshinko('__complete', 'delete', 'spark1', '')).stdout).toBe('etl\n');
+  });
+
+  it("completes the pods of a cluster for logs, as 'get NAME -o json' lists them", async () => {
+    const cluster = JSON.parse((await oshinko('get', 'spark1', '-o', 'json')).stdout) as ClusterModel;
+    const pods = cluster.pods.map((pod) => pod.name).sort();
+    expect(pods.length).toBeGreaterThan(1);
+    const offered = (await oshinko('__complete', 'logs', 'spark1', '')).stdout.split('\n').filter(Boolean);
+    expect(offered.sort()).toEqual(pods);
+    expect((await oshinko('__complete', 'logs', 'nothere', '')).stdout).toBe('');
   });
 
   it('delete --wait returns once the cluster is gone, leaving no objects', async () => {

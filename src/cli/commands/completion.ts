@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import { Argument, Help, type Command, type Option } from 'commander';
-import { connect } from '../connection.js';
+import { connect, type ConnectionFlags } from '../connection.js';
 import type { CliIo, Schedule } from '../io.js';
 
 /**
@@ -67,30 +68,56 @@ function findOption(command: Command, word: string): Option | undefined {
   return optionsOf(command).find((option) => option.long === word || option.short === word);
 }
 
+/** The connection flags a completion passes on, by commander's attribute name (`--token-file` -> tokenFile). */
+const CONNECTION_FLAGS = new Set([
+  'server',
+  'token',
+  'tokenFile',
+  'certificateAuthority',
+  'insecureSkipTlsVerify',
+]);
+
+/** An io whose warnings go nowhere: a completion prints candidates and nothing else. */
+function quiet(io: CliIo): CliIo {
+  return {
+    ...io,
+    stderr: new Writable({
+      write: (_chunk, _encoding, done) => {
+        done();
+      },
+    }),
+  };
+}
+
 /** Candidates for the last word, given the words typed after `oshinko` (the last one possibly empty). */
 export async function complete(program: Command, words: readonly string[], io: CliIo): Promise<string[]> {
   const current = words.at(-1) ?? '';
   let command = program;
-  let positional = 0;
+  const positionals: string[] = [];
   let pendingOption: Option | undefined;
-  const connection: { server?: string; token?: string } = {};
+  const connection: Record<string, string | boolean> = {};
   for (const word of words.slice(0, -1)) {
     if (pendingOption !== undefined) {
-      if (pendingOption.long === '--server') connection.server = word;
-      if (pendingOption.long === '--token') connection.token = word;
+      if (CONNECTION_FLAGS.has(pendingOption.attributeName()))
+        connection[pendingOption.attributeName()] = word;
       pendingOption = undefined;
       continue;
     }
     if (word.startsWith('-')) {
-      const option = findOption(command, word.split('=')[0] ?? word);
-      if (option !== undefined && (option.required || option.optional) && !word.includes('=')) {
-        pendingOption = option;
+      const [flag = word, value] = word.split('=', 2);
+      const option = findOption(command, flag);
+      if (option === undefined) continue;
+      if (option.required || option.optional) {
+        if (value === undefined) pendingOption = option;
+        else if (CONNECTION_FLAGS.has(option.attributeName())) connection[option.attributeName()] = value;
+      } else if (CONNECTION_FLAGS.has(option.attributeName())) {
+        connection[option.attributeName()] = true;
       }
       continue;
     }
-    const sub = positional === 0 ? subcommands(command).find((c) => c.name() === word) : undefined;
+    const sub = positionals.length === 0 ? subcommands(command).find((c) => c.name() === word) : undefined;
     if (sub !== undefined) command = sub;
-    else positional += 1;
+    else positionals.push(word);
   }
 
   const matching = (candidates: readonly string[]) => candidates.filter((c) => c.startsWith(current));
@@ -98,16 +125,35 @@ export async function complete(program: Command, words: readonly string[], io: C
   if (current.startsWith('-')) {
     return matching(optionsOf(command).flatMap((option) => (option.long === undefined ? [] : [option.long])));
   }
-  if (positional === 0 && subcommands(command).length > 0) {
+  if (positionals.length === 0 && subcommands(command).length > 0) {
     return matching(subcommands(command).map((c) => c.name()));
   }
-  const argument = command.registeredArguments[positional];
+  const registered = command.registeredArguments;
+  const last = registered.at(-1);
+  const argument =
+    registered[positionals.length] ?? (last?.variadic === true && last.name() === 'name' ? last : undefined);
   if (argument === undefined) return [];
   if (argument.argChoices !== undefined) return matching(argument.argChoices);
-  if (argument.name() !== 'name') return [];
+  if (argument.name() !== 'name' && argument.name() !== 'pod') return [];
   try {
-    const { client } = connect(connection, io, { timeoutMs: 3000 });
-    return matching((await client.listClusters()).map((cluster) => cluster.name));
+    const text = (key: string) => (typeof connection[key] === 'string' ? connection[key] : undefined);
+    const flags: ConnectionFlags = {
+      server: text('server'),
+      token: text('token'),
+      tokenFile: text('tokenFile'),
+      certificateAuthority: text('certificateAuthority'),
+      insecureSkipTlsVerify: connection.insecureSkipTlsVerify === true,
+    };
+    const { client } = connect(flags, quiet(io), { timeoutMs: 3000 });
+    if (argument.name() === 'pod') {
+      const cluster = positionals[0];
+      if (cluster === undefined) return [];
+      return matching((await client.getCluster(cluster)).pods.map((pod) => pod.name));
+    }
+    const given = new Set(argument.variadic ? positionals : []);
+    return matching(
+      (await client.listClusters()).map((cluster) => cluster.name).filter((name) => !given.has(name)),
+    );
   } catch {
     return [];
   }
