@@ -251,7 +251,7 @@ describe('the rules /openapi.json states', () => {
         '504',
       ],
       'delete /clusters/{name}': ['400', '401', '403', '404', '413', '414', '415', '500', '503', '504'],
-      'get /clusters/{name}/logs': ['400', '401', '403', '404', '409', '414', '500', '503', '504'],
+      'get /clusters/{name}/logs': ['400', '401', '403', '404', '409', '414', '422', '500', '503', '504'],
       'get /images': ['401', '404', '500', '503', '504'],
     };
     for (const [operation, statuses] of Object.entries(expected)) {

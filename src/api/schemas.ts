@@ -155,10 +155,14 @@ export function clusterConfigInput(maxWorkers: number) {
         }),
       ),
       sparkMasterConfig: Type.Optional(
-        configName('ConfigMap (local: config directory) with Spark config files for the master'),
+        configName(
+          'ConfigMap with Spark config files for the master (Kubernetes; the local driver refuses it)',
+        ),
       ),
       sparkWorkerConfig: Type.Optional(
-        configName('ConfigMap (local: config directory) with Spark config files for the workers'),
+        configName(
+          'ConfigMap with Spark config files for the workers (Kubernetes; the local driver refuses it)',
+        ),
       ),
       sparkImage: Type.Optional(
         Type.String({
@@ -419,6 +423,10 @@ export const LocalImageModel = Type.Object(
 export const ImageList = Type.Object({ images: Type.Array(LocalImageModel) }, { title: 'ImageList' });
 export type ImageList = Static<typeof ImageList>;
 
+/** A boolean query parameter, spelled as upstream's: `true` or `false`. */
+const QueryBoolean = (options: { description: string }) =>
+  Type.Unsafe<'true' | 'false'>({ type: 'string', enum: ['true', 'false'], ...options });
+
 export const ClusterNameParams = Type.Object({ name: ClusterName }, { additionalProperties: false });
 export const LogsQuery = Type.Object(
   {
@@ -427,6 +435,26 @@ export const LogsQuery = Type.Object(
     ),
     tail: Type.Optional(
       Type.String({ pattern: '^[0-9]{1,6}$', description: 'Number of last lines (default 500)' }),
+    ),
+    container: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+        maxLength: 63,
+        description:
+          'The container: `spark` (the default) or `image-check`, the init container of a master pod that checks the image (Kubernetes only; the local driver has only `spark`)',
+      }),
+    ),
+    previous: Type.Optional(
+      QueryBoolean({
+        description:
+          "`true`: the log of the container's previous instance, before its last restart (Kubernetes only: the local driver keeps one log per process, each restart marked in it)",
+      }),
+    ),
+    follow: Type.Optional(
+      QueryBoolean({
+        description:
+          '`true`: the answer streams the log as it grows (its last `tail` lines first), until the pod or process ends or the client closes the connection; the request deadline does not cut it',
+      }),
     ),
   },
   { additionalProperties: false },

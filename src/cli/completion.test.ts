@@ -38,6 +38,7 @@ describe('completion', () => {
     expect(await candidates('create', '--w')).toEqual([
       '--workers',
       '--workerconfig',
+      '--worker-config',
       '--worker-cpu',
       '--worker-memory',
       '--wait',
@@ -46,9 +47,11 @@ describe('completion', () => {
   });
 
   it('completes flag values from their choices', async () => {
-    expect(await candidates('get', '-o', '')).toEqual(['table', 'json', 'yaml', 'name']);
+    expect(await candidates('get', '-o', '')).toEqual(['table', 'wide', 'json', 'yaml', 'name', 'jsonpath=']);
+    expect(await candidates('delete', 'x', '-o', '')).toEqual(['name']);
+    expect(await candidates('version', '-o', '')).toEqual(['text', 'json', 'yaml']);
     expect(await candidates('create', 'x', '--metrics', 'p')).toEqual(['prometheus']);
-    expect(await candidates('completion', '')).toEqual(['bash', 'zsh']);
+    expect(await candidates('completion', '')).toEqual(['bash', 'zsh', 'fish']);
     expect(await candidates('create', 'x', '--image-pull-policy', '')).toEqual([
       'Always',
       'IfNotPresent',
@@ -59,6 +62,7 @@ describe('completion', () => {
   it('skips the values of flags when finding the command', async () => {
     expect(await candidates('--server', 'http://127.0.0.1:9', 'de')).toEqual(['delete']);
     expect(await candidates('create', '--image', 'x', '--exposeui', '')).toEqual(['true', 'false']);
+    expect(await candidates('create', '--image', 'x', '--expose-ui', '')).toEqual(['true', 'false']);
   });
 
   it('offers nothing for cluster names when no server answers', async () => {

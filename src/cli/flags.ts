@@ -38,6 +38,11 @@ export function parseClusterName(value: string): string {
   return value;
 }
 
+/** A cluster named as the CLI prints it: `NAME`, or `cluster/NAME` as `-o name` prints it (so its output can be fed back). */
+export function parseClusterArg(value: string): string {
+  return parseClusterName(value.startsWith('cluster/') ? value.slice('cluster/'.length) : value);
+}
+
 /** Names of stored configurations and Spark config sets (ConfigMaps). */
 export function parseConfigName(value: string, flag: string): string {
   const problem = configNameProblem(value);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterModel, ClusterSummary } from '../client/oshinko-client.js';
-import { clusterDetails, clusterTable, connectHint, renderTable } from './format.js';
+import {
+  clusterDetails,
+  clusterTable,
+  connectHint,
+  eventsSection,
+  renderTable,
+  summaryOf,
+  TableWriter,
+} from './format.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 
@@ -167,5 +175,87 @@ describe('CLI formatting', () => {
     expect(image.split('\n')).toContainEqual(
       expect.stringMatching(/^Runs as: +the image's user \(or the platform's\)$/),
     );
+  });
+
+  it('-o wide adds the masters, image source, web UI and reason; --no-headers leaves out the header', () => {
+    const rows = clusterTable(
+      [
+        summary({ masterWebRoute: 'spark1-ui.apps.example.com' }),
+        summary({ name: 'etl', reason: 'etl-w: pulling' }),
+      ],
+      NOW,
+      { wide: true },
+    )
+      .trimEnd()
+      .split('\n');
+    expect(rows[0]).toMatch(
+      /^NAME\s+STATUS\s+WORKERS\s+MASTERS\s+IMAGE\s+IMAGE SOURCE\s+MASTER URL\s+WEB UI\s+AGE\s+REASON$/,
+    );
+    expect(rows[1]).toMatch(
+      /^spark1\s+Running\s+2\/3\s+1\s+docker\.io\/apache\/spark:3\.5\.3\s+default\s+spark:\/\/spark1:7077\s+spark1-ui\.apps\.example\.com\s+5m$/,
+    );
+    expect(rows[2]).toMatch(/http:\/\/spark1-ui:8080\s+5m\s+etl-w: pulling$/);
+    const bare = clusterTable([summary()], NOW, { headers: false });
+    expect(bare).not.toContain('NAME');
+    expect(bare.split('\n')).toHaveLength(2);
+    expect(renderTable(['A'], [], { headers: false })).toBe('');
+    expect(clusterDetails(model(), NOW, false, { headers: false })).not.toMatch(/NAME|POD/);
+  });
+
+  it("summarizes a cluster as the list does, so that get NAME's row is get's row", () => {
+    const cluster = model({ masterWebRoute: 'etl-ui.apps' });
+    expect(summaryOf(cluster)).toEqual({
+      name: 'etl',
+      href: '/clusters/etl',
+      status: 'Degraded',
+      reason: 'etl-w-1: ImagePullBackOff',
+      masterCount: 1,
+      workerCount: 1,
+      workersReady: 0,
+      masterUrl: 'spark://etl:7077',
+      masterWebUrl: 'http://etl-ui:8080',
+      masterWebRoute: 'etl-ui.apps',
+      image: 'quay.io/me/spark:custom',
+      customImage: true,
+      imageSource: 'request',
+      createdAt: '2026-01-01T09:00:00Z',
+    });
+  });
+
+  it('shows the events of one cluster as kubectl describe does, <none> when there are none', () => {
+    expect(eventsSection(undefined, NOW)).toBe('Events:  <none>\n');
+    expect(eventsSection([], NOW)).toBe('Events:  <none>\n');
+    const text = eventsSection(
+      [
+        {
+          time: '2026-01-01T11:58:00Z',
+          type: 'Normal',
+          reason: 'Scheduled',
+          message: 'assigned',
+          object: 'Pod/etl-m-1',
+        },
+        { time: '2026-01-01T11:59:30Z', type: 'Warning', reason: 'Failed', message: 'ErrImagePull' },
+      ],
+      NOW,
+    );
+    expect(text.split('\n')).toEqual([
+      'Events:',
+      '  Type      Reason      Age   From          Message',
+      '  ----      ------      ---   ----          -------',
+      '  Normal    Scheduled   2m    Pod/etl-m-1   assigned',
+      '  Warning   Failed      30s   -             ErrImagePull',
+      '',
+    ]);
+    const details = clusterDetails(model({ events: [] }), NOW, false, { events: true });
+    expect(details.trimEnd().endsWith('Events:  <none>')).toBe(true);
+    expect(clusterDetails(model(), NOW, false)).not.toContain('Events:');
+  });
+
+  it('prints rows one batch at a time, keeping the columns aligned and only ever widening them', () => {
+    const table = new TableWriter(['NAME', 'STATUS']);
+    expect(table.lines([['a', 'Running']], true)).toBe('NAME   STATUS\na      Running\n');
+    expect(table.lines([['b', 'Creating']], false)).toBe('b      Creating\n');
+    expect(table.lines([['longer-name', 'x']], false)).toBe('longer-name   x\n');
+    expect(table.lines([['c', 'y']], false)).toBe('c             y\n');
   });
 });

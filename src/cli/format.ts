@@ -12,33 +12,141 @@ export function imageLabel(image: string, customImage: boolean): string {
   return customImage ? `${image} ${CUSTOM_MARKER}` : image;
 }
 
+/** How a table is printed: `wide` adds columns (`-o wide`), `headers: false` leaves out the header (`--no-headers`). */
+export interface TableOptions {
+  readonly wide?: boolean | undefined;
+  readonly headers?: boolean | undefined;
+}
+
+function alignedLine(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+    .join('   ')
+    .trimEnd();
+}
+
 /** Left-aligned columns separated by three spaces, as kubectl prints them. */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('   ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: Pick<TableOptions, 'headers'> = {},
+): string {
+  const shown = options.headers === false ? rows : [headers, ...rows];
+  const widths = headers.map((_, column) => Math.max(...shown.map((row) => (row[column] ?? '').length)));
+  return shown.length === 0 ? '' : shown.map((row) => alignedLine(row, widths)).join('\n') + '\n';
+}
+
+/**
+ * A table printed a row at a time, as `get --watch` prints it: each row is aligned with those printed before it,
+ * and a column only ever widens.
+ */
+export class TableWriter {
+  private widths: number[];
+
+  constructor(private readonly headers: readonly string[]) {
+    this.widths = headers.map((header) => header.length);
+  }
+
+  /** The lines of these rows, the header first when `withHeader`. */
+  lines(rows: readonly (readonly string[])[], withHeader: boolean): string {
+    const shown = withHeader ? [this.headers, ...rows] : rows;
+    this.widths = this.widths.map((width, column) =>
+      Math.max(width, ...shown.map((row) => (row[column] ?? '').length)),
+    );
+    return shown.map((row) => `${alignedLine(row, this.widths)}\n`).join('');
+  }
 }
 
 const CLUSTER_HEADERS = ['NAME', 'STATUS', 'WORKERS', 'IMAGE', 'MASTER URL', 'AGE'] as const;
+const WIDE_CLUSTER_HEADERS = [
+  'NAME',
+  'STATUS',
+  'WORKERS',
+  'MASTERS',
+  'IMAGE',
+  'IMAGE SOURCE',
+  'MASTER URL',
+  'WEB UI',
+  'AGE',
+  'REASON',
+] as const;
 
-export function clusterTable(clusters: readonly ClusterSummary[], now: number): string {
+export function clusterHeaders(wide: boolean | undefined): readonly string[] {
+  return wide === true ? WIDE_CLUSTER_HEADERS : CLUSTER_HEADERS;
+}
+
+/** One cluster's row of `oshinko get`; `-o wide` adds its masters, image source, web UI and status reason. */
+export function clusterRow(cluster: ClusterSummary, now: number, wide: boolean | undefined): string[] {
+  const workers = `${cluster.workersReady}/${cluster.workerCount}`;
+  const image = imageLabel(cluster.image, cluster.customImage);
+  const age = formatAge(cluster.createdAt, now);
+  if (wide !== true) return [cluster.name, cluster.status, workers, image, cluster.masterUrl, age];
+  return [
+    cluster.name,
+    cluster.status,
+    workers,
+    String(cluster.masterCount),
+    image,
+    cluster.imageSource,
+    cluster.masterUrl,
+    cluster.masterWebRoute ?? cluster.masterWebUrl,
+    age,
+    cluster.reason ?? '',
+  ];
+}
+
+export function clusterTable(
+  clusters: readonly ClusterSummary[],
+  now: number,
+  options: TableOptions = {},
+): string {
   return renderTable(
-    CLUSTER_HEADERS,
-    clusters.map((cluster) => [
-      cluster.name,
-      cluster.status,
-      `${cluster.workersReady}/${cluster.workerCount}`,
-      imageLabel(cluster.image, cluster.customImage),
-      cluster.masterUrl,
-      formatAge(cluster.createdAt, now),
-    ]),
+    clusterHeaders(options.wide),
+    clusters.map((cluster) => clusterRow(cluster, now, options.wide)),
+    options,
   );
+}
+
+/** The list entry of a cluster, from the full cluster that `get NAME`, `create` and `scale` receive. */
+export function summaryOf(cluster: ClusterModel): ClusterSummary {
+  return {
+    name: cluster.name,
+    href: cluster.href,
+    status: cluster.status,
+    ...(cluster.reason === undefined ? {} : { reason: cluster.reason }),
+    masterCount: cluster.masters.desired,
+    workerCount: cluster.workers.desired,
+    workersReady: cluster.workers.ready,
+    masterUrl: cluster.masterUrl,
+    masterWebUrl: cluster.masterWebUrl,
+    ...(cluster.masterWebRoute === undefined ? {} : { masterWebRoute: cluster.masterWebRoute }),
+    image: cluster.image,
+    customImage: cluster.customImage,
+    imageSource: cluster.imageSource,
+    createdAt: cluster.createdAt,
+  };
+}
+
+type ClusterEvent = NonNullable<ClusterModel['events']>[number];
+
+/** The events of a cluster as `kubectl describe` prints them; `<none>` when there are none. */
+export function eventsSection(events: readonly ClusterEvent[] | undefined, now: number): string {
+  if (events === undefined || events.length === 0) return 'Events:  <none>\n';
+  const headers = ['Type', 'Reason', 'Age', 'From', 'Message'];
+  const rows = events.map((event) => [
+    event.type,
+    event.reason,
+    formatAge(event.time, now),
+    event.object ?? '-',
+    event.message,
+  ]);
+  const rules = headers.map((header) => '-'.repeat(header.length));
+  const table = renderTable(headers, [rules, ...rows]);
+  return `Events:\n${table
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n')}\n`;
 }
 
 const IMAGE_SOURCE: Record<ClusterModel['imageSource'], string> = {
@@ -84,27 +192,17 @@ export function podSettingFacts(config: ClusterConfig): [string, string][] {
   return facts.filter(([, value]) => value !== '');
 }
 
-/** One cluster: its table row, the facts a table has no room for, then its pods unless `nopods`. */
-export function clusterDetails(cluster: ClusterModel, now: number, nopods: boolean): string {
-  const summary = clusterTable(
-    [
-      {
-        name: cluster.name,
-        href: cluster.href,
-        status: cluster.status,
-        masterCount: cluster.masters.desired,
-        workerCount: cluster.workers.desired,
-        workersReady: cluster.workers.ready,
-        masterUrl: cluster.masterUrl,
-        masterWebUrl: cluster.masterWebUrl,
-        image: cluster.image,
-        customImage: cluster.customImage,
-        imageSource: cluster.imageSource,
-        createdAt: cluster.createdAt,
-      },
-    ],
-    now,
-  );
+/**
+ * One cluster: its table row, the facts a table has no room for, then its pods unless `nopods`, then its events
+ * when `events` (as `get NAME` shows them; `create` does not, its cluster has none yet).
+ */
+export function clusterDetails(
+  cluster: ClusterModel,
+  now: number,
+  nopods: boolean,
+  options: TableOptions & { readonly events?: boolean } = {},
+): string {
+  const summary = clusterTable([summaryOf(cluster)], now, options);
   const facts: [string, string][] = [];
   const versions = formatVersions(cluster);
   if (cluster.reason !== undefined) facts.push(['Reason', cluster.reason]);
@@ -138,8 +236,10 @@ export function clusterDetails(cluster: ClusterModel, now: number, nopods: boole
               pod.ip === '' ? '-' : pod.ip,
               pod.image,
             ]),
+            options,
           );
   }
+  if (options.events === true) text += `\n${eventsSection(cluster.events, now)}`;
   return text;
 }
 

@@ -5,6 +5,11 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Calls `handler` on SIGINT or SIGTERM instead of ending the process, until the returned function is called; for
+   * commands that end cleanly when interrupted (`get --watch`). Absent in tests, which abort by other means.
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
 /** Exit codes, documented in the README. */

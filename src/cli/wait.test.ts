@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OshinkoClient, type ClusterModel } from '../client/oshinko-client.js';
 import { TimeoutError } from '../core/errors.js';
 import type { CliIo } from './io.js';
-import { ClusterFailedError, waitForCluster, waitForDeletion } from './wait.js';
+import { ClusterFailedError, hasReadyWorkers, waitForCluster, waitForDeletion, type Clock } from './wait.js';
 
 function cluster(
   status: ClusterModel['status'],
@@ -129,5 +129,58 @@ describe('waiting for a cluster', () => {
       FAST,
     );
     expect(output()).toContain('cluster "spark1": deleting, 0 pods left');
+  });
+
+  it('scale --wait waits for exactly the ready workers asked for, on a clock that never sleeps', async () => {
+    const { io, output } = capture(false);
+    let now = 0;
+    const slept: number[] = [];
+    const clock: Clock = {
+      now: () => now,
+      sleep: (ms) => {
+        slept.push(ms);
+        now += ms;
+        return Promise.resolve();
+      },
+    };
+    // Scaled from 3 workers to 1: the two extra ones stop, one by one.
+    const one = { workers: { desired: 1, ready: 3 } };
+    const states = [
+      cluster('Scaling', 3, one),
+      cluster('Running', 2, { workers: { desired: 1, ready: 2 } }),
+      cluster('Running', 1, { workers: { desired: 1, ready: 1 } }),
+    ];
+    const done = await waitForCluster(scriptedClient(states), 'spark1', io, {
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+      clock,
+      until: hasReadyWorkers(1),
+    });
+    expect(done.workers).toEqual({ desired: 1, ready: 1 });
+    expect(slept).toEqual([1000, 1000]);
+    expect(output()).toContain('cluster "spark1": Running, master 1/1, workers 1/1 ready');
+    // Without the predicate, more ready workers than desired already count as up.
+    expect(hasReadyWorkers(1)(cluster('Running', 2, { workers: { desired: 1, ready: 2 } }))).toBe(false);
+    expect(hasReadyWorkers(2)(cluster('Running', 2))).toBe(true);
+  });
+
+  it('gives up at the timeout as the injected clock tells it', async () => {
+    const { io } = capture(false);
+    let now = 0;
+    const clock: Clock = {
+      now: () => now,
+      sleep: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
+    };
+    await expect(
+      waitForCluster(scriptedClient([cluster('Creating', 1)]), 'spark1', io, {
+        timeoutMs: 120_000,
+        intervalMs: 1000,
+        clock,
+      }),
+    ).rejects.toThrow('gave up waiting after 120s');
+    expect(now).toBe(120_000);
   });
 });

@@ -12,16 +12,38 @@ export class ClusterFailedError extends Error {
   }
 }
 
+/** Time as the polling loops see it; tests pass one that never sleeps. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or at once when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted === true) {
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
 export interface WaitOptions {
   readonly timeoutMs: number;
   readonly intervalMs: number;
+  readonly clock?: Clock | undefined;
 }
 
 const FAILED = new Set<ClusterModel['status']>(['Degraded', 'Incomplete', 'Lost']);
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function seconds(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
@@ -66,28 +88,39 @@ function isUp(cluster: ClusterModel): boolean {
   );
 }
 
-/** Polls until every master and worker is ready; throws on a failed cluster or at the timeout. */
+/** What `scale --workers N --wait` waits for: the cluster up with exactly N ready workers, none more. */
+export function hasReadyWorkers(workers: number): (cluster: ClusterModel) => boolean {
+  return (cluster) =>
+    isUp(cluster) && cluster.workers.desired === workers && cluster.workers.ready === workers;
+}
+
+/**
+ * Polls until every master and worker is ready (or until `until` holds); throws on a failed cluster or at the
+ * timeout.
+ */
 export async function waitForCluster(
   client: OshinkoClient,
   name: string,
   io: CliIo,
-  options: WaitOptions,
+  options: WaitOptions & { readonly until?: (cluster: ClusterModel) => boolean },
 ): Promise<ClusterModel> {
-  const started = Date.now();
+  const clock = options.clock ?? realClock;
+  const until = options.until ?? isUp;
+  const started = clock.now();
   const progress = new ProgressLine(io);
   try {
     for (;;) {
       const cluster = await client.getCluster(name);
-      const elapsed = Date.now() - started;
+      const elapsed = clock.now() - started;
       progress.update(describe(cluster), seconds(elapsed));
-      if (isUp(cluster)) return cluster;
+      if (until(cluster)) return cluster;
       if (FAILED.has(cluster.status)) throw new ClusterFailedError(cluster);
       if (elapsed >= options.timeoutMs) {
         throw new TimeoutError(
           `gave up waiting after ${seconds(options.timeoutMs)}: ${describe(cluster)}; it may still come up, see 'oshinko get ${name}'`,
         );
       }
-      await sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsed)));
+      await clock.sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsed)));
     }
   } finally {
     progress.done();
@@ -101,7 +134,8 @@ export async function waitForDeletion(
   io: CliIo,
   options: WaitOptions,
 ): Promise<void> {
-  const started = Date.now();
+  const clock = options.clock ?? realClock;
+  const started = clock.now();
   const progress = new ProgressLine(io);
   try {
     for (;;) {
@@ -112,7 +146,7 @@ export async function waitForDeletion(
         if (error instanceof NotFoundError) return;
         throw error;
       }
-      const elapsed = Date.now() - started;
+      const elapsed = clock.now() - started;
       progress.update(
         `cluster "${name}": deleting, ${cluster.pods.length} pod${cluster.pods.length === 1 ? '' : 's'} left`,
         seconds(elapsed),
@@ -122,7 +156,7 @@ export async function waitForDeletion(
           `gave up waiting after ${seconds(options.timeoutMs)}: cluster "${name}" still has ${cluster.pods.length} pods`,
         );
       }
-      await sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsed)));
+      await clock.sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsed)));
     }
   } finally {
     progress.done();

@@ -85,11 +85,28 @@ export function apiError(status: number, body: unknown): OshinkoError & { api: A
   return error;
 }
 
+/**
+ * The client's default deadline: longer than the server's own (120 s, OSHINKO_REQUEST_TIMEOUT_MS), so that a slow
+ * request ends with the server's 504 and its words rather than with the client giving up first.
+ */
+export const DEFAULT_TIMEOUT_MS = 130_000;
+
 export interface ClientOptions {
   readonly token?: string | undefined;
   readonly fetch?: typeof fetch | undefined;
-  /** Per-request timeout in milliseconds (default 30 s). */
+  /** Per-request timeout in milliseconds (default DEFAULT_TIMEOUT_MS); 0: none. */
   readonly timeoutMs?: number | undefined;
+}
+
+/** Which log `logs` and `followLogs` read. */
+export interface LogOptions {
+  /** A pod (local: process) of the cluster; the master when omitted. */
+  readonly pod?: string | undefined;
+  readonly tail?: number | undefined;
+  /** `spark` (the default) or `image-check`, the master's init container (Kubernetes only). */
+  readonly container?: string | undefined;
+  /** The log of the container's previous instance (before its last restart). */
+  readonly previous?: boolean | undefined;
 }
 
 export class OshinkoClient {
@@ -104,25 +121,47 @@ export class OshinkoClient {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
+  /**
+   * One request. The deadline covers the whole answer, or with `stream` only until its headers (a followed log
+   * runs as long as it runs); `signal` ends it early either way.
+   */
   private async request(
     method: string,
     path: string,
     body?: unknown,
     accept = 'application/json',
+    options: { stream?: boolean; signal?: AbortSignal | undefined } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = { accept };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // A whole answer: fetch's own timeout signal (it covers reading the body). A stream: a timer that the
+    // headers' arrival clears.
+    const deadline = new AbortController();
+    const timer =
+      timeoutMs > 0 && options.stream === true
+        ? setTimeout(() => {
+            deadline.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+          }, timeoutMs)
+        : undefined;
+    const signals = [
+      ...(timeoutMs > 0 && options.stream !== true ? [AbortSignal.timeout(timeoutMs)] : []),
+      ...(timer === undefined ? [] : [deadline.signal]),
+      ...(options.signal === undefined ? [] : [options.signal]),
+    ];
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
+        ...(signals.length === 0
+          ? {}
+          : { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) }),
       });
     } catch (error) {
+      clearTimeout(timer);
       // The server took the connection but did not answer in time: a timeout, not an unreachable server.
       if (error instanceof Error && error.name === 'TimeoutError') {
         throw new TimeoutError(
@@ -137,6 +176,7 @@ export class OshinkoClient {
           : String(error);
       throw new BackendUnavailableError(`cannot reach the oshinko server at ${this.baseUrl}: ${reason}`);
     }
+    clearTimeout(timer);
     if (!response.ok) {
       const text = await response.text();
       let parsed: unknown;
@@ -183,19 +223,52 @@ export class OshinkoClient {
     await this.request('DELETE', `/clusters/${encodeURIComponent(name)}`);
   }
 
-  async logs(name: string, options: { pod?: string; tail?: number } = {}): Promise<string> {
+  private logsPath(name: string, options: LogOptions, follow: boolean): string {
     const query = new URLSearchParams();
     if (options.pod !== undefined) query.set('pod', options.pod);
     if (options.tail !== undefined) query.set('tail', String(options.tail));
+    if (options.container !== undefined) query.set('container', options.container);
+    if (options.previous === true) query.set('previous', 'true');
+    if (follow) query.set('follow', 'true');
     const suffix = query.size > 0 ? `?${query.toString()}` : '';
-    return (
-      await this.request(
-        'GET',
-        `/clusters/${encodeURIComponent(name)}/logs${suffix}`,
-        undefined,
-        'text/plain',
-      )
-    ).text();
+    return `/clusters/${encodeURIComponent(name)}/logs${suffix}`;
+  }
+
+  async logs(name: string, options: LogOptions = {}): Promise<string> {
+    return (await this.request('GET', this.logsPath(name, options, false), undefined, 'text/plain')).text();
+  }
+
+  /**
+   * The log as it grows (`follow=true`): its last lines, then each new one, until the pod ends, the server
+   * closes the stream or `signal` aborts (then the iteration just ends).
+   */
+  async *followLogs(name: string, options: LogOptions = {}, signal?: AbortSignal): AsyncGenerator<string> {
+    let response: Response;
+    try {
+      response = await this.request('GET', this.logsPath(name, options, true), undefined, 'text/plain', {
+        stream: true,
+        signal,
+      });
+    } catch (error) {
+      if (signal?.aborted === true) return;
+      throw error;
+    }
+    if (response.body === null) return;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } catch (error) {
+      if (signal?.aborted === true) return;
+      throw new BackendUnavailableError(
+        `the log stream from ${this.baseUrl} broke: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
   }
 
   async listImages(): Promise<LocalImageModel[]> {

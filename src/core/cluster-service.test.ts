@@ -397,16 +397,17 @@ describe('ClusterService.logs', () => {
     await service.create(request('alpha'));
     driver.podLogs.set('alpha-m-0', ['master 1', 'master 2', 'master 3']);
     driver.podLogs.set('alpha-w-0', ['worker 1']);
-    expect(await service.logs('alpha', undefined, 2)).toBe('master 2\nmaster 3');
-    expect(await service.logs('alpha', 'alpha-w-0', 10)).toBe('worker 1');
+    expect(await service.logs('alpha', { tailLines: 2 })).toBe('master 2\nmaster 3');
+    expect(await service.logs('alpha', { pod: 'alpha-w-0', tailLines: 10 })).toBe('worker 1');
   });
 
   it('answers NotFoundError naming the pod for a pod the cluster does not have', async () => {
     const { service } = setup();
     await service.create(request('alpha'));
-    expect(await failure(service.logs('alpha', 'alpha-w-9', 10))).toMatchObject({
+    expect(await failure(service.logs('alpha', { pod: 'alpha-w-9', tailLines: 10 }))).toMatchObject({
       constructor: NotFoundError,
       field: 'pod',
+      message: "cluster 'alpha' has no pod 'alpha-w-9'; its pods: alpha-m-0, alpha-w-0",
     });
   });
 });
@@ -422,7 +423,7 @@ describe('ClusterService errors', () => {
       failure(service.create(request('beta'))),
       failure(service.get('beta')),
       failure(service.update('alpha', request('alpha', { sparkImage: CUSTOM_IMAGE }))),
-      failure(service.logs('alpha', undefined, 10)),
+      failure(service.logs('alpha', { tailLines: 10 })),
     ]);
     expect(errors.every(isOshinkoError)).toBe(true);
     expect(errors.map((error) => (isOshinkoError(error) ? error.code : undefined))).toEqual([

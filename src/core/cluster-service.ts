@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ClusterView, RunAsUser } from './cluster.js';
 import { parsePodSettings, POD_SETTING_FIELDS } from './pod-settings.js';
 import { parseResources } from './resources.js';
@@ -13,7 +14,7 @@ import {
 } from './cluster-config.js';
 import { assertClusterName } from './cluster-name.js';
 import { deriveStatus } from './cluster-status.js';
-import type { ClusterDriver, LocalImage } from './driver.js';
+import type { ClusterDriver, LocalImage, LogRequest } from './driver.js';
 import {
   ConflictError,
   InvalidInputError,
@@ -225,12 +226,28 @@ export class ClusterService {
     });
   }
 
-  async logs(name: string, pod: string | undefined, tailLines: number): Promise<string> {
+  async logs(name: string, request: LogRequest): Promise<string> {
+    await this.checkLogRequest(name, request);
+    return this.driver.logs(name, request);
+  }
+
+  /** The log as it grows (see ClusterDriver.followLogs); checked as `logs` is before the stream starts. */
+  async followLogs(name: string, request: LogRequest): Promise<Readable> {
+    await this.checkLogRequest(name, request);
+    return this.driver.followLogs(name, request);
+  }
+
+  private async checkLogRequest(name: string, request: LogRequest): Promise<void> {
     const cluster = await this.get(name);
+    const { pod } = request;
     if (pod !== undefined && !cluster.pods.some((p) => p.name === pod)) {
-      throw new NotFoundError(`cluster '${name}' has no pod '${pod}'`, { field: 'pod' });
+      const names = cluster.pods.map((p) => p.name).sort();
+      const shown = names.length > 20 ? [...names.slice(0, 20), `and ${names.length - 20} more`] : names;
+      throw new NotFoundError(
+        `cluster '${name}' has no pod '${pod}'; its pods: ${names.length === 0 ? 'none' : shown.join(', ')}`,
+        { field: 'pod' },
+      );
     }
-    return this.driver.logs(name, { pod, tailLines });
   }
 
   async listImages(): Promise<LocalImage[] | undefined> {

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ClusterObservation, ClusterSpec } from './cluster.js';
 import type { StoredConfigSource } from './cluster-config.js';
 
@@ -29,6 +30,10 @@ export interface LogRequest {
   /** Pod (or process) name; the master when omitted. */
   readonly pod?: string | undefined;
   readonly tailLines: number;
+  /** The container (Kubernetes); the Spark one when omitted. */
+  readonly container?: string | undefined;
+  /** The log of the previous instance (before the last restart). */
+  readonly previous?: boolean | undefined;
 }
 
 /**
@@ -55,6 +60,12 @@ export interface ClusterDriver {
   /** Removes every object of the cluster; false when there was no such cluster. */
   delete(name: string): Promise<boolean>;
   logs(name: string, request: LogRequest): Promise<string>;
+  /**
+   * The log as it grows: its last `tailLines` lines, then each new line, until the pod (process) or the cluster
+   * ends. Rejects as `logs` does before any line; destroying the stream (the client went away) lets go of every
+   * resource it holds.
+   */
+  followLogs(name: string, request: LogRequest): Promise<Readable>;
   /** Local images; undefined on drivers without a local image store. */
   listImages?(): Promise<LocalImage[]>;
   close(): Promise<void>;

@@ -33,7 +33,7 @@ export function registerBearerAuth(app: FastifyInstance, token: string): void {
       title: 'unauthorized',
       details:
         header === ''
-          ? 'this server requires a bearer token: send "Authorization: Bearer <token>" (CLI: --token or OSHINKO_TOKEN)'
+          ? 'this server requires a bearer token: send "Authorization: Bearer <token>" (CLI: --token, --token-file, OSHINKO_TOKEN or OSHINKO_TOKEN_FILE)'
           : 'the bearer token is not valid for this server',
     });
   });

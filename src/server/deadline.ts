@@ -2,14 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { sendError } from './error-handler.js';
 
 /**
- * Answers 504 when the server has worked on a request for `timeoutMs` without answering. The work itself is not
+ * Answers 504 when the server has worked on a request for `timeoutMs` without answering. A streamed answer (a
+ * followed log) whose headers went out has answered: it runs as long as it runs. The work itself is not
  * cancelled (a create may still finish); the answer says so, and a later GET shows the truth.
  */
 export function registerDeadline(app: FastifyInstance, timeoutMs: number): void {
   const timers = new WeakMap<object, NodeJS.Timeout>();
   app.addHook('onRequest', async (request, reply) => {
     const timer = setTimeout(() => {
-      if (reply.sent || reply.raw.writableEnded) return;
+      if (reply.sent || reply.raw.writableEnded || reply.raw.headersSent) return;
       request.log.warn({ timeoutMs }, 'request deadline passed');
       void sendError(reply, {
         status: 504,

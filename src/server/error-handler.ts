@@ -48,6 +48,7 @@ function problemOf(issue: ValidationIssue): string | undefined {
   const rule = schema[RULE_KEYWORD] as NameRule | undefined;
   if (rule !== undefined && typeof issue.data === 'string') return RULE_PROBLEMS[rule](issue.data);
   const { minimum, maximum } = schema;
+  if (Array.isArray(schema.enum)) return `expected ${schema.enum.map(String).join(' or ')}`;
   if (schema.type === 'integer' && typeof minimum === 'number' && typeof maximum === 'number') {
     return `expected an integer from ${minimum} to ${maximum}`;
   }

@@ -39,6 +39,19 @@ describe('parseServeConfig', () => {
     [{}, { OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '10' }, 'OSHINKO_KUBE_REQUEST_TIMEOUT_MS "10"'],
     [{}, { OSHINKO_KUBE_WATCH: 'sometimes' }, 'OSHINKO_KUBE_WATCH "sometimes"'],
     [
+      { logLevel: 'loud' },
+      {},
+      'invalid --log-level "loud": expected one of silent, fatal, error, warn, info',
+    ],
+    [{}, { OSHINKO_LOG_LEVEL: 'WARN' }, 'invalid OSHINKO_LOG_LEVEL "WARN": expected one of'],
+    [
+      { host: 'http://0.0.0.0' },
+      {},
+      'invalid --host "http://0.0.0.0": expected an IP address or a host name',
+    ],
+    [{}, { OSHINKO_HOST: '0.0.0.0:8080' }, 'invalid OSHINKO_HOST "0.0.0.0:8080"'],
+    [{}, { OSHINKO_HOST: 'my host' }, 'invalid OSHINKO_HOST "my host"'],
+    [
       {},
       { OSHINKO_IMAGE_PULL_SECRETS: 'regcred' },
       'OSHINKO_IMAGE_PULL_SECRETS "regcred" is for the Kubernetes driver',
@@ -46,6 +59,34 @@ describe('parseServeConfig', () => {
     [{}, { OSHINKO_RUN_AS_USER: '185' }, 'OSHINKO_RUN_AS_USER "185" is for the Kubernetes driver'],
   ])('names the bad setting %j %j', (flags, env, message) => {
     expect(() => parseServeConfig({ driver: 'local', ...flags }, env)).toThrow(message);
+  });
+
+  it('names OSHINKO_DRIVER when the bad driver came from it, and reads an empty one as unset', () => {
+    expect(() => parseServeConfig({}, { OSHINKO_DRIVER: 'docker' })).toThrow(
+      'invalid OSHINKO_DRIVER "docker": expected kubernetes or local',
+    );
+    expect(parseServeConfig({}, { OSHINKO_DRIVER: 'local' }).driverFrom).toBe('OSHINKO_DRIVER');
+    expect(parseServeConfig({ driver: 'local' }, { OSHINKO_DRIVER: 'kubernetes' })).toMatchObject({
+      driver: 'local',
+      driverFrom: '--driver',
+    });
+    expect(parseServeConfig({}, { OSHINKO_DRIVER: '', KUBECONFIG: '/x' })).toMatchObject({
+      driver: 'kubernetes',
+      driverFrom: 'detected',
+    });
+  });
+
+  it('takes the listen addresses and log levels a server may have', () => {
+    for (const host of ['0.0.0.0', '::', '::1', 'localhost', '10.1.2.3', 'oshinko.example.com']) {
+      expect(parseServeConfig({ driver: 'local', host }, {}).host).toBe(host);
+    }
+    expect(parseServeConfig({ driver: 'local' }, { OSHINKO_HOST: '' }).host).toBe('127.0.0.1');
+    for (const level of ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']) {
+      expect(parseServeConfig({ driver: 'local' }, { OSHINKO_LOG_LEVEL: level }).logLevel).toBe(level);
+    }
+    expect(
+      parseServeConfig({ driver: 'local', logLevel: 'debug' }, { OSHINKO_LOG_LEVEL: 'warn' }).logLevel,
+    ).toBe('debug');
   });
 
   it('reads the default pull secrets of the Kubernetes driver and names a bad one', () => {

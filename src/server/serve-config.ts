@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { assertImageReference, parseRunAsUser } from '../core/cluster-config.js';
@@ -10,6 +11,8 @@ import type { DriverKind } from '../core/driver.js';
 /** Everything `oshinko serve` needs, parsed and validated once from flags and environment, then frozen. */
 export interface ServeConfig {
   readonly driver: DriverKind;
+  /** Where the driver was chosen: a flag, the environment, or found (a kubeconfig or a pod's service account). */
+  readonly driverFrom: DriverOrigin;
   readonly host: string;
   readonly port: number;
   /** Install-time default image; undefined means the driver's own default. */
@@ -60,6 +63,46 @@ export interface ServeFlags {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+export type DriverOrigin = '--driver' | 'OSHINKO_DRIVER' | 'detected';
+
+/** The log levels of the server's logger (pino), from the least to the most verbose; `silent` logs nothing. */
+export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/**
+ * Every setting of `oshinko serve` the environment gives, with what it sets (a flag of the same setting wins). The
+ * help of `oshinko serve` lists them from here; the README's configuration table and what this module reads are
+ * checked against this list (test/docs/config-docs.test.ts), so that none is left out.
+ */
+export const SERVE_ENV: readonly (readonly [name: string, meaning: string])[] = [
+  ['OSHINKO_DRIVER', 'kubernetes or local (--driver)'],
+  ['OSHINKO_HOST', 'listen address (--host)'],
+  ['OSHINKO_PORT', 'listen port (--port)'],
+  ['OSHINKO_CLUSTER_IMAGE', 'image of clusters that name none (--default-image)'],
+  ['KUBECONFIG', 'Kubernetes credentials (--kubeconfig)'],
+  ['OSHINKO_NAMESPACE', 'namespace of the clusters (--namespace)'],
+  ['OSHINKO_INGRESS_DOMAIN', 'Kubernetes without Routes: an Ingress per web UI under this domain'],
+  ['OSHINKO_INGRESS_CLASS', 'the class of those Ingresses'],
+  ['OSHINKO_HOME', 'local driver data directory (--home)'],
+  ['SPARK_HOME', 'local driver: the Spark home of the default image'],
+  ['OSHINKO_TOKEN', 'bearer token required on every API call'],
+  ['OSHINKO_TOKEN_FILE', 'a file holding that token (--token-file)'],
+  ['OSHINKO_CORS_ORIGINS', 'comma-separated origins allowed to call the API from a browser'],
+  ['OSHINKO_ALLOW_CUSTOM_IMAGES', 'false refuses every image but the default'],
+  ['OSHINKO_ALLOWED_IMAGES', 'comma-separated patterns custom images must match'],
+  ['OSHINKO_IMAGE_PULL_SECRETS', 'Kubernetes: comma-separated pull Secrets of clusters that name none'],
+  [
+    'OSHINKO_RUN_AS_USER',
+    "Kubernetes: the pods' UID of clusters that name none, or image (185; OpenShift: none)",
+  ],
+  ['OSHINKO_MAX_WORKERS', 'workers per cluster (64)'],
+  ['OSHINKO_MAX_CLUSTERS', 'clusters per server (1000)'],
+  ['OSHINKO_BODY_LIMIT', 'request body size in bytes (65536)'],
+  ['OSHINKO_REQUEST_TIMEOUT_MS', 'answer 504 after this long (120000)'],
+  ['OSHINKO_KUBE_REQUEST_TIMEOUT_MS', 'abandon a Kubernetes API request after this long (30000)'],
+  ['OSHINKO_KUBE_WATCH', 'false: no watch-fed cache of Kubernetes reads'],
+  ['OSHINKO_LOG_LEVEL', 'log level (--log-level)'],
+];
+
 /** An empty environment variable counts as unset. */
 function set(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
@@ -108,6 +151,29 @@ function parsePort(flag: string | undefined, variable: string | undefined): numb
     );
   }
   return integer(variable, 'OSHINKO_PORT', 0, 65535);
+}
+
+/** A listen address: an IP address, `localhost` or a host name; checked here so that no driver starts first. */
+function listenHost(flag: string | undefined, variable: string | undefined): string {
+  const value = flag ?? variable ?? '127.0.0.1';
+  const name = flag !== undefined ? '--host' : 'OSHINKO_HOST';
+  const hostName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
+  if (isIP(value) === 0 && (value.length > 253 || !hostName.test(value))) {
+    throw new ConfigurationError(
+      `invalid ${name} ${JSON.stringify(value)}: expected an IP address or a host name to listen on, such as 127.0.0.1, 0.0.0.0, :: or localhost`,
+    );
+  }
+  return value;
+}
+
+function logLevel(flag: string | undefined, variable: string | undefined): string {
+  const value = flag ?? variable ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigurationError(
+      `invalid ${flag !== undefined ? '--log-level' : 'OSHINKO_LOG_LEVEL'} ${JSON.stringify(value)}: expected one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  return value;
 }
 
 /** The user's data directory for oshinko, following XDG on Linux. */
@@ -161,14 +227,21 @@ function runAsUser(value: string | undefined, driver: DriverKind): RunAsUser | u
 }
 
 export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
+  const driverFrom: DriverOrigin =
+    flags.driver !== undefined
+      ? '--driver'
+      : set(env.OSHINKO_DRIVER) !== undefined
+        ? 'OSHINKO_DRIVER'
+        : 'detected';
   const driverText =
-    flags.driver ?? env.OSHINKO_DRIVER ?? (kubernetesConfigured(flags, env) ? 'kubernetes' : 'local');
+    flags.driver ?? set(env.OSHINKO_DRIVER) ?? (kubernetesConfigured(flags, env) ? 'kubernetes' : 'local');
   if (driverText !== 'kubernetes' && driverText !== 'local') {
     throw new ConfigurationError(
-      `invalid --driver ${JSON.stringify(driverText)}: expected kubernetes or local`,
+      `invalid ${driverFrom} ${JSON.stringify(driverText)}: expected kubernetes or local`,
     );
   }
-  const host = flags.host ?? env.OSHINKO_HOST ?? '127.0.0.1';
+  const host = listenHost(flags.host, set(env.OSHINKO_HOST));
+  const level = logLevel(flags.logLevel, set(env.OSHINKO_LOG_LEVEL));
   const port = parsePort(flags.port, env.OSHINKO_PORT);
   const defaultImage = flags.defaultImage ?? set(env.OSHINKO_CLUSTER_IMAGE);
   if (defaultImage !== undefined) {
@@ -200,6 +273,7 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     .filter((p) => p !== '');
   return Object.freeze({
     driver: driverText,
+    driverFrom,
     host,
     port,
     defaultImage,
@@ -242,6 +316,6 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
       600_000,
     ),
     kubeWatch: boolean(env.OSHINKO_KUBE_WATCH ?? 'true', 'OSHINKO_KUBE_WATCH'),
-    logLevel: flags.logLevel ?? env.OSHINKO_LOG_LEVEL ?? 'info',
+    logLevel: level,
   });
 }

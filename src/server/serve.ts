@@ -32,6 +32,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly url: string;
+  /** The driver's account of itself at start (the `details` of `GET /`): namespace, context, data directory... */
+  readonly details: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function serve(config: ServeConfig, driver?: ClusterDriver): Promis
   return {
     app,
     url: `http://${host}:${port}`,
+    details: clusterDriver.describe(),
     close: async () => {
       // Fastify closes the connections idle when closing starts; one whose answer was still in flight goes idle
       // later and would hold the server open until the keep-alive timeout (72 s). Close those as they go idle.

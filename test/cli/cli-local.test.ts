@@ -1,9 +1,9 @@
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterModel } from '../../src/client/oshinko-client.js';
 import { tempHome } from '../support/local-spark.js';
-import { assertBuilt, runCli, startServer, type ServerProcess } from './cli-process.js';
+import { assertBuilt, runCli, startCli, startServer, type ServerProcess } from './cli-process.js';
 
 /** The built CLI as a process against a server process with the local driver: real Spark daemons. */
 
@@ -59,6 +59,11 @@ describe('oshinko CLI against a local-driver server (real Spark)', () => {
 
     const listed = await oshinko('get');
     expect(listed.stdout).toMatch(/^spark1\s+Running\s+1\/1\s+\S+\s+spark:\/\//m);
+    // The local driver's events, as kubectl describe shows events; the names as kubectl prints them.
+    const shown = (await oshinko('get', 'spark1', '--nopods')).stdout;
+    expect(shown).toMatch(/^ {2}Normal\s+Created\s+\S+\s+-\s+cluster spark1 created with image /m);
+    expect(shown).toMatch(/^ {2}Normal\s+Started\s+\S+\s+\S+\s+\S+ started \(pid \d+\)$/m);
+    expect((await oshinko('get', '-o', 'name')).stdout).toBe('cluster/spark1\n');
     const cluster = JSON.parse((await oshinko('get', 'spark1', '-o', 'json')).stdout) as ClusterModel;
     expect(cluster.masterUrl).toBe(master);
 
@@ -68,6 +73,20 @@ describe('oshinko CLI against a local-driver server (real Spark)', () => {
     const workerLog = await oshinko('logs', 'spark1', '--worker', '1', '--tail', '200');
     expect(workerLog.code).toBe(0);
     expect(workerLog.stdout).toMatch(/Successfully registered with master/);
+
+    // A pod by name; the local driver has no containers and no previous instance's log, and says so.
+    const workerPod = cluster.pods.find((p) => p.type === 'worker')?.name ?? '';
+    const byName = await oshinko('logs', 'spark1', workerPod, '--tail', '200');
+    expect(byName.stdout).toMatch(/Successfully registered with master/);
+    const unknownPod = await oshinko('logs', 'spark1', 'spark1-w-9');
+    expect(unknownPod.code).toBe(3);
+    expect(unknownPod.stderr).toContain(`has no pod "spark1-w-9"; its pods: `);
+    const container = await oshinko('logs', 'spark1', '-c', 'image-check');
+    expect(container.code).toBe(2);
+    expect(container.stderr).toContain("only container 'spark' has a log, not 'image-check'");
+    const previous = await oshinko('logs', 'spark1', '--previous');
+    expect(previous.code).toBe(2);
+    expect(previous.stderr).toContain("keeps no separate log of a process's previous run");
 
     // submit: the cluster image's own client (local driver), versions checked, the application's output.
     const app = join(home, 'double.py');
@@ -105,8 +124,18 @@ describe('oshinko CLI against a local-driver server (real Spark)', () => {
     );
     expect(refused.stdout).toBe('');
 
+    // Followed: a line written to the master's log arrives, and the follow ends with the cluster.
+    const masterPod = cluster.pods.find((p) => p.type === 'master')?.name ?? '';
+    const follow = startCli(['logs', 'spark1', '-f', '--tail', '1'], env);
+    await follow.waitForOutput(/\n/);
+    appendFileSync(join(home, 'clusters', 'spark1', 'logs', `${masterPod}.log`), 'followed line\n');
+    await follow.waitForOutput(/followed line\n/);
+
     const deleted = await oshinko('delete', 'spark1', '--wait', '--interval', '500ms');
     expect(deleted.code).toBe(0);
+    const followed = await follow.exited;
+    expect(followed.code).toBe(0);
+    expect(followed.stdout.split('\n').filter((line) => line === 'followed line')).toHaveLength(1);
     expect((await oshinko('get', 'spark1')).code).toBe(3);
   }, 300_000);
 });

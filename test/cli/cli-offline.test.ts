@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,22 @@ import { assertBuilt, CLI, runCli } from './cli-process.js';
 
 /** The CLI as a process, where no server is needed: help, flag validation, completion, an unreachable server. */
 
-const COMMANDS = ['create', 'get', 'scale', 'delete', 'logs', 'version', 'completion', 'serve'];
+const COMMANDS = [
+  'create',
+  'get',
+  'scale',
+  'delete',
+  'logs',
+  'submit',
+  'version',
+  'completion',
+  'serve',
+  'image',
+  'image build',
+  'image import',
+  'image ls',
+  'image rm',
+];
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -30,7 +45,7 @@ beforeAll(() => {
 
 describe('oshinko CLI without a server', () => {
   it.each(COMMANDS)('%s --help shows usage and examples and exits 0', async (command) => {
-    const result = await runCli([command, '--help']);
+    const result = await runCli([...command.split(' '), '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: oshinko ${command}`);
     expect(result.stdout).toContain('Examples:');
@@ -59,14 +74,77 @@ describe('oshinko CLI without a server', () => {
       [['scale', 'spark1'], 'give --workers N, --masters N or both'],
       [['scale', 'spark1', '--workers', '-3'], 'invalid --workers "-3"'],
       [['logs', 'spark1', '--worker', '0'], 'workers are numbered from 1'],
-      [['get', '-o', 'xml'], "'xml' is invalid"],
+      [['get', '-o', 'xml'], "'xml' is invalid. expected table, wide, json, yaml, name, jsonpath=TEMPLATE"],
+      [
+        ['get', '-o', 'jsonpath={.items'],
+        "option '-o, --output <format>' argument 'jsonpath={.items' is invalid",
+      ],
+      [['get', '-o', 'jsonpath={.name}{end}'], 'bad JSONPath template: {end} without {range}'],
+      [['delete', 'spark1', '-o', 'json'], "argument 'json' is invalid. expected name."],
+      [['version', '-o', 'wide'], "argument 'wide' is invalid. expected text, json, yaml."],
+      [['scale', 'spark1', '--workers', '2', '--wait', '--timeout', 'soon'], 'invalid --timeout "soon"'],
+      [['delete', 'spark1', 'Bad_Name'], 'invalid NAME "Bad_Name"'],
+      [['get', '-w', '--interval', 'often'], 'invalid --interval "often"'],
+      [
+        ['create', 'spark1', '--stored-config', 'a', '--storedconfig', 'b'],
+        'give --storedconfig or --stored-config, not both',
+      ],
+      [['create', 'spark1', '--expose-ui', 'maybe'], "'maybe' is invalid"],
+      [['create', 'spark1', '--worker-config', 'No Such'], 'invalid --worker-config "No Such"'],
+      [['get', 'spark1', '--nopods', '--no-pods'], 'give --nopods or --no-pods, not both'],
+      [['image', 'ls', '--json', '-o', 'yaml'], 'give --json or -o, not both'],
       [['create'], "missing required argument 'name'"],
       [['frobnicate'], "unknown command 'frobnicate'"],
     ];
-    for (const [args, message] of cases) {
-      const result = await runCli(args, env);
-      expect({ args, code: result.code, stderr: result.stderr }).toMatchObject({ code: 2 });
-      expect(result.stderr).toContain(message);
+    // A few processes at a time: the cases are many and each is a whole node start.
+    for (let at = 0; at < cases.length; at += 4) {
+      const batch = cases.slice(at, at + 4);
+      const results = await Promise.all(batch.map(([args]) => runCli(args, env)));
+      batch.forEach(([args, message], index) => {
+        const result = results[index];
+        expect({ args, code: result?.code, stderr: result?.stderr }).toMatchObject({ code: 2 });
+        expect(result?.stderr).toContain(message);
+      });
+    }
+  }, 120_000);
+
+  it('refuses bad connection and logs flags with exit code 2, naming the flag, before any request', async () => {
+    const env = { OSHINKO_SERVER: `http://127.0.0.1:${await closedPort()}` };
+    const dir = mkdtempSync(join(tmpdir(), 'oshinko-cli-flags-'));
+    try {
+      const token = join(dir, 'token');
+      writeFileSync(token, 'secret-in-file\n');
+      const notPem = join(dir, 'ca.pem');
+      writeFileSync(notPem, 'not a certificate\n');
+      const missing = join(dir, 'missing');
+      const cases: [string[], string][] = [
+        [
+          ['--token-file', missing, 'get'],
+          `cannot read --token-file ${JSON.stringify(missing)}: no such file`,
+        ],
+        [['--token', 'x', '--token-file', token, 'get'], 'give either --token or --token-file, not both'],
+        [['--certificate-authority', notPem, 'get'], 'holds no PEM certificate'],
+        [['--request-timeout', 'soon', 'get'], 'invalid --request-timeout "soon"'],
+        [
+          ['logs', 'spark1', '-c', 'driver'],
+          'invalid --container "driver": expected one of spark, image-check',
+        ],
+        [['logs', 'spark1', '-f', '-p'], '--follow and --previous do not go together'],
+        [['logs', 'spark1', 'spark1-w-1', '--worker', '1'], 'give one of POD, --master or --worker N'],
+        // The server's own --token-file, which the client's global flag of the same name must not hide.
+        [
+          ['serve', '--port', '0', '--token-file', missing],
+          `cannot read --token-file ${JSON.stringify(missing)}`,
+        ],
+      ];
+      for (const [args, message] of cases) {
+        const result = await runCli(args, env);
+        expect({ args, code: result.code, stderr: result.stderr }).toMatchObject({ code: 2 });
+        expect(result.stderr).toContain(message);
+        expect(result.stderr).not.toContain('secret-in-file');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -92,6 +170,24 @@ describe('oshinko CLI without a server', () => {
     const result = await runCli(['version'], { OSHINKO_SERVER: `http://127.0.0.1:${await closedPort()}` });
     expect(result.code).toBe(5);
     expect(result.stdout).toMatch(/^client:\s+\d+\.\d+\.\d+/);
+  });
+
+  it('version --client asks no server, as kubectl version --client', async () => {
+    const env = { OSHINKO_SERVER: `http://127.0.0.1:${await closedPort()}` };
+    const text = await runCli(['version', '--client'], env);
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toMatch(/^client:\s+\d+\.\d+\.\d+\n$/);
+    const json = await runCli(['version', '--client', '-o', 'json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout) as unknown).toEqual({
+      client: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown,
+    });
+  });
+
+  it('a reader that closes the pipe early (| head) ends the CLI quietly', async () => {
+    const script = `"${process.execPath}" "${CLI}" completion bash | true; echo "\${PIPESTATUS[0]}"`;
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', script]);
+    expect({ status: stdout.trim(), stderr }).toEqual({ status: '0', stderr: '' });
   });
 
   describe('bash completion', () => {
@@ -132,6 +228,59 @@ describe('oshinko CLI without a server', () => {
       ]);
       expect(await bashComplete(['create', 'spark1', '--image-pull-policy', 'N'])).toEqual(['Never']);
     });
+  });
+
+  // Debian's fish package; where it is not installed the script's text is still checked below.
+  it.skipIf(spawnSync('fish', ['--version']).status !== 0)(
+    'completes commands, flags and flag values in a real fish',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'oshinko-fish-'));
+      try {
+        writeFileSync(join(dir, 'oshinko'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+        chmodSync(join(dir, 'oshinko'), 0o755);
+        const script = await runCli(['completion', 'fish']);
+        expect(script.code).toBe(0);
+        writeFileSync(join(dir, 'oshinko.fish'), script.stdout);
+        const fishComplete = async (line: string) => {
+          const { stdout } = await promisify(execFile)(
+            'fish',
+            ['--no-config', '-c', `source ${join(dir, 'oshinko.fish')}; complete -C $argv[1]`, line],
+            {
+              env: {
+                PATH: `${dir}:${process.env.PATH ?? ''}`,
+                HOME: dir,
+                OSHINKO_SERVER: 'http://127.0.0.1:9',
+              },
+            },
+          );
+          return stdout.split('\n').filter((word) => word !== '');
+        };
+        expect(await fishComplete('oshinko de')).toEqual(['delete']);
+        // An empty last word is still passed: the values of -o, not the flags matching "-o".
+        expect(await fishComplete('oshinko get -o ')).toEqual([
+          'json',
+          'jsonpath=',
+          'name',
+          'table',
+          'wide',
+          'yaml',
+        ]);
+        expect((await fishComplete('oshinko create spark1 --stored')).sort()).toEqual([
+          '--stored-config',
+          '--storedconfig',
+        ]);
+        expect(await fishComplete('oshinko completion f')).toEqual(['fish']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('prints a fish completion script that asks oshinko __complete', async () => {
+    const result = await runCli(['completion', 'fish']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("complete -c oshinko -f -a '(__oshinko_complete)'");
+    expect(result.stdout).toContain('oshinko __complete $words (commandline -ct | string collect)');
   });
 
   it('prints a zsh completion script that registers itself', async () => {

@@ -46,16 +46,76 @@ export function runCli(
   });
 }
 
+export interface CliProcess {
+  /** Resolves with stdout so far once it matches. */
+  waitForOutput(pattern: RegExp): Promise<string>;
+  readonly exited: Promise<CliResult>;
+  /** Ends the process as Ctrl-C would. */
+  interrupt(): void;
+}
+
+/** Starts `oshinko ARGS` and lets the test read its output as it comes (`logs -f`); never through a shell. */
+export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const waiter of waiters) waiter();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      for (const waiter of waiters) waiter();
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return {
+    exited,
+    interrupt: () => child.kill('SIGINT'),
+    waitForOutput: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout)) {
+            waiters.delete(check);
+            resolve(stdout);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            waiters.delete(check);
+            reject(
+              new Error(`oshinko ${args.join(' ')} ended before ${String(pattern)}:\n${stdout}\n${stderr}`),
+            );
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
 export interface ServerProcess {
   readonly url: string;
   readonly output: () => string;
   stop(): Promise<void>;
 }
 
-/** Starts `oshinko serve ARGS` as a process on an ephemeral loopback port and waits until it listens. */
-export function startServer(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `oshinko serve ARGS` as a process on an ephemeral loopback port and waits until it listens. `entry` is
+ * what node runs before the arguments: the checkout's `oshinko serve` unless a test starts the server another way
+ * (`npm start`'s script, an installed package).
+ */
+export function startServer(
+  args: readonly string[],
+  env: Record<string, string>,
+  entry: readonly string[] = [CLI, 'serve'],
+): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+    const child = spawn(process.execPath, [...entry, '--host', '127.0.0.1', '--port', '0', ...args], {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OSHINKO_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

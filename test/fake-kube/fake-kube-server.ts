@@ -142,7 +142,15 @@ interface RawAnswer {
   readonly contentType: string | undefined;
 }
 
-type RouteResult = { status: number; body: unknown } | string | { watch: WatchRequest } | RawAnswer;
+type RouteResult =
+  { status: number; body: unknown } | string | { watch: WatchRequest } | { follow: LogFollow } | RawAnswer;
+
+/** A followed pod log (`follow=true`): the log so far, then each appended line, until the pod goes. */
+interface LogFollow {
+  /** namespace/pod/container */
+  readonly key: string;
+  readonly initial: string;
+}
 
 /** A parsed watch request, opened once its (possibly delayed) answer starts. */
 interface WatchRequest {
@@ -394,6 +402,12 @@ export class FakeKubeServer {
   private history: StoreEvent[] = [];
   private historyFloor = this.resourceVersion;
   private readonly watches = new Map<string, Set<OpenWatch>>();
+  /** Lines written to a container's log after its start (`appendPodLog`), by namespace/pod/container. */
+  private readonly podLogLines = new Map<string, string[]>();
+  /** The log of a container's previous instance (`restartContainer`), by namespace/pod/container. */
+  private readonly previousLogs = new Map<string, string>();
+  /** Open followed logs, by namespace/pod/container. */
+  private readonly logFollows = new Map<string, Set<ServerResponse>>();
 
   private constructor(
     private readonly server: Server,
@@ -433,6 +447,7 @@ export class FakeKubeServer {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.dropWatches();
+    this.endLogFollows(() => true);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) =>
       this.server.close(() => {
@@ -467,6 +482,44 @@ export class FakeKubeServer {
     for (const set of this.watches.values()) {
       for (const watch of set) if (resource === undefined || watch.def.resource === resource) count++;
     }
+    return count;
+  }
+
+  /** Writes a line to a container's log, as the container would; followers of the log get it at once. */
+  appendPodLog(namespace: string, pod: string, line: string, container = 'spark'): void {
+    const key = `${namespace}/${pod}/${container}`;
+    const lines = this.podLogLines.get(key) ?? [];
+    lines.push(line);
+    this.podLogLines.set(key, lines);
+    for (const response of this.logFollows.get(key) ?? []) response.write(`${line}\n`);
+  }
+
+  /**
+   * Restarts a container as the kubelet does after it ended: its log so far becomes the previous instance's
+   * (`previous=true`), its status gets `lastState.terminated` and one more restart, and its followers' streams end.
+   */
+  restartContainer(namespace: string, pod: string, container = 'spark'): void {
+    const object = this.store.get(this.key('pods', namespace, pod));
+    if (object === undefined) throw new Error(`no pod ${namespace}/${pod}`);
+    const key = `${namespace}/${pod}/${container}`;
+    this.previousLogs.set(key, this.logText(object, container));
+    this.podLogLines.delete(key);
+    this.endLogFollows((candidate) => candidate === key);
+    this.setContainers(object, (c) =>
+      c.name !== container
+        ? c
+        : {
+            ...c,
+            restartCount: (typeof c.restartCount === 'number' ? c.restartCount : 0) + 1,
+            lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+          },
+    );
+  }
+
+  /** How many pod logs are followed now; tests wait on it until a client follows, and until it stops. */
+  openLogFollows(): number {
+    let count = 0;
+    for (const set of this.logFollows.values()) count += set.size;
     return count;
   }
 
@@ -587,6 +640,11 @@ export class FakeKubeServer {
     if (typeof result !== 'string' && 'watch' in result) {
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       if (!response.destroyed) this.openWatch(result.watch, response);
+      return;
+    }
+    if (typeof result !== 'string' && 'follow' in result) {
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (!response.destroyed) this.openLogFollow(result.follow, response);
       return;
     }
     // Serialized at once: list bodies share the stored objects (no copy), which may change during a delay.
@@ -1111,6 +1169,11 @@ export class FakeKubeServer {
 
   private erase(object: KubeObject, resource: ResourceName, cascade: boolean): void {
     if (!this.store.delete(this.key(resource, object.metadata.namespace, object.metadata.name))) return;
+    // A pod's logs end with it (the kubelet closes followed logs when the container stops).
+    if (resource === 'pods') {
+      const prefix = `${object.metadata.namespace}/${object.metadata.name}/`;
+      this.endLogFollows((key) => key.startsWith(prefix));
+    }
     // The last state, with the resourceVersion of its deletion.
     this.emit('DELETED', resource, {
       ...object,
@@ -1607,17 +1670,44 @@ export class FakeKubeServer {
     this.touch(deployment);
   }
 
-  private podLog(namespace: string, name: string, query: URLSearchParams): string | RawAnswer {
+  private podLog(namespace: string, name: string, query: URLSearchParams): RouteResult {
     const pod = this.store.get(this.key('pods', namespace, name));
     if (pod === undefined) throw this.notFound(resourceDef('pods'), name);
     const containers = Array.isArray(pod.spec?.containers) ? (pod.spec.containers as Json[]) : [];
+    const initContainers = Array.isArray(pod.spec?.initContainers) ? (pod.spec.initContainers as Json[]) : [];
     const containerName =
       query.get('container') ?? (containers.length === 1 ? String(containers[0]?.name) : undefined);
     if (containerName === undefined)
       throw new HttpError(400, 'BadRequest', `a container name must be specified for pod ${name}`);
-    const container = containers.find((c) => c.name === containerName);
+    // As the API server: any container of the pod, its init containers included.
+    const container = [...containers, ...initContainers].find((c) => c.name === containerName);
     if (container === undefined)
       throw new HttpError(400, 'BadRequest', `container ${containerName} is not valid for pod ${name}`);
+    for (const flag of ['previous', 'follow']) {
+      const value = query.get(flag);
+      if (value !== null && !['true', 'false', '1', '0'].includes(value))
+        throw new HttpError(400, 'BadRequest', `invalid ${flag} value "${value}": expected true or false`);
+    }
+    const previous = query.get('previous') === 'true' || query.get('previous') === '1';
+    const follow = query.get('follow') === 'true' || query.get('follow') === '1';
+    const key = `${namespace}/${name}/${containerName}`;
+    const tail = Number(query.get('tailLines') ?? '0');
+    const tailOf = (text: string) => {
+      const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+      const kept = tail > 0 ? lines.slice(-tail) : lines;
+      return kept.length === 0 ? '' : `${kept.join('\n')}\n`;
+    };
+    // As the kubelet: the previous instance's log, whose absence is a 400 (nothing restarted yet).
+    if (previous) {
+      const text = this.previousLogs.get(key);
+      if (text === undefined)
+        throw new HttpError(
+          400,
+          'BadRequest',
+          `previous terminated container "${containerName}" in pod "${name}" not found`,
+        );
+      return tailOf(text);
+    }
     // As the API server: a pod on no node has no kubelet to ask, and the answer is an empty 204 (no content type).
     if (typeof pod.spec?.nodeName !== 'string' || pod.spec.nodeName === '')
       return { status: 204, raw: '', contentType: undefined };
@@ -1633,41 +1723,76 @@ export class FakeKubeServer {
         `container "${containerName}" in pod "${name}" is waiting to start: ${String(waiting.reason)}`,
       );
     }
-    // What the container runs: its args (after the image's entrypoint) or its command.
-    const command = [
-      ...(Array.isArray(container.command) ? container.command.map(String) : []),
-      ...(Array.isArray(container.args) ? container.args.map(String) : []),
-    ];
-    const ip = typeof pod.status?.podIP === 'string' ? pod.status.podIP : '';
-    const daemon = command.find((part) => part.startsWith('org.apache.spark.deploy.')) ?? 'unknown';
-    const lines = [
-      `Spark Command: /opt/java/openjdk/bin/java -cp /opt/spark/conf/:/opt/spark/jars/* ${command.slice(1).join(' ').replace('$(POD_IP)', ip)}`,
-      '========================================',
-      `INFO ${daemon.split('.').pop() ?? ''}: Started daemon with process name: 1@${name}`,
-    ];
-    if (daemon.endsWith('.Master')) {
-      lines.push(
-        `INFO Master: Starting Spark master at spark://${ip}:7077`,
-        `INFO MasterWebUI: Bound MasterWebUI to 0.0.0.0, and started at http://${ip}:8080`,
-        'INFO Master: I have been elected leader! New state: ALIVE',
-      );
-    } else if (daemon.endsWith('.Worker')) {
-      const master = command[command.length - 1] ?? '';
-      const address = master.replace('spark://', '');
-      lines.push(
-        `INFO Worker: Connecting to master ${address}...`,
-        this.unreachableMasters.has(masterService(master) ?? '')
-          ? `WARN Worker: Failed to connect to master ${address}`
-          : `INFO Worker: Successfully registered with master ${master}`,
-      );
-    }
-    const tail = Number(query.get('tailLines') ?? '0');
-    return `${(tail > 0 ? lines.slice(-tail) : lines).join('\n')}\n`;
+    const text = tailOf(this.logText(pod, containerName));
+    return follow ? { follow: { key, initial: text } } : text;
   }
 
-  // ---- the service proxy, and the Spark daemons behind it ----
+  /** What a container of a pod has written: what its command prints (a Spark daemon's), then the lines appended. */
+  private logText(pod: KubeObject, containerName: string): string {
+    const name = pod.metadata.name;
+    const containers = Array.isArray(pod.spec?.containers) ? (pod.spec.containers as Json[]) : [];
+    const container = containers.find((c) => c.name === containerName);
+    const lines: string[] = [];
+    if (container !== undefined) {
+      // What the container runs: its args (after the image's entrypoint) or its command.
+      const command = [
+        ...(Array.isArray(container.command) ? container.command.map(String) : []),
+        ...(Array.isArray(container.args) ? container.args.map(String) : []),
+      ];
+      const ip = typeof pod.status?.podIP === 'string' ? pod.status.podIP : '';
+      const daemon = command.find((part) => part.startsWith('org.apache.spark.deploy.')) ?? 'unknown';
+      lines.push(
+        `Spark Command: /opt/java/openjdk/bin/java -cp /opt/spark/conf/:/opt/spark/jars/* ${command.slice(1).join(' ').replace('$(POD_IP)', ip)}`,
+        '========================================',
+        `INFO ${daemon.split('.').pop() ?? ''}: Started daemon with process name: 1@${name}`,
+      );
+      if (daemon.endsWith('.Master')) {
+        lines.push(
+          `INFO Master: Starting Spark master at spark://${ip}:7077`,
+          `INFO MasterWebUI: Bound MasterWebUI to 0.0.0.0, and started at http://${ip}:8080`,
+          'INFO Master: I have been elected leader! New state: ALIVE',
+        );
+      } else if (daemon.endsWith('.Worker')) {
+        const master = command[command.length - 1] ?? '';
+        const address = master.replace('spark://', '');
+        lines.push(
+          `INFO Worker: Connecting to master ${address}...`,
+          this.unreachableMasters.has(masterService(master) ?? '')
+            ? `WARN Worker: Failed to connect to master ${address}`
+            : `INFO Worker: Successfully registered with master ${master}`,
+        );
+      }
+    }
+    lines.push(...(this.podLogLines.get(`${pod.metadata.namespace}/${name}/${containerName}`) ?? []));
+    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  }
 
-  /** The stored pods of a namespace, not copied: read them, never hand them out. */
+  private openLogFollow(follow: LogFollow, response: ServerResponse): void {
+    response.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+    response.flushHeaders();
+    if (follow.initial !== '') response.write(follow.initial);
+    let set = this.logFollows.get(follow.key);
+    if (set === undefined) {
+      set = new Set();
+      this.logFollows.set(follow.key, set);
+    }
+    set.add(response);
+    response.on('close', () => {
+      const open = this.logFollows.get(follow.key);
+      open?.delete(response);
+      if (open?.size === 0) this.logFollows.delete(follow.key);
+    });
+  }
+
+  /** Ends (cleanly) the followed logs whose key matches. */
+  private endLogFollows(matches: (key: string) => boolean): void {
+    for (const [key, set] of [...this.logFollows]) {
+      if (!matches(key)) continue;
+      this.logFollows.delete(key);
+      for (const response of set) response.end();
+    }
+  }
+
   private podsIn(namespace: string): KubeObject[] {
     return [...this.store.values()].filter((o) => o.kind === 'Pod' && o.metadata.namespace === namespace);
   }

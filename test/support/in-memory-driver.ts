@@ -4,6 +4,7 @@
  * name, NotFoundError from scale, `undefined` / `false` for a missing cluster), and every daemon is up at once.
  * Any operation can be made to fail with a given error; `calls` records what the driver was asked, in order.
  */
+import { Readable } from 'node:stream';
 import type { ClusterObservation, ClusterSpec, PodState } from '../../src/core/cluster.js';
 import type { StoredConfigSource } from '../../src/core/cluster-config.js';
 import type { ClusterDriver, DriverKind, LogRequest, ReplicaCounts } from '../../src/core/driver.js';
@@ -153,6 +154,12 @@ export class InMemoryDriver implements ClusterDriver {
     if (pod === undefined) throw new NotFoundError(`cluster '${name}' has no master`, { field: 'pod' });
     const lines = this.podLogs.get(pod) ?? [];
     return lines.slice(-request.tailLines).join('\n');
+  }
+
+  /** The log's lines as they are now, then the end: a snapshot, enough for what sits above the driver. */
+  async followLogs(name: string, request: LogRequest): Promise<Readable> {
+    const text = await this.logs(name, request);
+    return Readable.from(text === '' ? [] : [`${text}\n`]);
   }
 
   async close(): Promise<void> {

@@ -16,9 +16,9 @@ interface AdvancedSectionProps {
 }
 
 /**
- * "Advanced configuration", collapsed by default: the image, the stored and Spark configurations, web UI, metrics,
- * the resources; with the Kubernetes driver also the other pod settings (the local driver runs processes, not pods,
- * and refuses them).
+ * "Advanced configuration", collapsed by default: the image, the stored configuration, web UI, metrics, the
+ * resources; with the Kubernetes driver also the Spark configuration sets (ConfigMaps) and the other pod settings,
+ * which the local driver refuses (it runs processes, not pods, and takes Spark settings from an image's conf).
  */
 export function AdvancedSection({ binding, choices, isExpanded, onToggle }: AdvancedSectionProps) {
   const { info } = useApi();
@@ -42,20 +42,24 @@ export function AdvancedSection({ binding, choices, isExpanded, onToggle }: Adva
           data-test="stored-config-input"
           hint="A stored cluster configuration to start from; explicit fields win."
         />
-        <ConfigNameField
-          {...binding}
-          field="sparkMasterConfig"
-          label="Master Spark configuration"
-          data-test="master-config-input"
-          hint="Name of a set of Spark config files for the master."
-        />
-        <ConfigNameField
-          {...binding}
-          field="sparkWorkerConfig"
-          label="Worker Spark configuration"
-          data-test="worker-config-input"
-          hint="Name of a set of Spark config files for the workers."
-        />
+        {info.driver === 'kubernetes' && (
+          <>
+            <ConfigNameField
+              {...binding}
+              field="sparkMasterConfig"
+              label="Master Spark configuration"
+              data-test="master-config-input"
+              hint="Name of a ConfigMap with Spark config files for the master."
+            />
+            <ConfigNameField
+              {...binding}
+              field="sparkWorkerConfig"
+              label="Worker Spark configuration"
+              data-test="worker-config-input"
+              hint="Name of a ConfigMap with Spark config files for the workers."
+            />
+          </>
+        )}
         <ExposeUiField {...binding} />
         <MetricsField {...binding} />
         <ResourcesSection {...binding} driver={info.driver} />

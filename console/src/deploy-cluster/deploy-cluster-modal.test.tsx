@@ -327,7 +327,7 @@ describe('DeployClusterModal', () => {
     expect(fromSecret).toHaveValue('TOKEN=gone:token');
   });
 
-  it('offers the resources but no other pod settings on the local driver, which runs processes', async () => {
+  it('offers the resources but no other pod settings nor Spark configuration sets on the local driver, which runs processes', async () => {
     const api = new FakeApi(serverInfo({ driver: 'local' }));
     const { user, onDeployed } = setup(api);
     await user.type(nameInput(), 'local');
@@ -340,6 +340,10 @@ describe('DeployClusterModal', () => {
     expect(screen.queryByLabelText('Environment variables')).toBeNull();
     expect(screen.queryByLabelText('Tolerations')).toBeNull();
     expect(screen.queryByLabelText('Image pull secrets')).toBeNull();
+    // The local driver refuses ConfigMaps of Spark configuration: its images carry their conf.
+    expect(screen.queryByLabelText('Master Spark configuration')).toBeNull();
+    expect(screen.queryByLabelText('Worker Spark configuration')).toBeNull();
+    expect(screen.getByLabelText('Stored configuration')).toBeVisible();
     await user.type(screen.getByLabelText('Worker CPU'), '1');
     await user.type(screen.getByLabelText('Worker memory'), '1Gi');
     await user.click(deployButton());

@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import { Argument, Help, type Command, type Option } from 'commander';
-import { connect } from '../connection.js';
+import { connect, type ConnectionFlags } from '../connection.js';
 import type { CliIo, Schedule } from '../io.js';
 
 /**
@@ -34,7 +35,19 @@ else
 fi
 `;
 
-export const COMPLETION_SCRIPTS = { bash: BASH, zsh: ZSH } as const;
+// The current token is quoted so that an empty one is still passed (fish drops an empty list otherwise).
+const FISH = `# fish completion for oshinko; load it with: oshinko completion fish | source
+# or save it as ~/.config/fish/completions/oshinko.fish
+function __oshinko_complete
+    set -l words (commandline -opc)
+    set -e words[1]
+    oshinko ${COMPLETE_COMMAND} $words (commandline -ct | string collect) 2>/dev/null
+end
+complete -c oshinko -f -a '(__oshinko_complete)'
+`;
+
+export const COMPLETION_SCRIPTS = { bash: BASH, zsh: ZSH, fish: FISH } as const;
+export type Shell = keyof typeof COMPLETION_SCRIPTS;
 
 const help = new Help();
 help.showGlobalOptions = true;
@@ -55,30 +68,56 @@ function findOption(command: Command, word: string): Option | undefined {
   return optionsOf(command).find((option) => option.long === word || option.short === word);
 }
 
+/** The connection flags a completion passes on, by commander's attribute name (`--token-file` -> tokenFile). */
+const CONNECTION_FLAGS = new Set([
+  'server',
+  'token',
+  'tokenFile',
+  'certificateAuthority',
+  'insecureSkipTlsVerify',
+]);
+
+/** An io whose warnings go nowhere: a completion prints candidates and nothing else. */
+function quiet(io: CliIo): CliIo {
+  return {
+    ...io,
+    stderr: new Writable({
+      write: (_chunk, _encoding, done) => {
+        done();
+      },
+    }),
+  };
+}
+
 /** Candidates for the last word, given the words typed after `oshinko` (the last one possibly empty). */
 export async function complete(program: Command, words: readonly string[], io: CliIo): Promise<string[]> {
   const current = words.at(-1) ?? '';
   let command = program;
-  let positional = 0;
+  const positionals: string[] = [];
   let pendingOption: Option | undefined;
-  const connection: { server?: string; token?: string } = {};
+  const connection: Record<string, string | boolean> = {};
   for (const word of words.slice(0, -1)) {
     if (pendingOption !== undefined) {
-      if (pendingOption.long === '--server') connection.server = word;
-      if (pendingOption.long === '--token') connection.token = word;
+      if (CONNECTION_FLAGS.has(pendingOption.attributeName()))
+        connection[pendingOption.attributeName()] = word;
       pendingOption = undefined;
       continue;
     }
     if (word.startsWith('-')) {
-      const option = findOption(command, word.split('=')[0] ?? word);
-      if (option !== undefined && (option.required || option.optional) && !word.includes('=')) {
-        pendingOption = option;
+      const [flag = word, value] = word.split('=', 2);
+      const option = findOption(command, flag);
+      if (option === undefined) continue;
+      if (option.required || option.optional) {
+        if (value === undefined) pendingOption = option;
+        else if (CONNECTION_FLAGS.has(option.attributeName())) connection[option.attributeName()] = value;
+      } else if (CONNECTION_FLAGS.has(option.attributeName())) {
+        connection[option.attributeName()] = true;
       }
       continue;
     }
-    const sub = positional === 0 ? subcommands(command).find((c) => c.name() === word) : undefined;
+    const sub = positionals.length === 0 ? subcommands(command).find((c) => c.name() === word) : undefined;
     if (sub !== undefined) command = sub;
-    else positional += 1;
+    else positionals.push(word);
   }
 
   const matching = (candidates: readonly string[]) => candidates.filter((c) => c.startsWith(current));
@@ -86,16 +125,35 @@ export async function complete(program: Command, words: readonly string[], io: C
   if (current.startsWith('-')) {
     return matching(optionsOf(command).flatMap((option) => (option.long === undefined ? [] : [option.long])));
   }
-  if (positional === 0 && subcommands(command).length > 0) {
+  if (positionals.length === 0 && subcommands(command).length > 0) {
     return matching(subcommands(command).map((c) => c.name()));
   }
-  const argument = command.registeredArguments[positional];
+  const registered = command.registeredArguments;
+  const last = registered.at(-1);
+  const argument =
+    registered[positionals.length] ?? (last?.variadic === true && last.name() === 'name' ? last : undefined);
   if (argument === undefined) return [];
   if (argument.argChoices !== undefined) return matching(argument.argChoices);
-  if (argument.name() !== 'name') return [];
+  if (argument.name() !== 'name' && argument.name() !== 'pod') return [];
   try {
-    const { client } = connect(connection, io, { timeoutMs: 3000 });
-    return matching((await client.listClusters()).map((cluster) => cluster.name));
+    const text = (key: string) => (typeof connection[key] === 'string' ? connection[key] : undefined);
+    const flags: ConnectionFlags = {
+      server: text('server'),
+      token: text('token'),
+      tokenFile: text('tokenFile'),
+      certificateAuthority: text('certificateAuthority'),
+      insecureSkipTlsVerify: connection.insecureSkipTlsVerify === true,
+    };
+    const { client } = connect(flags, quiet(io), { timeoutMs: 3000 });
+    if (argument.name() === 'pod') {
+      const cluster = positionals[0];
+      if (cluster === undefined) return [];
+      return matching((await client.getCluster(cluster)).pods.map((pod) => pod.name));
+    }
+    const given = new Set(argument.variadic ? positionals : []);
+    return matching(
+      (await client.listClusters()).map((cluster) => cluster.name).filter((name) => !given.has(name)),
+    );
   } catch {
     return [];
   }
@@ -104,8 +162,8 @@ export async function complete(program: Command, words: readonly string[], io: C
 export function registerCompletion(program: Command, io: CliIo, run: Schedule): void {
   program
     .command('completion')
-    .description('Print a shell completion script for bash or zsh')
-    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .description('Print a shell completion script for bash, zsh or fish')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(Object.keys(COMPLETION_SCRIPTS)))
     .addHelpText(
       'after',
       `
@@ -114,9 +172,11 @@ Completes commands, flags, flag values and the names of the server's clusters.
 Examples:
   source <(oshinko completion bash)                        # this shell only
   oshinko completion bash > /etc/bash_completion.d/oshinko
-  oshinko completion zsh > "\${fpath[1]}/_oshinko"          # zsh, then restart it`,
+  oshinko completion zsh > "\${fpath[1]}/_oshinko"          # zsh, then restart it
+  oshinko completion fish | source                          # fish, this shell
+  oshinko completion fish > ~/.config/fish/completions/oshinko.fish`,
     )
-    .action((shell: 'bash' | 'zsh') => {
+    .action((shell: Shell) => {
       run(() => {
         io.stdout.write(COMPLETION_SCRIPTS[shell]);
         return Promise.resolve(0);

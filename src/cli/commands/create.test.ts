@@ -34,6 +34,41 @@ describe('create: flags to request', () => {
     });
   });
 
+  it('takes the kebab-case spellings of the upstream flags, naming the one given in errors', () => {
+    const kebab = newClusterRequest('spark1', {
+      ...DEFAULTS,
+      storedConfig: 'small',
+      masterConfig: 'master-conf',
+      workerConfig: 'worker-conf',
+      exposeUi: 'false',
+    });
+    expect(kebab.config).toEqual({
+      name: 'small',
+      sparkMasterConfig: 'master-conf',
+      sparkWorkerConfig: 'worker-conf',
+      exposeWebUI: 'false',
+    });
+    expect(() => newClusterRequest('spark1', { ...DEFAULTS, storedConfig: 'No Such' })).toThrow(
+      'invalid --stored-config "No Such"',
+    );
+    expect(() => newClusterRequest('spark1', { ...DEFAULTS, masterconfig: 'Bad_' })).toThrow(
+      'invalid --masterconfig "Bad_"',
+    );
+  });
+
+  it('refuses both spellings of one flag', () => {
+    for (const [upstream, kebab, flags] of [
+      ['storedconfig', 'storedConfig', '--storedconfig or --stored-config'],
+      ['masterconfig', 'masterConfig', '--masterconfig or --master-config'],
+      ['workerconfig', 'workerConfig', '--workerconfig or --worker-config'],
+      ['exposeui', 'exposeUi', '--exposeui or --expose-ui'],
+    ] as const) {
+      const both = { ...DEFAULTS, [upstream]: 'true', [kebab]: 'true' };
+      expect(() => newClusterRequest('spark1', both)).toThrow(InvalidInputError);
+      expect(() => newClusterRequest('spark1', both)).toThrow(`give ${flags}, not both`);
+    }
+  });
+
   it('keeps zero workers as zero', () => {
     expect(newClusterRequest('spark1', { ...DEFAULTS, workers: '0' }).config?.workerCount).toBe(0);
   });

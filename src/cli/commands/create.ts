@@ -4,6 +4,7 @@ import { connect, connectionFlags } from '../connection.js';
 import { clusterDetails, connectHint } from '../format.js';
 import { PULL_POLICIES } from '../../core/cluster.js';
 import { parsePullPolicy, parseRunAsUser } from '../../core/cluster-config.js';
+import { InvalidInputError } from '../../core/errors.js';
 import {
   collect,
   parseClusterName,
@@ -18,6 +19,15 @@ import {
   parseTolerationFlags,
 } from '../flags.js';
 import type { CliIo, Schedule } from '../io.js';
+import {
+  CLUSTER_OUTPUTS,
+  clusterRef,
+  forPrograms,
+  noHeadersOption,
+  outputOption,
+  printForPrograms,
+  type Output,
+} from '../output.js';
 import { waitForCluster } from '../wait.js';
 
 /** The largest worker count the CLI sends; the server applies its own, usually lower, limit. */
@@ -31,6 +41,11 @@ interface CreateFlags {
   masterconfig?: string;
   workerconfig?: string;
   exposeui?: 'true' | 'false';
+  /** The kebab-case spellings of the four upstream flags above. */
+  storedConfig?: string;
+  masterConfig?: string;
+  workerConfig?: string;
+  exposeUi?: 'true' | 'false';
   metrics?: 'true' | 'false' | 'jolokia' | 'prometheus';
   imagePullPolicy?: string;
   runAsUser?: string;
@@ -49,23 +64,55 @@ interface CreateFlags {
   wait?: boolean;
   timeout: string;
   interval: string;
+  output?: Output;
+  headers?: boolean;
+}
+
+/** The upstream flags spelled run together, each with its kebab-case spelling; either may be given, not both. */
+const SPELLINGS = {
+  storedconfig: { kebab: 'storedConfig', flags: ['--storedconfig', '--stored-config'] },
+  masterconfig: { kebab: 'masterConfig', flags: ['--masterconfig', '--master-config'] },
+  workerconfig: { kebab: 'workerConfig', flags: ['--workerconfig', '--worker-config'] },
+  exposeui: { kebab: 'exposeUi', flags: ['--exposeui', '--expose-ui'] },
+} as const;
+
+/** The value of an upstream flag under either spelling, with the flag as the user spelled it. */
+function spelledFlag(
+  flags: CreateFlags,
+  upstream: keyof typeof SPELLINGS,
+): { value: string; flag: string } | undefined {
+  const { kebab: kebabKey, flags: names } = SPELLINGS[upstream];
+  const [upstreamFlag, kebabFlag] = names;
+  const runTogether = flags[upstream];
+  const kebab = flags[kebabKey];
+  if (runTogether !== undefined && kebab !== undefined) {
+    throw new InvalidInputError(`give ${upstreamFlag} or ${kebabFlag}, not both: they are one flag`, {
+      field: kebabFlag,
+    });
+  }
+  if (runTogether !== undefined) return { value: runTogether, flag: upstreamFlag };
+  return kebab === undefined ? undefined : { value: kebab, flag: kebabFlag };
 }
 
 /** Turns validated flags into the upstream NewCluster request; unset flags are left to the server. */
 export function newClusterRequest(name: string, flags: CreateFlags): NewCluster {
   const config: NonNullable<NewCluster['config']> = {};
-  if (flags.storedconfig !== undefined) config.name = parseConfigName(flags.storedconfig, '--storedconfig');
+  const stored = spelledFlag(flags, 'storedconfig');
+  if (stored !== undefined) config.name = parseConfigName(stored.value, stored.flag);
   if (flags.masters !== undefined) config.masterCount = parseCount(flags.masters, '--masters', 1);
   if (flags.workers !== undefined)
     config.workerCount = parseCount(flags.workers, '--workers', MAX_WORKERS_FLAG);
-  if (flags.masterconfig !== undefined) {
-    config.sparkMasterConfig = parseConfigName(flags.masterconfig, '--masterconfig');
+  const masterConfig = spelledFlag(flags, 'masterconfig');
+  if (masterConfig !== undefined) {
+    config.sparkMasterConfig = parseConfigName(masterConfig.value, masterConfig.flag);
   }
-  if (flags.workerconfig !== undefined) {
-    config.sparkWorkerConfig = parseConfigName(flags.workerconfig, '--workerconfig');
+  const workerConfig = spelledFlag(flags, 'workerconfig');
+  if (workerConfig !== undefined) {
+    config.sparkWorkerConfig = parseConfigName(workerConfig.value, workerConfig.flag);
   }
   if (flags.image !== undefined) config.sparkImage = parseImage(flags.image, '--image');
-  if (flags.exposeui !== undefined) config.exposeWebUI = flags.exposeui;
+  const exposeUi = spelledFlag(flags, 'exposeui');
+  if (exposeUi !== undefined) config.exposeWebUI = exposeUi.value as 'true' | 'false';
   if (flags.metrics !== undefined) config.metrics = flags.metrics;
   Object.assign(config, podSettingsRequest(flags));
   return Object.keys(config).length === 0
@@ -111,11 +158,24 @@ export function registerCreate(program: Command, io: CliIo, run: Schedule): void
     .option('--masters <n>', 'number of masters, 0 or 1 (default 1)')
     .option('--image <ref>', 'container image for the master and workers (default: the server default)')
     .option('--storedconfig <name>', 'stored cluster configuration to start from')
-    .option('--masterconfig <name>', 'ConfigMap (local: config directory) with Spark config for the master')
-    .option('--workerconfig <name>', 'ConfigMap (local: config directory) with Spark config for the workers')
-    .addOption(
-      new Option('--exposeui <bool>', 'expose the master web UI (default true)').choices(['true', 'false']),
+    .option('--stored-config <name>', 'the same as --storedconfig')
+    .option(
+      '--masterconfig <name>',
+      'Kubernetes: ConfigMap with Spark config files for the master (the local driver refuses it: use `oshinko image build --conf`)',
     )
+    .option('--master-config <name>', 'the same as --masterconfig')
+    .option(
+      '--workerconfig <name>',
+      'Kubernetes: ConfigMap with Spark config files for the workers (the local driver refuses it)',
+    )
+    .option('--worker-config <name>', 'the same as --workerconfig')
+    .addOption(
+      new Option(
+        '--exposeui <bool>',
+        'expose the master web UI (default true): a Route on OpenShift; on plain Kubernetes an Ingress only when the server has OSHINKO_INGRESS_DOMAIN, else nothing',
+      ).choices(['true', 'false']),
+    )
+    .addOption(new Option('--expose-ui <bool>', 'the same as --exposeui').choices(['true', 'false']))
     .addOption(
       new Option('--metrics <mode>', 'enable metrics (default false)').choices([
         'true',
@@ -182,6 +242,8 @@ export function registerCreate(program: Command, io: CliIo, run: Schedule): void
     .option('--wait', 'wait until the master and every worker are ready, showing progress')
     .option('--timeout <duration>', 'with --wait: how long to wait', '5m')
     .option('--interval <duration>', 'with --wait: how often to ask the server', '1s')
+    .addOption(outputOption(CLUSTER_OUTPUTS))
+    .addOption(noHeadersOption())
     .addHelpText(
       'after',
       `
@@ -190,6 +252,8 @@ Examples:
   oshinko create spark1 --workers 3 --wait
   oshinko create etl --image quay.io/my-team/spark:3.5.3-py311 --workers 2 --wait --timeout 10m
   oshinko create small --storedconfig small-clusters --exposeui false
+  oshinko create small --stored-config small-clusters --expose-ui false   # the same
+  oshinko create spark1 --wait -o jsonpath='{.masterUrl}'
   oshinko create big --worker-cpu 2 --worker-memory 4Gi --node-selector disktype=ssd \\
     --toleration dedicated=spark:NoSchedule --image-pull-secret regcred \\
     --env MODE=fast --env-from-secret TOKEN=creds:token --image-pull-policy Always`,
@@ -199,13 +263,33 @@ Examples:
         const request = newClusterRequest(name, flags);
         const timeoutMs = parseDuration(flags.timeout, '--timeout');
         const intervalMs = parseDuration(flags.interval, '--interval');
+        const output = flags.output ?? { kind: 'table' };
         const { client } = connect(connectionFlags(command), io);
         const created = await client.createCluster(request);
+        if (forPrograms(output)) {
+          // Standard output is the cluster alone; the progress of --wait goes to standard error.
+          const cluster =
+            flags.wait === true
+              ? await waitForCluster(
+                  client,
+                  created.name,
+                  { ...io, stdout: io.stderr },
+                  { timeoutMs, intervalMs },
+                )
+              : created;
+          io.stdout.write(printForPrograms(output, { value: cluster, names: [clusterRef(cluster.name)] }));
+          return 0;
+        }
         io.stdout.write(
           `cluster "${created.name}" created with image ${created.image}${created.customImage ? ' (custom)' : ''}\n`,
         );
         if (flags.wait !== true) {
-          io.stdout.write(clusterDetails(created, Date.now(), true));
+          io.stdout.write(
+            clusterDetails(created, Date.now(), true, {
+              wide: output.kind === 'wide',
+              headers: flags.headers,
+            }),
+          );
           io.stdout.write(`\nFollow it with: oshinko get ${created.name}\n`);
           return 0;
         }

@@ -67,6 +67,21 @@ describe('oshinko image', () => {
     expect(json.images.map((image) => image.ref)).toEqual(['spark:3.5.1', 'team/x:1', 'vendor/spark:3']);
     expect(json.images[1]?.env).toEqual({ A: '1' });
     expect(json.images.map((image) => image.classDataArchive)).toEqual(['none', 'none', 'none']);
+    // --json is -o json; the other formats of -o, as for clusters.
+    expect((await cli(['image', 'ls', '-o', 'json', '--home', home], env)).stdout).toBe(
+      (await cli(['image', 'ls', '--json', '--home', home], env)).stdout,
+    );
+    expect((await cli(['image', 'ls', '-o', 'name', '--home', home], env)).stdout).toBe(
+      'image/spark:3.5.1\nimage/team/x:1\nimage/vendor/spark:3\n',
+    );
+    const refs = await cli(['image', 'ls', '-o', 'jsonpath={.images[*].sparkVersion}', '--home', home], env);
+    expect(refs.stdout).toBe('3.5.1 3.5.1 3.5.1');
+    const wide = await cli(['image', 'ls', '-o', 'wide', '--no-headers', '--home', home], env);
+    expect(wide.stdout).not.toContain('REF');
+    expect(wide.stdout).toMatch(/^team\/x:1\s+spark:3\.5\.1\s+3\.5\.1\s+-\s+not yet\s+\d+s\s+0\s+0\s+\//m);
+    const both = await cli(['image', 'ls', '--json', '-o', 'yaml', '--home', home], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --json or -o, not both');
 
     // Once a server kept the launch of team/x:1 with archives (in the environment the CLI runs in), ls says so.
     const layout = new HomeLayout(home);

@@ -1,14 +1,24 @@
 import type { Command } from 'commander';
+import { formatAge } from '../../client/format-age.js';
+import { InvalidInputError } from '../../core/errors.js';
 import { runtimeSparkHome } from '../../drivers/local/index.js';
 import { LocalImageStore } from '../../drivers/local/image-store.js';
 import { imageArchiveStates, LaunchCache, type ArchiveState } from '../../drivers/local/launch-cache.js';
 import { HomeLayout } from '../../drivers/local/layout.js';
 import { defaultOshinkoHome } from '../../server/serve-config.js';
 import { collect, parsePairs } from '../flags.js';
+import { renderTable } from '../format.js';
 import type { CliIo } from '../io.js';
+import { forPrograms, noHeadersOption, outputOption, printForPrograms, type Output } from '../output.js';
 
 interface HomeFlags {
   home?: string | undefined;
+}
+
+interface ListFlags extends HomeFlags {
+  json?: boolean;
+  output: Output;
+  headers: boolean;
 }
 
 interface BuildFlags extends HomeFlags {
@@ -55,7 +65,18 @@ const ARCHIVE_COLUMN: Record<ArchiveState | 'unknown', string> = {
 export function registerImage(program: Command, io: CliIo, run: (work: () => Promise<number>) => void): void {
   const image = program
     .command('image')
-    .description('Manage local images (the local driver): Spark homes in the local image store');
+    .description(
+      "Manage the local driver's images on this machine (Spark homes in its image store; no server needed)",
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko image ls
+  oshinko image build team/etl:1 --from spark:4.3.0 --py-file ./libs/etl_utils.py
+  oshinko image import vendor/spark:3.5.3 /opt/spark-3.5.3
+  oshinko image rm team/etl:1`,
+    );
   const homeOption = '--home <dir>';
   const homeHelp = 'oshinko data directory (env OSHINKO_HOME)';
 
@@ -83,7 +104,7 @@ export function registerImage(program: Command, io: CliIo, run: (work: () => Pro
     .addHelpText(
       'after',
       `
-Example:
+Examples:
   oshinko image build team/etl:1 --from spark:4.3.0 --py-file ./libs/etl_utils.py \\
       --jar ./postgresql.jar --conf spark.sql.shuffle.partitions=8 --env TZ=UTC`,
     )
@@ -111,6 +132,13 @@ Example:
       'Register an existing Spark home (a directory with bin/spark-class) as an image; it is not copied',
     )
     .option(homeOption, homeHelp)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko image import vendor/spark:3.5.3 /opt/spark-3.5.3
+  oshinko image import spark:4.0.1 ~/spark-4.0.1-bin-hadoop3 --home /srv/oshinko`,
+    )
     .action((ref: string, dir: string, flags: HomeFlags) => {
       run(async () => {
         const { store } = await openStore(flags, io);
@@ -125,10 +153,31 @@ Example:
   image
     .command('ls')
     .description('List local images')
-    .option('--json', 'print JSON')
+    .addOption(outputOption(['table', 'wide', 'json', 'yaml', 'name', 'jsonpath']))
+    .option('--json', 'the same as -o json')
+    .addOption(noHeadersOption())
     .option(homeOption, homeHelp)
-    .action((flags: HomeFlags & { json?: boolean }) => {
+    .addHelpText(
+      'after',
+      `
+-o wide adds AGE, JARS and PY FILES; -o name prints image/REF; -o json prints {"images": [...]}, which
+-o jsonpath walks.
+
+Examples:
+  oshinko image ls
+  oshinko image ls -o wide --home ~/.oshinko
+  oshinko image ls -o jsonpath='{.images[*].ref}'`,
+    )
+    .action((flags: ListFlags, command: Command) => {
       run(async () => {
+        if (
+          flags.json === true &&
+          command.getOptionValueSource('output') === 'cli' &&
+          flags.output.kind !== 'json'
+        ) {
+          throw new InvalidInputError('give --json or -o, not both: --json is -o json', { field: '--json' });
+        }
+        const output: Output = flags.json === true ? { kind: 'json' } : flags.output;
         const { store, layout, runtimeError } = await openStore(flags, io);
         const images = await store.toLocalImages();
         const archives = await imageArchiveStates(
@@ -137,32 +186,41 @@ Example:
           io.env,
         );
         const archiveOf = (ref: string) => archives.get(ref) ?? 'unknown';
-        if (flags.json === true) {
+        if (forPrograms(output)) {
           const listed = images.map((i) => ({ ...i, classDataArchive: archiveOf(i.ref) }));
-          io.stdout.write(`${JSON.stringify({ images: listed }, null, 2)}\n`);
+          io.stdout.write(
+            printForPrograms(output, {
+              value: { images: listed },
+              names: images.map((i) => `image/${i.ref}`),
+            }),
+          );
           return 0;
         }
-        const rows = [
-          ['REF', 'BASE', 'SPARK', 'USED BY', 'ARCHIVE', 'SPARK HOME'],
-          ...images.map((i) => [
-            `${i.ref}${i.isDefault ? ' (default)' : ''}`,
-            i.base ?? '-',
-            i.sparkVersion ?? '?',
-            i.usedBy.length > 0 ? i.usedBy.join(',') : '-',
-            ARCHIVE_COLUMN[archiveOf(i.ref)],
-            i.sparkHome,
-          ]),
-        ];
-        const widths =
-          rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-        for (const row of rows) {
-          io.stdout.write(
-            `${row
-              .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-              .join('  ')
-              .trimEnd()}\n`,
-          );
-        }
+        const wide = output.kind === 'wide';
+        const now = Date.now();
+        io.stdout.write(
+          renderTable(
+            [
+              'REF',
+              'BASE',
+              'SPARK',
+              'USED BY',
+              'ARCHIVE',
+              ...(wide ? ['AGE', 'JARS', 'PY FILES'] : []),
+              'SPARK HOME',
+            ],
+            images.map((i) => [
+              `${i.ref}${i.isDefault ? ' (default)' : ''}`,
+              i.base ?? '-',
+              i.sparkVersion ?? '?',
+              i.usedBy.length > 0 ? i.usedBy.join(',') : '-',
+              ARCHIVE_COLUMN[archiveOf(i.ref)],
+              ...(wide ? [formatAge(i.createdAt, now), String(i.jars.length), String(i.pyFiles.length)] : []),
+              i.sparkHome,
+            ]),
+            { headers: flags.headers },
+          ),
+        );
         if (runtimeError !== undefined) io.stderr.write(`warning: ${runtimeError.message}\n`);
         return 0;
       });
@@ -172,6 +230,13 @@ Example:
     .command('rm <ref>')
     .description('Remove a local image (refused while a cluster uses it)')
     .option(homeOption, homeHelp)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  oshinko image rm team/etl:1
+  oshinko image rm vendor/spark:3.5.3 --home /srv/oshinko`,
+    )
     .action((ref: string, flags: HomeFlags) => {
       run(async () => {
         const { store } = await openStore(flags, io);

@@ -35,4 +35,14 @@ describe('logs: which pod', () => {
     );
     expect(() => choosePod(pods(['spark1-w-a', 'worker']), undefined)).toThrow(/has no master pod/);
   });
+
+  it('takes a pod by name, and lists the pods for one the cluster does not have', () => {
+    expect(choosePod(cluster, undefined, 'spark1-w-b')).toBe('spark1-w-b');
+    expect(() => choosePod(cluster, undefined, 'spark1-w-c')).toThrow(
+      'cluster "spark1" has no pod "spark1-w-c"; its pods: spark1-m-a, spark1-w-a, spark1-w-b',
+    );
+    expect(() => choosePod(pods(), undefined, 'x')).toThrow(
+      'cluster "spark1" has no pod "x"; it has no pods',
+    );
+  });
 });

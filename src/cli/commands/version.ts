@@ -1,31 +1,43 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { VERSION } from '../../version.js';
 import { connect, connectionFlags } from '../connection.js';
 import type { CliIo, Schedule } from '../io.js';
+import { forPrograms, outputOption, printForPrograms, type Output } from '../output.js';
 
 interface VersionFlags {
-  output: 'text' | 'json';
+  output: Output;
+  client?: boolean;
 }
 
 export function registerVersion(program: Command, io: CliIo, run: Schedule): void {
   program
     .command('version')
     .description("Print the client's and the server's versions, the server's driver and default image")
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--client', "the client's version alone, without asking a server (as kubectl version --client)")
+    .addOption(outputOption(['text', 'json', 'yaml']))
     .addHelpText(
       'after',
       `
 Examples:
   oshinko version
   oshinko version --server http://oshinko.example:8080 -o json
-  oshinko --client-version           # the client alone, without asking a server`,
+  oshinko version -o yaml
+  oshinko version --client           # the client alone, without asking a server`,
     )
     .action((flags: VersionFlags, command: Command) => {
       run(async () => {
+        if (flags.client === true) {
+          io.stdout.write(
+            forPrograms(flags.output)
+              ? printForPrograms(flags.output, { value: { client: VERSION }, names: [] })
+              : `client:         ${VERSION}\n`,
+          );
+          return 0;
+        }
         const { client, server } = connect(connectionFlags(command), io);
-        if (flags.output === 'text') io.stdout.write(`client:         ${VERSION}\n`);
+        if (!forPrograms(flags.output)) io.stdout.write(`client:         ${VERSION}\n`);
         const info = (await client.info()).application;
-        if (flags.output === 'json') {
+        if (forPrograms(flags.output)) {
           const out = {
             client: VERSION,
             server: {
@@ -36,7 +48,7 @@ Examples:
               customImages: info['custom-images'],
             },
           };
-          io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+          io.stdout.write(printForPrograms(flags.output, { value: out, names: [] }));
           return 0;
         }
         io.stdout.write(

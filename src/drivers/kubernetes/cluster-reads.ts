@@ -3,10 +3,16 @@
  * constant number of label-selector lists, however many clusters); a pod's log; a stored configuration; and each
  * Spark master's own list of its workers, for the registration poller.
  */
+import type { Readable } from 'node:stream';
 import { ApiException } from '@kubernetes/client-node';
 import type { ClusterObservation } from '../../core/cluster.js';
 import type { LogRequest } from '../../core/driver.js';
-import { BackendUnavailableError, ConflictError, NotFoundError } from '../../core/errors.js';
+import {
+  BackendUnavailableError,
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+} from '../../core/errors.js';
 import {
   observeCluster,
   observeClusters,
@@ -15,10 +21,17 @@ import {
   type V1Pod,
 } from './cluster-observer.js';
 import type { V1Deployment, V1Ingress, V1Route, V1Service } from './cluster-renderer.js';
-import type { TextAnswer } from './json-lister.js';
+import type { StreamAnswer, SubresourceRequest, TextAnswer } from './json-lister.js';
 import type { KubeApi } from './kube-api.js';
 import { call, kubeError, optional, statusMessage } from './kube-errors.js';
-import { ALL_CLUSTERS_SELECTOR, SPARK_CONTAINER, UI_PORT_NAME, clusterSelector, names } from './labels.js';
+import {
+  ALL_CLUSTERS_SELECTOR,
+  IMAGE_CHECK_CONTAINER,
+  SPARK_CONTAINER,
+  UI_PORT_NAME,
+  clusterSelector,
+  names,
+} from './labels.js';
 import type { RegistrationPoller } from './registration-poller.js';
 import { RESOURCES } from './resources.js';
 import type { WatchCache } from './watch-cache.js';
@@ -97,36 +110,71 @@ export class ClusterReads {
   }
 
   async logs(name: string, request: LogRequest): Promise<string> {
+    const target = await this.logTarget(name, request);
+    let answer: TextAnswer;
+    try {
+      answer = await this.api.read(RESOURCES.pods, target.request);
+    } catch (error) {
+      throw logError(error, target);
+    }
+    if (answer.status === 204) throw notOnNode(target);
+    return answer.body;
+  }
+
+  /** The log as the API server streams it with `follow=true`; it ends when the container does. */
+  async followLogs(name: string, request: LogRequest): Promise<Readable> {
+    const target = await this.logTarget(name, request);
+    let answer: StreamAnswer;
+    try {
+      answer = await this.api.stream(RESOURCES.pods, {
+        ...target.request,
+        query: { ...target.request.query, follow: 'true' },
+      });
+    } catch (error) {
+      throw logError(error, target);
+    }
+    if (answer.status === 204) {
+      answer.body.destroy();
+      throw notOnNode(target);
+    }
+    return answer.body;
+  }
+
+  /** Which pod and container a log request reads, checked against the cluster's pods and their containers. */
+  private async logTarget(name: string, request: LogRequest): Promise<LogTarget> {
     const cluster = await this.get(name);
     if (cluster === undefined) throw new NotFoundError(`cluster '${name}' does not exist`);
     const pod = request.pod ?? cluster.pods.find((p) => p.type === 'master')?.name;
     if (pod === undefined) throw new NotFoundError(`cluster '${name}' has no master pod`, { field: 'pod' });
-    if (!cluster.pods.some((p) => p.name === pod)) {
+    const state = cluster.pods.find((p) => p.name === pod);
+    if (state === undefined) {
       throw new NotFoundError(`cluster '${name}' has no pod '${pod}'`, { field: 'pod' });
     }
-    const notYet = `the log of pod ${pod} is not available yet`;
-    let answer: TextAnswer;
-    try {
-      answer = await this.api.read(RESOURCES.pods, {
+    // The Spark container in every pod; the image check's init container in the master's (image-check.ts).
+    const containers = state.type === 'master' ? [SPARK_CONTAINER, IMAGE_CHECK_CONTAINER] : [SPARK_CONTAINER];
+    const container = request.container ?? SPARK_CONTAINER;
+    if (!containers.includes(container)) {
+      throw new InvalidInputError(
+        `pod ${pod} has no container '${container}'; its containers: ${containers.join(', ')}`,
+        { field: 'container' },
+      );
+    }
+    const previous = request.previous === true;
+    return {
+      pod,
+      container,
+      previous,
+      state,
+      request: {
         subresource: 'log',
         name: pod,
-        query: { container: SPARK_CONTAINER, tailLines: String(request.tailLines) },
-      });
-    } catch (error) {
-      // The kubelet's answer, passed on by the API server: the container has not started (ContainerCreating,
-      // ImagePullBackOff ...). The pod's state, not the API, is why: say it as Kubernetes does.
-      if (error instanceof ApiException && error.code === 400) {
-        throw new ConflictError(`${notYet}: ${statusMessage(error)}`, { cause: error });
-      }
-      throw kubeError(`cannot read the log of pod ${pod}`, error);
-    }
-    // 204 No Content: the API server has no node to ask, the pod is not scheduled yet.
-    if (answer.status === 204) {
-      const state = cluster.pods.find((p) => p.name === pod);
-      const why = state?.reason === undefined ? '' : ` (${state.status}: ${state.reason})`;
-      throw new ConflictError(`${notYet}: it is not on a node yet${why}`);
-    }
-    return answer.body;
+        query: {
+          container,
+          tailLines: String(request.tailLines),
+          ...(previous ? { previous: 'true' } : {}),
+        },
+      },
+    };
   }
 
   /** A ConfigMap's data, or undefined when it does not exist. */
@@ -203,4 +251,40 @@ export class ClusterReads {
       events: events?.items,
     };
   }
+}
+
+interface LogTarget {
+  readonly pod: string;
+  readonly container: string;
+  readonly previous: boolean;
+  readonly state: ClusterObservation['pods'][number];
+  readonly request: SubresourceRequest;
+}
+
+/** The API's refusal of a log request, in the words of the pod's state. */
+function logError(error: unknown, target: LogTarget): unknown {
+  const { pod, container } = target;
+  // The kubelet's answer, passed on by the API server: no previous instance, or the container has not started
+  // (ContainerCreating, ImagePullBackOff ...). The pod's state, not the API, is why: say it as Kubernetes does.
+  if (error instanceof ApiException && error.code === 400) {
+    if (target.previous) {
+      return new NotFoundError(
+        `container ${container} of pod ${pod} has no previous instance (it has not restarted since it was placed): ${statusMessage(error)}`,
+        { field: 'previous', cause: error },
+      );
+    }
+    return new ConflictError(`the log of pod ${pod} is not available yet: ${statusMessage(error)}`, {
+      cause: error,
+    });
+  }
+  return kubeError(`cannot read the log of pod ${pod}`, error);
+}
+
+/** 204 No Content: the API server has no node to ask, the pod is not scheduled yet. */
+function notOnNode(target: LogTarget): ConflictError {
+  const { state } = target;
+  const why = state.reason === undefined ? '' : ` (${state.status}: ${state.reason})`;
+  return new ConflictError(
+    `the log of pod ${target.pod} is not available yet: it is not on a node yet${why}`,
+  );
 }

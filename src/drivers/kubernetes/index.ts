@@ -9,6 +9,7 @@
  * - kube-errors.ts: Kubernetes API errors as domain errors.
  * - registration-poller.ts: asks each Spark master which workers it has, in the background.
  */
+import type { Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ClusterObservation, ClusterSpec } from '../../core/cluster.js';
 import type { StoredConfigSource } from '../../core/cluster-config.js';
@@ -59,6 +60,10 @@ export interface KubernetesDriverInit extends KubernetesDriverSettings {
   readonly source: string;
   /** The API server's URL. */
   readonly server: string;
+  /** The kubeconfig's current context; undefined with a pod's service account. */
+  readonly context?: string | undefined;
+  /** Where the namespace came from (`GET /`, and the line `oshinko serve` starts with). */
+  readonly namespaceFrom?: string | undefined;
 }
 
 /** Without the watch cache, the masters of clusters that no read has shown for this long are no longer asked. */
@@ -69,7 +74,7 @@ export class KubernetesDriver implements ClusterDriver {
   readonly defaultImage = DEFAULT_KUBERNETES_IMAGE;
   readonly namespace: string;
   readonly storedConfigs: StoredConfigSource;
-  private readonly facts: { readonly source: string; readonly server: string };
+  private readonly facts: Readonly<Record<string, string>>;
   private readonly exposure: WebUiExposure;
   private readonly cache: WatchCache;
   /** Asks each master in the background which workers it has; reads apply its last answer. */
@@ -81,7 +86,12 @@ export class KubernetesDriver implements ClusterDriver {
     const { namespace, server } = init;
     const watch = init.watch ?? true;
     this.namespace = namespace;
-    this.facts = { source: init.source, server };
+    this.facts = {
+      ...(init.context === undefined ? {} : { context: init.context }),
+      ...(init.namespaceFrom === undefined ? {} : { 'namespace-from': init.namespaceFrom }),
+      server,
+      config: init.source,
+    };
     const api = new KubeApi({
       kubeConfig: init.kubeConfig,
       server,
@@ -130,8 +140,7 @@ export class KubernetesDriver implements ClusterDriver {
   describe(): Readonly<Record<string, string>> {
     return {
       namespace: this.namespace,
-      server: this.facts.server,
-      config: this.facts.source,
+      ...this.facts,
       'web-ui-exposure': this.exposure.describe(),
       reads: this.cache.describe(),
     };
@@ -170,6 +179,10 @@ export class KubernetesDriver implements ClusterDriver {
     return this.reads.logs(name, request);
   }
 
+  followLogs(name: string, request: LogRequest): Promise<Readable> {
+    return this.reads.followLogs(name, request);
+  }
+
   close(): Promise<void> {
     this.cache.stop();
     this.registration.stop();
@@ -202,6 +215,9 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
           namespace,
           source: 'in memory',
           server: cluster.server,
+          context: options.kubeConfig.getCurrentContext(),
+          namespaceFrom:
+            options.namespace !== undefined ? '--namespace or OSHINKO_NAMESPACE' : 'the kubeconfig context',
         }),
       );
     }

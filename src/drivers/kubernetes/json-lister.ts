@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { Readable } from 'node:stream';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 
 /** The headers the KubeConfig set (a bearer token, an exec plugin's token); kubeconfigs set them as an object. */
@@ -61,6 +62,12 @@ export interface TextAnswer {
   readonly body: string;
 }
 
+/** A 2xx answer of `stream`: its body still arriving; destroying it closes the connection. */
+export interface StreamAnswer {
+  readonly status: number;
+  readonly body: Readable;
+}
+
 function apiException(status: number, headers: IncomingHttpHeaders, body: string): ApiException<string> {
   const flat: Record<string, string> = {};
   for (const [key, value] of Object.entries(headers)) {
@@ -100,11 +107,7 @@ export class JsonLister {
    * pod not yet on a node). A non-2xx answer throws an ApiException carrying the API's Status.
    */
   async read(path: string, target: SubresourceRequest, signal?: AbortSignal): Promise<TextAnswer> {
-    const url = new URL(
-      `${path}/${encodeURIComponent(target.name).replace(/%3A/g, ':')}/${target.subresource}`,
-      this.base,
-    );
-    for (const [key, value] of Object.entries(target.query ?? {})) url.searchParams.set(key, value);
+    const url = this.subresourceUrl(path, target);
     const options: RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(options);
     // As kubectl asks: errors come as a JSON Status, the log or proxied answer as whatever it is.
@@ -113,12 +116,65 @@ export class JsonLister {
     return { status, contentType: headers['content-type'], body };
   }
 
+  /**
+   * GET a subresource as a stream (a pod's log with `follow=true`): answers once the API server's headers arrive,
+   * within the request deadline; the body then runs as long as the API server sends it, with no deadline. A
+   * non-2xx answer throws an ApiException, as `read` does.
+   */
+  async stream(path: string, target: SubresourceRequest, signal?: AbortSignal): Promise<StreamAnswer> {
+    const url = this.subresourceUrl(path, target);
+    const options: RequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(options);
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = request(url, {
+        ...options,
+        method: 'GET',
+        headers: { ...headersOf(options), accept: 'application/json, */*' },
+        ...(signal === undefined ? {} : { signal }),
+      });
+      const deadline = setTimeout(() => {
+        const timeout = new Error(`the API server did not answer within ${String(this.timeoutMs)} ms`);
+        timeout.name = 'TimeoutError';
+        req.destroy(timeout);
+      }, this.timeoutMs);
+      req.on('error', (error) => {
+        clearTimeout(deadline);
+        reject(error);
+      });
+      req.on('response', (res) => {
+        clearTimeout(deadline);
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status <= 299) {
+          resolve({ status, body: res });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          reject(apiException(status, res.headers, Buffer.concat(chunks).toString('utf8')));
+        });
+        res.on('error', reject);
+      });
+      req.end();
+    });
+  }
+
   /** GET a plain-text endpoint of the server itself (`readyz`): its status and body, whatever the status. */
   async probe(path: string, signal?: AbortSignal): Promise<{ status: number; body: string }> {
     const options: RequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(options);
     const { status, body } = await this.request(new URL(path, this.base), options, signal, 'text/plain, */*');
     return { status, body };
+  }
+
+  private subresourceUrl(path: string, target: SubresourceRequest): URL {
+    const url = new URL(
+      `${path}/${encodeURIComponent(target.name).replace(/%3A/g, ':')}/${target.subresource}`,
+      this.base,
+    );
+    for (const [key, value] of Object.entries(target.query ?? {})) url.searchParams.set(key, value);
+    return url;
   }
 
   /**

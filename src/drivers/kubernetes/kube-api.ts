@@ -18,6 +18,7 @@ import {
 import {
   JsonLister,
   type ObjectList,
+  type StreamAnswer,
   type SubresourceRequest,
   type TextAnswer,
   type WatchOptions,
@@ -109,6 +110,11 @@ export class KubeApi implements NamespacedApi {
   /** A subresource of one object (a pod's log, a service's proxy), as text. */
   read(resource: ResourceKind, target: SubresourceRequest, signal?: AbortSignal): Promise<TextAnswer> {
     return this.lister.read(collectionPath(resource, this.namespace), target, signal);
+  }
+
+  /** A subresource streamed (a followed pod log): the deadline bounds its answer's headers, not its length. */
+  stream(resource: ResourceKind, target: SubresourceRequest, signal?: AbortSignal): Promise<StreamAnswer> {
+    return this.lister.stream(collectionPath(resource, this.namespace), target, signal);
   }
 
   /**

@@ -24,6 +24,10 @@ export interface LoadedKubeConfig {
   /** How the configuration was found, for `GET /` and error messages. */
   readonly source: string;
   readonly server: string;
+  /** The kubeconfig's current context; undefined with a pod's service account. */
+  readonly context: string | undefined;
+  /** Where the namespace came from, for the line `oshinko serve` starts with. */
+  readonly namespaceFrom: string;
 }
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -38,6 +42,7 @@ export function loadKubeConfig(options: KubeConfigOptions): LoadedKubeConfig {
   const saDir = join(options.rootDir ?? '/', SERVICE_ACCOUNT_DIR);
   let source: string;
   let contextNamespace: string | undefined;
+  let inCluster = false;
   if (options.kubeconfig !== undefined) {
     const files = options.kubeconfig.split(':').filter((file) => file !== '');
     for (const file of files) {
@@ -65,6 +70,7 @@ export function loadKubeConfig(options: KubeConfigOptions): LoadedKubeConfig {
   } else if ((options.env.KUBERNETES_SERVICE_HOST ?? '') !== '' && existsSync(join(saDir, 'token'))) {
     kubeConfig.loadFromCluster(options.rootDir);
     source = 'in-cluster service account';
+    inCluster = true;
     const nsFile = join(saDir, 'namespace');
     contextNamespace = existsSync(nsFile) ? readFileSync(nsFile, 'utf8').trim() : undefined;
   } else {
@@ -103,7 +109,19 @@ export function loadKubeConfig(options: KubeConfigOptions): LoadedKubeConfig {
       `invalid namespace ${JSON.stringify(namespace)}: a namespace is a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)`,
     );
   }
-  return { kubeConfig, namespace, source, server: cluster.server };
+  return {
+    kubeConfig,
+    namespace,
+    source,
+    server: cluster.server,
+    context: inCluster ? undefined : kubeConfig.getCurrentContext(),
+    namespaceFrom:
+      options.namespace !== undefined
+        ? '--namespace or OSHINKO_NAMESPACE'
+        : inCluster
+          ? 'the service account'
+          : 'the kubeconfig context',
+  };
 }
 
 /**

@@ -56,6 +56,11 @@ describe('LocalImageStore', () => {
 
   it('says how to fix a missing runtime', async () => {
     await expect(store.registerDefault(join(root, 'nothing'))).rejects.toThrow(/npm run setup.*SPARK_HOME/);
+    // The runtime of an installed package: the message names the package's directory, where setup installs it.
+    const installed = join(root, 'lib', 'node_modules', 'oshinko');
+    await expect(store.registerDefault(join(installed, '.oshinko', 'runtime', 'pyspark'))).rejects.toThrow(
+      `run \`npm run setup\` in ${installed} to install it, or set SPARK_HOME to a Spark distribution`,
+    );
   });
 
   it('builds a layered image: wrappers, conf, env and copies of the files, without copying the base', async () => {

@@ -122,8 +122,15 @@ export class LocalImageStore {
   async registerDefault(sparkHome: string): Promise<ImageRecord> {
     const home = resolve(sparkHome);
     if (!isSparkHome(home)) {
+      // The runtime `npm run setup` installs lives in <oshinko>/.oshinko/runtime: name that directory, which for an
+      // installed package is not where the user stands.
+      const runtime = /^(.*)[/\\]\.oshinko[/\\]runtime[/\\]pyspark$/.exec(home)?.[1];
+      const setup =
+        runtime === undefined
+          ? 'run `npm run setup` in the oshinko directory to install it'
+          : `run \`npm run setup\` in ${runtime} to install it`;
       throw new ConfigurationError(
-        `no Spark runtime at ${home} (it has no bin/spark-class): run \`npm run setup\` in the oshinko directory to install it, or set SPARK_HOME to a Spark distribution`,
+        `no Spark runtime at ${home} (it has no bin/spark-class): ${setup}, or set SPARK_HOME to a Spark distribution`,
       );
     }
     const version = sparkVersionOf(home);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ClusterObservation, ClusterSpec, ImageVersions } from '../../core/cluster.js';
 import { parsePythonVersion } from '../../core/image-versions.js';
@@ -20,6 +21,7 @@ import { masterRunning, observeCluster } from './cluster-observer.js';
 import { checkFitsMachine, clusterResources, resourceNotes, type Machine } from './cluster-resources.js';
 import { readClusterStates, removeClusterDir, STATE_VERSION, type ClusterState } from './cluster-state.js';
 import { describeFsError, isFsError, tailFile } from './files.js';
+import { followFile } from './log-follower.js';
 import { LocalImageStore } from './image-store.js';
 import { LaunchCache, type ArchiveState, type LaunchLookup } from './launch-cache.js';
 import { HomeLayout } from './layout.js';
@@ -543,13 +545,43 @@ class LocalDriver implements ClusterDriver {
   }
 
   async logs(name: string, request: LogRequest): Promise<string> {
+    const { pod } = this.logTarget(name, request);
+    return tailFile(this.layout.logFile(name, pod), request.tailLines);
+  }
+
+  followLogs(name: string, request: LogRequest): Promise<Readable> {
+    const { cluster, pod } = this.logTarget(name, request);
+    const stream = followFile({
+      path: this.layout.logFile(name, pod),
+      tailLines: request.tailLines,
+      // The process ends for good when it is scaled away or its cluster deleted; a restart is not an end.
+      alive: () =>
+        this.clusters.get(name) === cluster && cluster.state.daemons.some((daemon) => daemon.name === pod),
+    });
+    return Promise.resolve(stream);
+  }
+
+  /** The process whose log is asked for; a process has one log, no containers and no previous instance's. */
+  private logTarget(name: string, request: LogRequest): { cluster: LiveCluster; pod: string } {
     const cluster = this.clusters.get(name);
     if (!cluster) throw new NotFoundError(`cluster '${name}' does not exist`);
     const pod = request.pod ?? cluster.state.daemons.find((d) => d.type === 'master')?.name;
     if (pod === undefined || !cluster.state.daemons.some((d) => d.name === pod)) {
       throw new NotFoundError(`cluster '${name}' has no process '${pod ?? 'master'}'`, { field: 'pod' });
     }
-    return tailFile(this.layout.logFile(name, pod), request.tailLines);
+    if (request.container !== undefined && request.container !== SPARK_CONTAINER) {
+      throw new UnprocessableError(
+        `the local driver runs each Spark daemon as a process, without containers: only container '${SPARK_CONTAINER}' has a log, not '${request.container}'`,
+        { field: 'container' },
+      );
+    }
+    if (request.previous === true) {
+      throw new UnprocessableError(
+        "the local driver keeps no separate log of a process's previous run: each process has one log, appended across restarts, each restart marked by a '--- oshinko ...' line; read it without previous",
+        { field: 'previous' },
+      );
+    }
+    return { cluster, pod };
   }
 
   listImages(): Promise<LocalImage[]> {
@@ -568,6 +600,9 @@ class LocalDriver implements ClusterDriver {
     await this.lock.release();
   }
 }
+
+/** The container name clients know from Kubernetes; here it is the process itself. */
+const SPARK_CONTAINER = 'spark';
 
 const ARCHIVE_STATES: Record<ArchiveState, string> = {
   ready: 'ready',

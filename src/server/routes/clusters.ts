@@ -20,6 +20,13 @@ export interface ClusterRoutesOptions {
 export const clusterRoutes: FastifyPluginCallbackTypebox<ClusterRoutesOptions> = (app, { service }, done) => {
   // The schema states this server's limit on workers, so the document shows it and the validator enforces it.
   const NewCluster = newCluster(service.settings.maxWorkers);
+  // Followed logs run until the pod ends: a closing server ends them (cleanly: the client sees the end of the
+  // answer) rather than wait for them.
+  const following = new Set<{ end: () => void }>();
+  app.addHook('preClose', (hookDone) => {
+    for (const follow of following) follow.end();
+    hookDone();
+  });
   app.get(
     '/clusters',
     {
@@ -124,18 +131,52 @@ export const clusterRoutes: FastifyPluginCallbackTypebox<ClusterRoutesOptions> =
       schema: {
         tags: ['clusters'],
         summary: 'The log of one pod (local: process) of a cluster, as text',
+        description:
+          'The last `tail` lines of the log of `pod` (the master by default), of its `container` (Kubernetes: `spark` or the init container `image-check`), of its previous instance with `previous=true`. With `follow=true` the answer is streamed: new lines follow as they are written, until the pod ends or the client closes the connection.',
         params: ClusterNameParams,
         querystring: LogsQuery,
         response: {
           200: Type.String(),
-          ...errorResponses([400, 401, 403, 404, 409, 414, 500, 503, 504]),
+          ...errorResponses([400, 401, 403, 404, 409, 414, 422, 500, 503, 504]),
         },
       },
     },
     async (request, reply) => {
-      const tail = request.query.tail === undefined ? DEFAULT_TAIL : Number(request.query.tail);
-      const text = await service.logs(request.params.name, request.query.pod, tail);
-      return reply.type('text/plain; charset=utf-8').send(text);
+      const { pod, container, previous, follow } = request.query;
+      const logRequest = {
+        pod,
+        container,
+        previous: previous === 'true',
+        tailLines: request.query.tail === undefined ? DEFAULT_TAIL : Number(request.query.tail),
+      };
+      if (follow !== 'true') {
+        const text = await service.logs(request.params.name, logRequest);
+        return reply.type('text/plain; charset=utf-8').send(text);
+      }
+      const stream = await service.followLogs(request.params.name, logRequest);
+      // The headers go at once, not with the first line (which may be long in coming): the client then knows
+      // the stream is open, and the request deadline, which only answers requests still without headers, stands
+      // aside. Fastify destroys the stream when the client goes away.
+      stream.once('resume', () => {
+        if (!reply.raw.headersSent && !reply.raw.destroyed) reply.raw.flushHeaders();
+      });
+      const ending = {
+        end: () => {
+          stream.unpipe(reply.raw);
+          stream.destroy();
+          reply.raw.end();
+        },
+      };
+      following.add(ending);
+      reply.raw.once('close', () => following.delete(ending));
+      return (
+        reply
+          .type('text/plain; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .header('x-content-type-options', 'nosniff')
+          // The 200 schema says text; Fastify sends a stream as it comes, without serializing it.
+          .send(stream as unknown as string)
+      );
     },
   );
   done();
