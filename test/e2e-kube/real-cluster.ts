@@ -417,8 +417,11 @@ export async function buildChangedImage(base: string, image: string, change: Ima
   const work = await mkdtemp(join(tmpdir(), 'oshinko-image-'));
   const container = (await buildah('from', '--pull-never', base)).trim();
   try {
-    // As root: the base image's user may not remove what the image installed.
-    for (const argv of change.run ?? []) await buildah('run', '--user', '0:0', container, '--', ...argv);
+    // As root: the base image's user may not remove what the image installed. The host's network, as images.sh
+    // builds: buildah's default would set up a CNI bridge (cni-podman0) and leave it on the machine.
+    for (const argv of change.run ?? []) {
+      await buildah('run', '--network', 'host', '--user', '0:0', container, '--', ...argv);
+    }
     if (change.entrypoint !== undefined) {
       await buildah('config', '--entrypoint', JSON.stringify(change.entrypoint), '--cmd', '', container);
     }
