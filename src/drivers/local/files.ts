@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 
 /**
  * Writes a file so that readers see the old or the new content, never a torn one: write a temporary file
@@ -38,24 +38,33 @@ export async function readJsonIfExists(path: string): Promise<unknown> {
   return JSON.parse(text) as unknown;
 }
 
-/** The last `lines` lines of a text file, reading at most `maxBytes` from its end. */
-export async function tailFile(path: string, lines: number, maxBytes = 4 * 1024 * 1024): Promise<string> {
-  let handle;
+/** The file opened for reading, or undefined when it does not exist. */
+export async function openIfExists(path: string): Promise<FileHandle | undefined> {
   try {
-    handle = await open(path, 'r');
+    return await open(path, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** The last `lines` lines of `text` (a log's end, possibly starting mid-line), each ending in a newline. */
+export function lastLines(text: string, lines: number): string {
+  if (lines <= 0 || text === '') return '';
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return `${body.split('\n').slice(-lines).join('\n')}\n`;
+}
+
+/** The last `lines` lines of a text file, reading at most `maxBytes` from its end. */
+export async function tailFile(path: string, lines: number, maxBytes = 4 * 1024 * 1024): Promise<string> {
+  const handle = await openIfExists(path);
+  if (handle === undefined) return '';
   try {
     const { size } = await handle.stat();
     const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);
-    const text = buffer.toString('utf8');
-    if (lines <= 0) return '';
-    const all = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-    return `${all.slice(-lines).join('\n')}${all.length > 0 && text !== '' ? '\n' : ''}`;
+    return lastLines(buffer.toString('utf8'), lines);
   } finally {
     await handle.close();
   }

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Readable } from 'node:stream';
+import { lastLines, openIfExists } from './files.js';
 
 /** How much of a log is read at once, and at most for its last lines. */
 const CHUNK = 64 * 1024;
@@ -14,13 +14,6 @@ export interface FollowOptions {
   readonly alive: () => boolean;
   /** How often the log and `alive` are checked besides the file system's own events. */
   readonly pollMs?: number | undefined;
-}
-
-/** The last `lines` lines of `text` (a log's end, possibly starting mid-line). */
-function lastLines(text: string, lines: number): string {
-  if (lines <= 0 || text === '') return '';
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  return `${body.split('\n').slice(-lines).join('\n')}\n`;
 }
 
 /**
@@ -48,13 +41,8 @@ export function followFile(options: FollowOptions): Readable {
 
   /** The bytes from `position` to the end of the file; the first read sends the last lines only. */
   const readMore = async (): Promise<string> => {
-    let handle;
-    try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-      throw error;
-    }
+    const handle = await openIfExists(path);
+    if (handle === undefined) return '';
     try {
       const { size } = await handle.stat();
       if (position === undefined) {
