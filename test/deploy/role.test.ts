@@ -112,15 +112,15 @@ function grantsInDriverSource(): string[] {
     }
     // Lists, watches and subresources go through KubeApi, each naming a row of the table:
     // `api.list<T>(RESOURCES.<row>`, `api.watched<T>(RESOURCES.<row>` (a list and a watch, for the cache),
-    // `api.read(RESOURCES.<row>, { subresource: '<subresource>...`.
-    for (const match of text.matchAll(/\bapi\s*\.(list|watched|read)\s*(?:<[^>(]*>)?\(\s*([^,)]*)/g)) {
+    // `api.read(RESOURCES.<row>, { subresource: '<subresource>...` (`api.stream` likewise, a read that streams).
+    for (const match of text.matchAll(/\bapi\s*\.(list|watched|read|stream)\s*(?:<[^>(]*>)?\(\s*([^,)]*)/g)) {
       const [call = '', method = '', target = ''] = match;
       const row = /^RESOURCES\.(\w+)$/.exec(target.trim())?.[1];
       const resource = row === undefined ? undefined : (RESOURCES as Record<string, ResourceKind>)[row];
       if (resource === undefined)
         throw new Error(`${file}: ${call}: not a row of RESOURCES, so the scan cannot tell what it calls`);
       const grant = `${resource.group}/${resource.plural}`;
-      if (method === 'read') {
+      if (method === 'read' || method === 'stream') {
         const rest = text.slice(match.index + call.length);
         const subresource = /^\s*,\s*\{\s*subresource:\s*'([a-z]+)/.exec(rest)?.[1];
         if (subresource === undefined) throw new Error(`${file}: ${call}: no literal subresource`);
@@ -131,7 +131,7 @@ function grantsInDriverSource(): string[] {
       }
     }
     // The lister is KubeApi's alone: nothing reaches the API around the table.
-    if (file !== LISTER_OWNER && /\blister\.(list|read|watch)\b/.test(text))
+    if (file !== LISTER_OWNER && /\blister\.(list|read|watch|stream)\b/.test(text))
       throw new Error(`${file}: calls the lister directly; go through KubeApi (${LISTER_OWNER})`);
   }
   return [...found].sort();

@@ -21,7 +21,7 @@ import {
   type V1Pod,
 } from './cluster-observer.js';
 import type { V1Deployment, V1Ingress, V1Route, V1Service } from './cluster-renderer.js';
-import type { StreamAnswer, SubresourceRequest, TextAnswer } from './json-lister.js';
+import type { StreamAnswer, TextAnswer } from './json-lister.js';
 import type { KubeApi } from './kube-api.js';
 import { call, kubeError, optional, statusMessage } from './kube-errors.js';
 import {
@@ -113,7 +113,11 @@ export class ClusterReads {
     const target = await this.logTarget(name, request);
     let answer: TextAnswer;
     try {
-      answer = await this.api.read(RESOURCES.pods, target.request);
+      answer = await this.api.read(RESOURCES.pods, {
+        subresource: 'log',
+        name: target.pod,
+        query: target.query,
+      });
     } catch (error) {
       throw logError(error, target);
     }
@@ -127,8 +131,9 @@ export class ClusterReads {
     let answer: StreamAnswer;
     try {
       answer = await this.api.stream(RESOURCES.pods, {
-        ...target.request,
-        query: { ...target.request.query, follow: 'true' },
+        subresource: 'log',
+        name: target.pod,
+        query: { ...target.query, follow: 'true' },
       });
     } catch (error) {
       throw logError(error, target);
@@ -165,14 +170,10 @@ export class ClusterReads {
       container,
       previous,
       state,
-      request: {
-        subresource: 'log',
-        name: pod,
-        query: {
-          container,
-          tailLines: String(request.tailLines),
-          ...(previous ? { previous: 'true' } : {}),
-        },
+      query: {
+        container,
+        tailLines: String(request.tailLines),
+        ...(previous ? { previous: 'true' } : {}),
       },
     };
   }
@@ -258,7 +259,8 @@ interface LogTarget {
   readonly container: string;
   readonly previous: boolean;
   readonly state: ClusterObservation['pods'][number];
-  readonly request: SubresourceRequest;
+  /** The query of the pod's `log` subresource. */
+  readonly query: Readonly<Record<string, string>>;
 }
 
 /** The API's refusal of a log request, in the words of the pod's state. */
