@@ -11,8 +11,8 @@ import {
   type Owner,
   type RenderContext,
   type SecondaryObject,
-  type V1Deployment,
 } from '../../src/drivers/kubernetes/cluster-renderer.js';
+import type { V1Deployment } from '../../src/drivers/kubernetes/kube-types.js';
 import { names } from '../../src/drivers/kubernetes/labels.js';
 import type { KubeApi } from './api.js';
 

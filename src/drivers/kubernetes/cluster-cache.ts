@@ -14,7 +14,7 @@ import {
   type RegistrationLookup,
   type V1Pod,
 } from './cluster-observer.js';
-import type { V1Deployment, V1Ingress, V1ObjectMeta, V1Route, V1Service } from './cluster-renderer.js';
+import type { V1Deployment, V1Ingress, V1ObjectMeta, V1Route, V1Service } from './kube-types.js';
 import { CLUSTER_LABEL, names } from './labels.js';
 import { Reflector, type KubeObjectLike, type ReflectorOptions, type ReflectorSource } from './reflector.js';
 

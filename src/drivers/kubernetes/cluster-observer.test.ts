@@ -5,7 +5,7 @@ import { renderCluster, type RenderContext } from './cluster-renderer.js';
 import { observeCluster, observeClusters, podState, type V1Pod } from './cluster-observer.js';
 import { masterKey, type RegistrationFacts } from './worker-registration.js';
 import { REPORT_END } from './image-check.js';
-import type { V1Deployment, V1Route, V1Service } from './cluster-renderer.js';
+import type { V1Deployment, V1Route, V1Service } from './kube-types.js';
 
 const IMAGE = 'quay.io/me/spark:1';
 const DEFAULT = 'docker.io/apache/spark:4.0.1';

@@ -15,19 +15,9 @@ import {
   type ResolvedClusterConfig,
 } from '../../core/cluster.js';
 import { builtinDefaults } from '../../core/cluster-config.js';
-import {
-  decodeClusterConfig,
-  runAsUserOf,
-  masterUrl,
-  masterWebUrl,
-  type Plain,
-  STARTUP_SECONDS,
-  type V1Deployment,
-  type V1Ingress,
-  type V1ObjectMeta,
-  type V1Route,
-  type V1Service,
-} from './cluster-renderer.js';
+import { masterUrl, masterWebUrl, STARTUP_SECONDS } from './cluster-renderer.js';
+import { decodeClusterConfig, runAsUserOf } from './config-annotation.js';
+import type { Plain, V1Deployment, V1Ingress, V1ObjectMeta, V1Route, V1Service } from './kube-types.js';
 
 export type V1Pod = Plain<k8s.V1Pod>;
 export type CoreV1Event = Plain<k8s.CoreV1Event>;

@@ -20,7 +20,7 @@ import {
   type CoreV1Event,
   type V1Pod,
 } from './cluster-observer.js';
-import type { V1Deployment, V1Ingress, V1Route, V1Service } from './cluster-renderer.js';
+import type { V1Deployment, V1Ingress, V1Route, V1Service } from './kube-types.js';
 import type { StreamAnswer, TextAnswer } from './json-lister.js';
 import type { KubeApi } from './kube-api.js';
 import { call, kubeError, optional, statusMessage } from './kube-errors.js';

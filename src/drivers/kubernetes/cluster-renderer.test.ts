@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../../core/cluster.js';
 import { builtinDefaults } from '../../core/cluster-config.js';
+import { decodeClusterConfig, encodeClusterConfig } from './config-annotation.js';
+import type { V1Deployment } from './kube-types.js';
 import {
-  decodeClusterConfig,
-  encodeClusterConfig,
   ingressHost,
   renderCluster,
   renderMaster,
   type RenderContext,
   type SecondaryObject,
   STARTUP_SECONDS,
-  type V1Deployment,
   CONTAINER_SECURITY,
 } from './cluster-renderer.js';
 import { imageCheckContainer } from './image-check.js';

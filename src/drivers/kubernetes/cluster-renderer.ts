@@ -3,18 +3,9 @@
  * No I/O here; the driver sends what this returns.
  */
 import type * as k8s from '@kubernetes/client-node';
-import type { ClusterConfig, ClusterSpec, ImageSource, ResolvedClusterConfig } from '../../core/cluster.js';
-import {
-  IMAGE_USER,
-  METRICS_MODES,
-  PULL_POLICIES,
-  SPARK_IMAGE_UID,
-  type PullPolicy,
-  type RunAsUser,
-} from '../../core/cluster.js';
-import { parseRunAsUser } from '../../core/cluster-config.js';
-import { parsePodSettings, POD_SETTING_FIELDS, type PodSettings } from '../../core/pod-settings.js';
-import { masterHeapMiB, quantityValue, workerOffer, type Resources } from '../../core/resources.js';
+import type { ClusterConfig, ClusterSpec } from '../../core/cluster.js';
+import { IMAGE_USER, SPARK_IMAGE_UID, type RunAsUser } from '../../core/cluster.js';
+import { masterHeapMiB, workerOffer, type Resources } from '../../core/resources.js';
 import {
   APP_COMPONENT_LABEL,
   APP_INSTANCE_LABEL,
@@ -37,44 +28,23 @@ import {
   names,
   type ObjectType,
 } from './labels.js';
+import { encodeClusterConfig } from './config-annotation.js';
 import { imageCheckContainer } from './image-check.js';
-
-/**
- * The client library's model classes as plain object types: the renderer builds plain objects (no class
- * instances), which is what the API calls serialise anyway.
- */
-export type Plain<T> = T extends Date
-  ? Date
-  : T extends readonly (infer U)[]
-    ? Plain<U>[]
-    : T extends object
-      ? { [K in keyof T]: Plain<T[K]> }
-      : T;
-
-export type V1Container = Plain<k8s.V1Container>;
-export type V1Deployment = Plain<k8s.V1Deployment>;
-export type V1EnvVar = Plain<k8s.V1EnvVar>;
-export type V1Ingress = Plain<k8s.V1Ingress>;
-export type V1ObjectMeta = Plain<k8s.V1ObjectMeta>;
-export type V1OwnerReference = Plain<k8s.V1OwnerReference>;
-export type V1Service = Plain<k8s.V1Service>;
-export type V1Volume = Plain<k8s.V1Volume>;
-export type V1SecurityContext = Plain<k8s.V1SecurityContext>;
-export type V1PodSecurityContext = Plain<k8s.V1PodSecurityContext>;
-export type V1VolumeMount = Plain<k8s.V1VolumeMount>;
-
-/** An OpenShift Route (route.openshift.io/v1); the client library has no type for it. */
-export interface V1Route {
-  apiVersion: 'route.openshift.io/v1';
-  kind: 'Route';
-  metadata: V1ObjectMeta;
-  spec: {
-    host?: string;
-    to: { kind: 'Service'; name: string; weight?: number };
-    port?: { targetPort: string | number };
-  };
-  status?: { ingress?: { host?: string }[] };
-}
+import type {
+  Plain,
+  V1Container,
+  V1Deployment,
+  V1EnvVar,
+  V1Ingress,
+  V1ObjectMeta,
+  V1OwnerReference,
+  V1PodSecurityContext,
+  V1Route,
+  V1SecurityContext,
+  V1Service,
+  V1Volume,
+  V1VolumeMount,
+} from './kube-types.js';
 
 /** How the web UI is exposed outside the cluster on plain Kubernetes. */
 export interface IngressSettings {
@@ -111,130 +81,6 @@ export type SecondaryObject =
 export interface RenderedCluster {
   readonly master: V1Deployment;
   readonly secondary: readonly SecondaryObject[];
-}
-
-/** What the `oshinko-config` annotation holds: the upstream config shape plus where the image came from. */
-interface ConfigAnnotation extends PodSettings {
-  name?: string;
-  masterCount: number;
-  workerCount: number;
-  sparkMasterConfig: string;
-  sparkWorkerConfig: string;
-  sparkImage: string;
-  exposeWebUI: 'true' | 'false';
-  metrics: string;
-  imageSource: ImageSource;
-  imagePullPolicy?: PullPolicy;
-  runAsUser?: RunAsUser;
-  masterResources?: Resources;
-  workerResources?: Resources;
-}
-
-/** The pod settings a configuration has, without the absent ones. */
-function podSettingsOf(config: PodSettings): PodSettings {
-  return Object.fromEntries(
-    POD_SETTING_FIELDS.filter((key) => config[key] !== undefined).map((key) => [key, config[key]]),
-  );
-}
-
-export function encodeClusterConfig(spec: ResolvedClusterConfig): string {
-  const { config } = spec;
-  const annotation: ConfigAnnotation = {
-    ...(spec.storedConfig === undefined ? {} : { name: spec.storedConfig }),
-    masterCount: config.masterCount,
-    workerCount: config.workerCount,
-    sparkMasterConfig: config.sparkMasterConfig,
-    sparkWorkerConfig: config.sparkWorkerConfig,
-    sparkImage: config.sparkImage,
-    exposeWebUI: config.exposeWebUI ? 'true' : 'false',
-    metrics: config.metrics,
-    imageSource: spec.imageSource,
-    ...(config.imagePullPolicy === undefined ? {} : { imagePullPolicy: config.imagePullPolicy }),
-    ...(config.runAsUser === undefined ? {} : { runAsUser: config.runAsUser }),
-    ...(config.masterResources === undefined ? {} : { masterResources: config.masterResources }),
-    ...(config.workerResources === undefined ? {} : { workerResources: config.workerResources }),
-    ...podSettingsOf(config),
-  };
-  return JSON.stringify(annotation);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A UID or `image` as the annotation or a pod template holds it; anything else is not ours. */
-export function runAsUserOf(value: unknown): RunAsUser | undefined {
-  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
-  try {
-    return parseRunAsUser(value, 'runAsUser');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads the annotation back; undefined when it is absent or not ours (edited by hand, another tool). */
-export function decodeClusterConfig(text: string | undefined): ResolvedClusterConfig | undefined {
-  if (text === undefined) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(raw)) return undefined;
-  const str = (key: string) => (typeof raw[key] === 'string' ? raw[key] : undefined);
-  const int = (key: string) =>
-    typeof raw[key] === 'number' && Number.isSafeInteger(raw[key]) ? raw[key] : undefined;
-  const sparkImage = str('sparkImage');
-  if (sparkImage === undefined || sparkImage === '') return undefined;
-  const metrics = str('metrics') ?? 'false';
-  const source = str('imageSource');
-  const resources = (key: string): Resources | undefined => {
-    const value = raw[key];
-    if (!isRecord(value)) return undefined;
-    const quantity = (name: string) => {
-      const text = value[name];
-      return typeof text === 'string' && quantityValue(text) !== undefined ? text : undefined;
-    };
-    const cpu = quantity('cpu');
-    const memory = quantity('memory');
-    if (cpu === undefined && memory === undefined) return undefined;
-    return { ...(cpu === undefined ? {} : { cpu }), ...(memory === undefined ? {} : { memory }) };
-  };
-  const masterResources = resources('masterResources');
-  const workerResources = resources('workerResources');
-  const pullPolicy = str('imagePullPolicy');
-  const imagePullPolicy = (PULL_POLICIES as readonly string[]).includes(pullPolicy ?? '')
-    ? (pullPolicy as PullPolicy)
-    : undefined;
-  const runAsUser = runAsUserOf(raw.runAsUser);
-  let pod: PodSettings = {};
-  try {
-    pod = parsePodSettings(raw);
-  } catch {
-    // Edited by hand into something we would not have accepted: reported without it.
-  }
-  const config: ClusterConfig = {
-    ...pod,
-    ...(imagePullPolicy === undefined ? {} : { imagePullPolicy }),
-    ...(runAsUser === undefined ? {} : { runAsUser }),
-    ...(masterResources === undefined ? {} : { masterResources }),
-    ...(workerResources === undefined ? {} : { workerResources }),
-    masterCount: int('masterCount') ?? 1,
-    workerCount: int('workerCount') ?? 1,
-    sparkMasterConfig: str('sparkMasterConfig') ?? '',
-    sparkWorkerConfig: str('sparkWorkerConfig') ?? '',
-    sparkImage,
-    exposeWebUI: str('exposeWebUI') !== 'false',
-    metrics: (METRICS_MODES as readonly string[]).includes(metrics)
-      ? (metrics as ClusterConfig['metrics'])
-      : 'false',
-  };
-  return {
-    config,
-    imageSource: source === 'request' || source === 'stored-config' ? source : 'default',
-    storedConfig: str('name'),
-  };
 }
 
 export function clusterLabels(cluster: string, type: ObjectType): Record<string, string> {

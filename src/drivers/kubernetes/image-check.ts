@@ -7,7 +7,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { ImageCheck } from '../../core/cluster.js';
 import { parsePythonVersion, parseSparkBanner } from '../../core/image-versions.js';
-import type { Plain, V1Container } from './cluster-renderer.js';
+import type { Plain, V1Container } from './kube-types.js';
 import { IMAGE_CHECK_CONTAINER, SPARK_HOME } from './labels.js';
 
 type V1Pod = Plain<k8s.V1Pod>;

@@ -12,7 +12,7 @@ import {
   type CustomObjectsApi,
   type NetworkingV1Api,
 } from '@kubernetes/client-node';
-import type { V1Deployment, V1Ingress, V1Route, V1Service } from './cluster-renderer.js';
+import type { V1Deployment, V1Ingress, V1Route, V1Service } from './kube-types.js';
 
 /** The generated clients (kube-api.ts makes them). */
 export interface KubeClients {

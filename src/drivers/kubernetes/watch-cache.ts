@@ -7,7 +7,7 @@ import { BackendUnavailableError } from '../../core/errors.js';
 import { readinessOf, type ApiReadiness } from './api-readiness.js';
 import { ClusterCache, type Expectation } from './cluster-cache.js';
 import type { CoreV1Event, RegistrationLookup, V1Pod } from './cluster-observer.js';
-import type { V1Deployment, V1Ingress, V1Route, V1Service } from './cluster-renderer.js';
+import type { V1Deployment, V1Ingress, V1Route, V1Service } from './kube-types.js';
 import type { KubeApi } from './kube-api.js';
 import { ALL_CLUSTERS_SELECTOR } from './labels.js';
 import { RESOURCES } from './resources.js';
