@@ -2,19 +2,15 @@
  * The wire contract. Each schema here is at once the request validator, the TypeScript type (via `Static`), the
  * source of the OpenAPI document and the type of the typed client used by the CLI and the console.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { MAX_MASTERS } from '../core/cluster-config.js';
-import {
-  CLUSTER_NAME_PATTERN,
-  CONFIG_NAME_PATTERN,
-  MAX_CLUSTER_NAME_LENGTH,
-  MAX_CONFIG_NAME_LENGTH,
-} from '../core/cluster-name.js';
+import { Type, type Static, type TOptional, type TSchema, type TString } from '@sinclair/typebox';
+import { SETTINGS, type ClusterSetting } from '../core/cluster-settings.js';
+import { configName, MAX_STRING, RULE_KEYWORD, type NameRule } from '../core/setting-schemas.js';
+import { CLUSTER_NAME_PATTERN, MAX_CLUSTER_NAME_LENGTH } from '../core/cluster-name.js';
 import { ERROR_CODES } from '../core/errors.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const MAX_STRING = 512;
+export { MAX_STRING, RULE_KEYWORD, type NameRule };
 /** The router refuses a longer path segment (414) before any route sees it. */
 export const MAX_PATH_PARAM_LENGTH = 100;
 
@@ -41,24 +37,6 @@ export const ErrorItem = Type.Object(
 export const ErrorBody = Type.Object({ errors: Type.Array(ErrorItem) }, { title: 'ErrorBody' });
 export type ErrorBody = Static<typeof ErrorBody>;
 
-const BooleanLike = Type.Union([Type.Boolean(), Type.Union([Type.Literal('true'), Type.Literal('false')])]);
-const MetricsLike = Type.Union([
-  Type.Boolean(),
-  Type.Union([
-    Type.Literal('true'),
-    Type.Literal('false'),
-    Type.Literal('jolokia'),
-    Type.Literal('prometheus'),
-  ]),
-]);
-
-/**
- * Names the domain rule a string schema states (`x-oshinko-rule`), so that the server words a refusal of it as the
- * domain words it (src/server/error-handler.ts), while the pattern and length stay in the schema for every reader.
- */
-export const RULE_KEYWORD = 'x-oshinko-rule';
-export type NameRule = 'cluster-name' | 'config-name';
-
 export const ClusterName = Type.String({
   minLength: 1,
   maxLength: MAX_CLUSTER_NAME_LENGTH,
@@ -68,167 +46,28 @@ export const ClusterName = Type.String({
   [RULE_KEYWORD]: 'cluster-name' satisfies NameRule,
 });
 
-const configName = (description: string) =>
-  Type.String({
-    maxLength: MAX_CONFIG_NAME_LENGTH,
-    pattern: CONFIG_NAME_PATTERN,
-    description: `${description}: a DNS-1123 subdomain, or empty for none`,
-    [RULE_KEYWORD]: 'config-name' satisfies NameRule,
-  });
-
-/** The request's `config`; the most workers a cluster may have is the server's (OSHINKO_MAX_WORKERS). */
-const EnvVarSchema = Type.Object(
-  {
-    name: Type.String({ maxLength: 256 }),
-    value: Type.Optional(Type.String({ maxLength: MAX_STRING })),
-    secretKeyRef: Type.Optional(
-      Type.Object(
-        { name: Type.String({ maxLength: 253 }), key: Type.String({ maxLength: 253 }) },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  {
-    additionalProperties: false,
-    title: 'EnvVar',
-    description: 'A value, or a key of a Secret of the namespace',
-  },
-);
-
-const TolerationSchema = Type.Object(
-  {
-    key: Type.Optional(Type.String({ maxLength: 317 })),
-    operator: Type.Optional(Type.String({ maxLength: 16, description: 'Equal (the default) or Exists' })),
-    value: Type.Optional(Type.String({ maxLength: 63 })),
-    effect: Type.Optional(
-      Type.String({
-        maxLength: 32,
-        description: 'NoSchedule, PreferNoSchedule or NoExecute; none: every effect',
-      }),
-    ),
-    tolerationSeconds: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        description: 'With effect NoExecute: how long the pod stays on a tainted node',
-      }),
-    ),
-  },
-  {
-    additionalProperties: false,
-    title: 'Toleration',
-    description: "A Kubernetes toleration: lets the cluster's pods run on nodes with a matching taint",
-  },
-);
-
-const PullSecretsSchema = Type.Array(Type.String({ maxLength: 253 }), {
-  maxItems: 16,
-  description:
-    "Secrets (type kubernetes.io/dockerconfigjson) of the namespace that the kubelet pulls the image with, on every pod; default: the server's OSHINKO_IMAGE_PULL_SECRETS. Each must exist when the cluster is created",
-});
-
-/** CPU and memory of one role: Kubernetes quantities (numbers are taken as plain quantities: 2 = "2"). */
-function ResourcesInput(what: string, local: string) {
-  const quantity = (example: string) =>
-    Type.Optional(
-      Type.Union([Type.String({ maxLength: 64 }), Type.Number()], {
-        description: `a Kubernetes quantity, e.g. ${example}`,
-      }),
-    );
-  return Type.Object(
-    { cpu: quantity('"2" or "500m"'), memory: quantity('"4Gi"') },
-    { description: `CPU and memory of ${what}: requests and limits (local driver: ${local})` },
-  );
-}
-
+/** The request's `config`: a stored configuration to start from and a field per setting of the table. */
 export function clusterConfigInput(maxWorkers: number) {
-  return Type.Object(
-    {
-      name: Type.Optional(configName('A stored cluster configuration to start from')),
-      masterCount: Type.Optional(
-        Type.Integer({ minimum: 0, maximum: MAX_MASTERS, description: 'Spark masters: 0 or 1' }),
-      ),
-      workerCount: Type.Optional(
-        Type.Integer({
-          minimum: 0,
-          maximum: maxWorkers,
-          description: "Spark workers; at most the server's OSHINKO_MAX_WORKERS (GET / says max-workers)",
-        }),
-      ),
-      sparkMasterConfig: Type.Optional(
-        configName(
-          'ConfigMap with Spark config files for the master (Kubernetes; the local driver refuses it)',
-        ),
-      ),
-      sparkWorkerConfig: Type.Optional(
-        configName(
-          'ConfigMap with Spark config files for the workers (Kubernetes; the local driver refuses it)',
-        ),
-      ),
-      sparkImage: Type.Optional(
-        Type.String({
-          maxLength: MAX_STRING,
-          description:
-            'Container image (local driver: local image) for every master and worker; default: the server default',
-          examples: ['docker.io/apache/spark:3.5.3'],
-        }),
-      ),
-      imageUrl: Type.Optional(
-        Type.String({
-          maxLength: MAX_STRING,
-          description: 'Same field as sparkImage, under the design spec name',
-        }),
-      ),
-      exposeWebUI: Type.Optional(BooleanLike),
-      metrics: Type.Optional(MetricsLike),
-      imagePullPolicy: Type.Optional(
-        Type.String({
-          maxLength: 32,
-          description:
-            'Always, IfNotPresent or Never, on every container; default as Kubernetes does (Always for :latest or no tag, else IfNotPresent). Always picks up an image rebuilt under the same tag on each new pod',
-        }),
-      ),
-      runAsUser: Type.Optional(
-        Type.Union([Type.Integer(), Type.String({ maxLength: 16 })], {
-          description:
-            'Kubernetes driver: the pods\' UID (securityContext.runAsUser), 1 to 2147483647, or "image" for none; default: the server\'s OSHINKO_RUN_AS_USER, else 185 on Kubernetes and "image" on OpenShift',
-          examples: [185],
-        }),
-      ),
-      imagePullSecrets: Type.Optional(PullSecretsSchema),
-      nodeSelector: Type.Optional(
-        Type.Record(Type.String(), Type.String(), { description: 'Node labels every pod must match' }),
-      ),
-      tolerations: Type.Optional(
-        Type.Array(TolerationSchema, {
-          maxItems: 64,
-          description: 'Taints of nodes every pod tolerates',
-        }),
-      ),
-      labels: Type.Optional(
-        Type.Record(Type.String(), Type.String(), { description: 'Labels added to every pod' }),
-      ),
-      annotations: Type.Optional(
-        Type.Record(Type.String(), Type.String(), { description: 'Annotations added to every pod' }),
-      ),
-      env: Type.Optional(
-        Type.Array(EnvVarSchema, {
-          maxItems: 256,
-          description: 'Environment of the Spark containers: plain values or keys of Secrets',
-        }),
-      ),
-      masterResources: Type.Optional(
-        ResourcesInput('the master', 'the memory sets its heap, the CPU is accepted but not enforced'),
-      ),
-      workerResources: Type.Optional(
-        ResourcesInput(
-          'each worker, which it offers its master',
-          'the offer alone, nothing limits a process',
-        ),
-      ),
-    },
-    { additionalProperties: false, title: 'ClusterConfigInput' },
-  );
+  const fields: Record<string, TSchema> = {
+    name: Type.Optional(configName('A stored cluster configuration to start from')),
+  };
+  for (const row of SETTINGS) {
+    fields[row.key] = Type.Optional(row.input({ maxWorkers }));
+    if (row.alias !== undefined) fields[row.alias.key] = Type.Optional(row.alias.schema);
+  }
+  return Type.Object(fields as ConfigInputFields, {
+    additionalProperties: false,
+    title: 'ClusterConfigInput',
+  });
 }
+
+/** The types of the fields `clusterConfigInput` makes from the table, for `Static`. */
+type ConfigInputFields = { name: TOptional<ReturnType<typeof configName>>; imageUrl: TOptional<TString> } & {
+  [R in ClusterSetting as R['key']]: TOptional<ReturnType<R['input']>>;
+};
+type ConfigModelFields = { name: TOptional<TString> } & {
+  [R in ClusterSetting as R['key']]: R['required'] extends true ? R['model'] : TOptional<R['model']>;
+};
 
 /** The request to create (POST) or scale (PUT) a cluster, for a server allowing `maxWorkers` workers. */
 export function newCluster(maxWorkers: number) {
@@ -240,38 +79,14 @@ export function newCluster(maxWorkers: number) {
 export type ClusterConfigInput = Static<ReturnType<typeof clusterConfigInput>>;
 export type NewCluster = Static<ReturnType<typeof newCluster>>;
 
-const ResourcesModel = Type.Object(
-  { cpu: Type.Optional(Type.String()), memory: Type.Optional(Type.String()) },
-  { title: 'Resources', description: 'Kubernetes quantities, set as requests and limits' },
-);
-
+/** A cluster's effective `config`: the stored configuration it started from and a field per setting. */
 export const ClusterConfigModel = Type.Object(
   {
     name: Type.Optional(Type.String({ description: 'The stored configuration the cluster started from' })),
-    masterCount: Type.Integer(),
-    workerCount: Type.Integer(),
-    sparkMasterConfig: Type.String(),
-    sparkWorkerConfig: Type.String(),
-    sparkImage: Type.String(),
-    exposeWebUI: Type.Union([Type.Literal('true'), Type.Literal('false')]),
-    metrics: Type.String(),
-    imagePullPolicy: Type.Optional(
-      Type.String({ description: 'Kubernetes driver: the pull policy the pods really have' }),
+    ...Object.fromEntries(
+      SETTINGS.map((row) => [row.key, row.required ? row.model : Type.Optional(row.model)] as const),
     ),
-    runAsUser: Type.Optional(
-      Type.Union([Type.Integer(), Type.Literal('image')], {
-        description: 'Kubernetes driver: the UID the pods have, or "image" when none',
-      }),
-    ),
-    masterResources: Type.Optional(ResourcesModel),
-    workerResources: Type.Optional(ResourcesModel),
-    imagePullSecrets: Type.Optional(Type.Array(Type.String())),
-    nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String())),
-    tolerations: Type.Optional(Type.Array(TolerationSchema)),
-    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
-    annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
-    env: Type.Optional(Type.Array(EnvVarSchema)),
-  },
+  } as ConfigModelFields,
   { title: 'ClusterConfigModel' },
 );
 

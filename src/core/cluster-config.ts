@@ -1,44 +1,38 @@
+/**
+ * A cluster's configuration from its request: built-in defaults <- stored configurations <- the request's fields,
+ * each read and checked by its row of the settings table (cluster-settings.ts).
+ */
+import type { ImageSource, ResolvedClusterConfig, RunAsUser } from './cluster.js';
 import {
-  IMAGE_USER,
-  MAX_UID,
-  PULL_POLICIES,
-  type PullPolicy,
-  type RunAsUser,
-  METRICS_MODES,
+  SETTINGS,
+  STORED_KEY_SETTINGS,
+  type AnySetting,
   type ClusterConfig,
-  type ImageSource,
-  type MetricsMode,
-  type ResolvedClusterConfig,
-} from './cluster.js';
-import { configNameProblem } from './cluster-name.js';
-import { InvalidInputError, UnprocessableError } from './errors.js';
-import { parseImageReference } from './image-ref.js';
-import { parseImagePullSecrets, parsePodSettings } from './pod-settings.js';
-import { parseResources } from './resources.js';
+  type ParseContext,
+  type SettingKey,
+} from './cluster-settings.js';
+import { InvalidInputError, isOshinkoError, UnprocessableError } from './errors.js';
+import { assertImageReference, parseConfigName } from './setting-values.js';
 
-/** The `config` object of a create or update request, after schema validation. */
-export interface ClusterConfigRequest {
+export {
+  assertImageReference,
+  MAX_MASTERS,
+  parseBoolean,
+  parseConfigName,
+  parseCount,
+  parseMetrics,
+  parsePullPolicy,
+  parseRunAsUser,
+} from './setting-values.js';
+
+/**
+ * The `config` object of a create or update request, after schema validation: `name` (a stored configuration to
+ * start from), a field per setting, and `imageUrl`, the design spec's name for `sparkImage`.
+ */
+export type ClusterConfigRequest = {
   readonly name?: string | undefined;
-  readonly masterCount?: number | undefined;
-  readonly workerCount?: number | undefined;
-  readonly sparkMasterConfig?: string | undefined;
-  readonly sparkWorkerConfig?: string | undefined;
-  readonly sparkImage?: string | undefined;
-  /** The design spec's name for `sparkImage`; both are accepted as one field. */
   readonly imageUrl?: string | undefined;
-  readonly exposeWebUI?: boolean | string | undefined;
-  readonly metrics?: boolean | string | undefined;
-  readonly imagePullPolicy?: string | undefined;
-  readonly runAsUser?: number | string | undefined;
-  readonly masterResources?: unknown;
-  readonly workerResources?: unknown;
-  readonly imagePullSecrets?: unknown;
-  readonly nodeSelector?: unknown;
-  readonly tolerations?: unknown;
-  readonly labels?: unknown;
-  readonly annotations?: unknown;
-  readonly env?: unknown;
-}
+} & Readonly<Partial<Record<SettingKey, unknown>>>;
 
 /** Where stored cluster configurations live: ConfigMaps on Kubernetes, files on the local driver. */
 export interface StoredConfigSource {
@@ -49,237 +43,73 @@ export interface StoredConfigSource {
 }
 
 export const DEFAULT_STORED_CONFIG = 'default-oshinko-cluster-config';
-export const MAX_MASTERS = 1;
-export const STORED_CONFIG_KEYS = [
-  'mastercount',
-  'workercount',
-  'sparkmasterconfig',
-  'sparkworkerconfig',
-  'sparkimage',
-  'exposeui',
-  'metrics',
-  'imagepullpolicy',
-  'imagepullsecrets',
-  'runasuser',
-  'mastercpu',
-  'mastermemory',
-  'workercpu',
-  'workermemory',
-  'nodeselector',
-  'tolerations',
-  'labels',
-  'annotations',
-  'env',
-] as const;
-
-/** The stored keys holding JSON, and the config field each is parsed as. */
-const JSON_KEYS: Readonly<Record<string, string>> = {
-  nodeselector: 'nodeSelector',
-  tolerations: 'tolerations',
-  labels: 'labels',
-  annotations: 'annotations',
-  env: 'env',
-};
-
-function parseJson(raw: string, field: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch (error) {
-    throw new InvalidInputError(`invalid ${field}: not JSON (${(error as Error).message})`, { field });
-  }
-}
-
-/** `mastercpu` and the like: one quantity of a role's resources, checked as the request's would be. */
-function storedResource(
-  out: Overrides,
-  key: 'mastercpu' | 'mastermemory' | 'workercpu' | 'workermemory',
-  raw: string,
-  field: string,
-): void {
-  const role = key.startsWith('master') ? 'master' : 'worker';
-  const target = role === 'master' ? 'masterResources' : 'workerResources';
-  const which = key.endsWith('cpu') ? 'cpu' : 'memory';
-  const merged = { ...out[target], [which]: raw.trim() };
-  parseResources({ [which]: raw.trim() }, field, role);
-  out[target] = merged;
-}
+export const STORED_CONFIG_KEYS: readonly string[] = [...STORED_KEY_SETTINGS.keys()];
 
 type Overrides = { -readonly [K in keyof ClusterConfig]?: ClusterConfig[K] };
 
 export function builtinDefaults(defaultImage: string): ClusterConfig {
-  return {
-    masterCount: 1,
-    workerCount: 1,
-    sparkMasterConfig: '',
-    sparkWorkerConfig: '',
-    sparkImage: defaultImage,
-    exposeWebUI: true,
-    metrics: 'false',
-  };
-}
-
-/** Validates an image reference and names the field in the error. */
-export function assertImageReference(image: string, field: string): void {
-  const result = parseImageReference(image);
-  if (!result.ok) {
-    throw new InvalidInputError(`invalid ${field} ${JSON.stringify(image)}: ${result.reason}`, { field });
-  }
+  const defaults: Record<string, unknown> = {};
+  for (const row of SETTINGS) if (row.default !== undefined) defaults[row.key] = row.default(defaultImage);
+  return defaults as unknown as ClusterConfig;
 }
 
 /** `sparkImage` and `imageUrl` are one field under two names; giving both with different values is an error. */
 export function requestedImage(config: ClusterConfigRequest | undefined): string | undefined {
-  const { sparkImage, imageUrl } = config ?? {};
+  const { sparkImage, imageUrl } = (config ?? {}) as { sparkImage?: string; imageUrl?: string };
   if (sparkImage !== undefined && imageUrl !== undefined && sparkImage !== imageUrl) {
     throw new InvalidInputError(
       `config.sparkImage ${JSON.stringify(sparkImage)} and config.imageUrl ${JSON.stringify(imageUrl)} name the same field with different values; give one of them`,
-      { field: 'config.sparkImage' },
+      {
+        field: 'config.sparkImage',
+        value: sparkImage,
+        rule: 'config.imageUrl names the same field: give one of them',
+      },
     );
   }
   const image = sparkImage ?? imageUrl;
   if (image === undefined || image === '') return undefined;
-  assertImageReference(image, sparkImage !== undefined ? 'config.sparkImage' : 'config.imageUrl');
+  assertImageReference(image, imageField(config));
   return image;
 }
 
-function parseBoolean(value: string | boolean, field: string): boolean {
-  if (typeof value === 'boolean') return value;
-  const lower = value.trim().toLowerCase();
-  if (lower === 'true') return true;
-  if (lower === 'false') return false;
-  throw new InvalidInputError(`invalid ${field} ${JSON.stringify(value)}: expected true or false`, { field });
-}
-
-function parseMetrics(value: string | boolean, field: string): MetricsMode {
-  const text = typeof value === 'boolean' ? String(value) : value.trim().toLowerCase();
-  if ((METRICS_MODES as readonly string[]).includes(text)) return text as MetricsMode;
-  throw new InvalidInputError(
-    `invalid ${field} ${JSON.stringify(value)}: expected one of ${METRICS_MODES.join(', ')}`,
-    { field },
-  );
-}
-
-/** Exactly as Kubernetes spells them: the API server refuses `always`, so do we. */
-export function parsePullPolicy(value: string, field: string): PullPolicy {
-  if ((PULL_POLICIES as readonly string[]).includes(value)) return value as PullPolicy;
-  throw new InvalidInputError(
-    `invalid ${field} ${JSON.stringify(value)}: expected one of ${PULL_POLICIES.join(', ')}`,
-    { field },
-  );
-}
-
-/**
- * A UID from 1 to 2147483647 (0 is root, which the pods' `runAsNonRoot` refuses), or `image`: set none. Decimal
- * digits only, as Kubernetes takes an integer.
- */
-export function parseRunAsUser(value: number | string, field: string): RunAsUser {
-  const text = typeof value === 'number' ? String(value) : value.trim();
-  if (text === IMAGE_USER) return IMAGE_USER;
-  const number = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-  if (Number.isSafeInteger(number) && number >= 1 && number <= MAX_UID) return number;
-  throw new InvalidInputError(
-    `invalid ${field} ${JSON.stringify(value)}: expected a UID from 1 to ${String(MAX_UID)}, or "${IMAGE_USER}" to set none (the image's own user, or the one the platform assigns)`,
-    { field },
-  );
-}
-
-function parseCount(value: string | number, field: string, max: number): number {
-  const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < 0 || number > max) {
-    throw new InvalidInputError(
-      `invalid ${field} ${JSON.stringify(value)}: expected an integer from 0 to ${max}`,
-      {
-        field,
-      },
-    );
-  }
-  return number;
-}
-
-function parseConfigName(value: string, field: string): string {
-  if (value === '') return value;
-  const problem = configNameProblem(value);
-  if (problem)
-    throw new InvalidInputError(`invalid ${field} ${JSON.stringify(value)}: ${problem}`, { field });
-  return value;
+/** The name the request gave its image under. */
+export function imageField(config: ClusterConfigRequest | undefined): string {
+  return config?.imageUrl !== undefined && config.sparkImage === undefined
+    ? 'config.imageUrl'
+    : 'config.sparkImage';
 }
 
 /** Reads one stored configuration; errors name the configuration and the key. */
 async function readStored(
   source: StoredConfigSource,
   name: string,
-  maxWorkers: number,
+  context: ParseContext,
 ): Promise<Overrides | undefined> {
   const data = await source.read(name);
   if (data === undefined) return undefined;
-  const out: Overrides = {};
+  const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(data)) {
-    const field = `${name}.${key}`;
-    const where = `${source.describe(name)}, key '${key}'`;
+    const row = STORED_KEY_SETTINGS.get(key);
+    if (row === undefined) {
+      throw new UnprocessableError(
+        `stored cluster configuration error in ${source.describe(name)}, key '${key}': unknown key '${key}' (${name}.${key}); the keys a stored cluster configuration may have are ${STORED_CONFIG_KEYS.join(', ')}`,
+        { field: 'config.name' },
+      );
+    }
     try {
-      switch (key) {
-        case 'mastercount':
-          out.masterCount = parseCount(raw, field, MAX_MASTERS);
-          break;
-        case 'workercount':
-          out.workerCount = parseCount(raw, field, maxWorkers);
-          break;
-        case 'sparkmasterconfig':
-          out.sparkMasterConfig = parseConfigName(raw.trim(), field);
-          break;
-        case 'sparkworkerconfig':
-          out.sparkWorkerConfig = parseConfigName(raw.trim(), field);
-          break;
-        case 'sparkimage':
-          if (raw.trim() !== '') {
-            assertImageReference(raw.trim(), field);
-            out.sparkImage = raw.trim();
-          }
-          break;
-        case 'exposeui':
-          out.exposeWebUI = parseBoolean(raw, field);
-          break;
-        case 'metrics':
-          out.metrics = parseMetrics(raw, field);
-          break;
-        case 'imagepullpolicy':
-          out.imagePullPolicy = parsePullPolicy(raw.trim(), field);
-          break;
-        case 'runasuser':
-          out.runAsUser = parseRunAsUser(raw, field);
-          break;
-        case 'imagepullsecrets':
-          out.imagePullSecrets = parseImagePullSecrets(
-            raw.split(/[\s,]+/).filter((secret) => secret !== ''),
-            field,
-          );
-          break;
-        case 'mastercpu':
-        case 'mastermemory':
-        case 'workercpu':
-        case 'workermemory':
-          storedResource(out, key, raw, field);
-          break;
-        case 'nodeselector':
-        case 'tolerations':
-        case 'labels':
-        case 'annotations':
-        case 'env': {
-          const target = JSON_KEYS[key] ?? key;
-          Object.assign(out, parsePodSettings({ [target]: parseJson(raw, field) }, name));
-          break;
-        }
-        default:
-          throw new UnprocessableError(
-            `unknown key '${key}' (${field}); the keys a stored cluster configuration may have are ${STORED_CONFIG_KEYS.join(', ')}`,
-          );
-      }
+      const field = `${name}.${key}`;
+      const value =
+        row.stored?.read === undefined
+          ? row.parse(raw, field, context)
+          : row.stored.read(raw, key, field, out[row.key], context);
+      if (value !== undefined) out[row.key] = value;
     } catch (error) {
-      if (error instanceof Error) {
-        throw new UnprocessableError(`stored cluster configuration error in ${where}: ${error.message}`, {
-          field: 'config.name',
-        });
-      }
-      throw error;
+      // A rule the stored text broke is the request's problem (it named the configuration); anything else is ours.
+      if (!isOshinkoError(error)) throw error;
+      throw new UnprocessableError(
+        `stored cluster configuration error in ${source.describe(name)}, key '${key}': ${error.message}`,
+        { field: 'config.name' },
+      );
     }
   }
   return out;
@@ -295,6 +125,23 @@ export interface ResolveOptions {
   readonly maxWorkers: number;
 }
 
+/** The request's settings, each checked by its row; absent ones stay absent, the image is `requestedImage`'s. */
+export function parseRequestSettings(
+  request: ClusterConfigRequest,
+  context: ParseContext,
+): { readonly values: Overrides; readonly rows: readonly AnySetting[] } {
+  const values: Record<string, unknown> = {};
+  const rows: AnySetting[] = [];
+  for (const row of SETTINGS) {
+    if (row.key === 'sparkImage') continue;
+    const value = request[row.key];
+    if (value === undefined) continue;
+    values[row.key] = row.parse(value, `config.${row.key}`, context);
+    rows.push(row);
+  }
+  return { values: values, rows };
+}
+
 /**
  * Merges, later winning: built-in defaults <- `default-oshinko-cluster-config` <- the named stored config <-
  * explicit request fields. The image follows the same order and its origin is recorded.
@@ -306,54 +153,33 @@ export async function resolveClusterConfig(
   const image = requestedImage(request);
   const storedName = request?.name === undefined || request.name === '' ? undefined : request.name;
   if (storedName !== undefined) parseConfigName(storedName, 'config.name');
+  const context: ParseContext = { maxWorkers: options.maxWorkers };
 
   const merged: Overrides = { ...builtinDefaults(options.defaultImage) };
-  let imageSource: ResolvedClusterConfig['imageSource'] = 'default';
+  let imageSource: ImageSource = 'default';
 
-  const base = await readStored(options.storedConfigs, DEFAULT_STORED_CONFIG, options.maxWorkers);
+  const base = await readStored(options.storedConfigs, DEFAULT_STORED_CONFIG, context);
   if (base) {
     Object.assign(merged, base);
     if (base.sparkImage !== undefined) imageSource = 'stored-config';
   }
   if (storedName !== undefined && storedName !== DEFAULT_STORED_CONFIG) {
-    const named = await readStored(options.storedConfigs, storedName, options.maxWorkers);
+    const named = await readStored(options.storedConfigs, storedName, context);
     if (named === undefined) {
-      throw new UnprocessableError(`named config '${storedName}' does not exist`, { field: 'config.name' });
+      throw new UnprocessableError(`named config '${storedName}' does not exist`, {
+        field: 'config.name',
+        value: storedName,
+        rule: 'no such stored configuration',
+      });
     }
     Object.assign(merged, named);
     if (named.sparkImage !== undefined) imageSource = 'stored-config';
   }
 
-  if (request?.masterCount !== undefined)
-    merged.masterCount = parseCount(request.masterCount, 'config.masterCount', MAX_MASTERS);
-  if (request?.workerCount !== undefined) {
-    merged.workerCount = parseCount(request.workerCount, 'config.workerCount', options.maxWorkers);
-  }
-  if (request?.sparkMasterConfig !== undefined) {
-    merged.sparkMasterConfig = parseConfigName(request.sparkMasterConfig, 'config.sparkMasterConfig');
-  }
-  if (request?.sparkWorkerConfig !== undefined) {
-    merged.sparkWorkerConfig = parseConfigName(request.sparkWorkerConfig, 'config.sparkWorkerConfig');
-  }
-  if (request?.exposeWebUI !== undefined)
-    merged.exposeWebUI = parseBoolean(request.exposeWebUI, 'config.exposeWebUI');
-  if (request?.metrics !== undefined) merged.metrics = parseMetrics(request.metrics, 'config.metrics');
-  if (request?.imagePullPolicy !== undefined) {
-    merged.imagePullPolicy = parsePullPolicy(request.imagePullPolicy, 'config.imagePullPolicy');
-  }
-  if (request?.runAsUser !== undefined) {
-    merged.runAsUser = parseRunAsUser(request.runAsUser, 'config.runAsUser');
-  }
+  if (request !== undefined) Object.assign(merged, parseRequestSettings(request, context).values);
   // Still unset: the Kubernetes driver chooses by the platform (185, or none on OpenShift).
   if (merged.runAsUser === undefined && options.defaultRunAsUser !== undefined) {
     merged.runAsUser = options.defaultRunAsUser;
-  }
-  if (request !== undefined) Object.assign(merged, parsePodSettings(request as Record<string, unknown>));
-  if (request?.masterResources !== undefined) {
-    merged.masterResources = parseResources(request.masterResources, 'config.masterResources', 'master');
-  }
-  if (request?.workerResources !== undefined) {
-    merged.workerResources = parseResources(request.workerResources, 'config.workerResources', 'worker');
   }
   if (image !== undefined) {
     merged.sparkImage = image;
@@ -377,4 +203,19 @@ function pullSecretsOrigin(request: ClusterConfigRequest | undefined, merged: Ov
   return merged.imagePullSecrets === undefined ? 'default' : 'stored-config';
 }
 
-export { parseCount, parseBoolean, parseMetrics };
+/**
+ * The first setting of a configuration the local driver does not support, with why, or undefined: it runs
+ * processes, so it refuses what only pods have.
+ */
+export function unsupportedByLocal(
+  config: ClusterConfig,
+): { readonly field: string; readonly message: string } | undefined {
+  for (const row of SETTINGS) {
+    const value = (config as Record<string, unknown>)[row.key];
+    if (row.localRefusal !== undefined && (row.required ? value !== '' : value !== undefined)) {
+      const shown = typeof value === 'object' ? '' : ` ${JSON.stringify(value)}`;
+      return { field: `config.${row.key}`, message: `config.${row.key}${shown}: ${row.localRefusal}` };
+    }
+  }
+  return undefined;
+}

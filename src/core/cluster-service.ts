@@ -1,17 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { ClusterView, RunAsUser } from './cluster.js';
-import { parsePodSettings, POD_SETTING_FIELDS } from './pod-settings.js';
-import { parseResources } from './resources.js';
 import {
-  DEFAULT_STORED_CONFIG,
-  MAX_MASTERS,
+  imageField,
+  parseRequestSettings,
   resolveClusterConfig,
   requestedImage,
-  parseCount,
+  DEFAULT_STORED_CONFIG,
   type ClusterConfigRequest,
-  parsePullPolicy,
-  parseRunAsUser,
 } from './cluster-config.js';
+import { sameSetting, wireValue } from './cluster-settings.js';
 import { assertClusterName } from './cluster-name.js';
 import { deriveStatus } from './cluster-status.js';
 import type { ClusterDriver, LocalImage, LogRequest } from './driver.js';
@@ -100,10 +97,7 @@ export class ClusterService {
       storedConfigs: this.driver.storedConfigs,
       maxWorkers: this.settings.maxWorkers,
     });
-    const imageField =
-      request.config?.imageUrl !== undefined && request.config.sparkImage === undefined
-        ? 'config.imageUrl'
-        : 'config.sparkImage';
+    const requestImageField = imageField(request.config);
     // An image from a stored configuration is the stored configuration's doing: name it, not a field never sent.
     const fromStored = resolved.imageSource === 'stored-config';
     const storedName = resolved.storedConfig ?? DEFAULT_STORED_CONFIG;
@@ -111,12 +105,12 @@ export class ClusterService {
       this.settings.imagePolicy,
       resolved.config.sparkImage,
       this.settings.defaultImage,
-      fromStored ? 'config.name' : imageField,
-      fromStored ? `the image of stored configuration '${storedName}'` : imageField,
+      fromStored ? 'config.name' : requestImageField,
+      fromStored ? `the image of stored configuration '${storedName}'` : requestImageField,
     );
     await this.driver.checkImage(resolved.config.sparkImage).catch((error: unknown) => {
       if (error instanceof UnprocessableError && error.field === undefined) {
-        throw new UnprocessableError(error.message, { field: imageField });
+        throw new UnprocessableError(error.message, { field: requestImageField });
       }
       throw error;
     });
@@ -147,74 +141,52 @@ export class ClusterService {
     return this.view(cluster);
   }
 
-  /** Scales a cluster. Only counts may change; anything else that differs from the cluster is refused. */
+  /**
+   * Changes a cluster as its settings' rows say: the counts scale it; a setting that cannot change on a running
+   * cluster is refused (422 naming the field) when it differs, and accepted when it is what the cluster has.
+   */
   async update(name: string, request: NewClusterRequest): Promise<ClusterView> {
     assertClusterName(name, 'name');
     if (request.name !== name) {
       throw new InvalidInputError(
         `the name in the body (${JSON.stringify(request.name)}) must equal the name in the path (${JSON.stringify(name)})`,
-        { field: 'name' },
+        { field: 'name', value: request.name, rule: 'must equal the name in the path' },
       );
     }
     const config = request.config ?? {};
     const image = requestedImage(config);
+    const { values, rows } = parseRequestSettings(config, { maxWorkers: this.settings.maxWorkers });
     return this.withLock(name, async () => {
       const current = await this.driver.get(name);
       if (!current) throw new NotFoundError(`cluster '${name}' does not exist`);
+      const stored = config.name;
+      if (stored !== undefined && stored !== '' && stored !== current.storedConfig) {
+        throw new UnprocessableError(
+          `the stored configuration an existing cluster started from cannot be changed (${current.storedConfig === undefined ? 'it started from none' : `it is ${JSON.stringify(current.storedConfig)}`}); delete the cluster and create it again`,
+          { field: 'config.name', value: stored },
+        );
+      }
       if (image !== undefined && image !== current.config.sparkImage) {
         throw new UnprocessableError(
           `the image of an existing cluster cannot be changed (it runs ${JSON.stringify(current.config.sparkImage)}); delete the cluster and create it again with the new image`,
-          { field: config.sparkImage !== undefined ? 'config.sparkImage' : 'config.imageUrl' },
+          { field: imageField(config), value: image },
         );
       }
-      if (config.imagePullPolicy !== undefined) {
-        const wanted = parsePullPolicy(config.imagePullPolicy, 'config.imagePullPolicy');
-        if (wanted !== current.config.imagePullPolicy) {
-          throw new UnprocessableError(
-            `the image pull policy of an existing cluster cannot be changed (it is ${JSON.stringify(current.config.imagePullPolicy ?? 'the Kubernetes default')}); delete the cluster and create it again`,
-            { field: 'config.imagePullPolicy' },
-          );
-        }
+      const now = current.config as Readonly<Record<string, unknown>>;
+      const asked = values as Readonly<Record<string, unknown>>;
+      for (const row of rows) {
+        if (row.onChange !== 'refuse' || sameSetting(row, asked[row.key], now[row.key])) continue;
+        const is =
+          now[row.key] === undefined
+            ? 'it has none'
+            : `it is ${JSON.stringify(wireValue(row, now[row.key]))}`;
+        throw new UnprocessableError(
+          `${row.label} of an existing cluster cannot be changed (${is}); delete the cluster and create it again`,
+          { field: `config.${row.key}`, value: config[row.key] },
+        );
       }
-      if (config.runAsUser !== undefined) {
-        const wanted = parseRunAsUser(config.runAsUser, 'config.runAsUser');
-        if (wanted !== current.config.runAsUser) {
-          throw new UnprocessableError(
-            `the user of an existing cluster's containers cannot be changed (it is ${JSON.stringify(current.config.runAsUser ?? 'the image user')}); delete the cluster and create it again`,
-            { field: 'config.runAsUser' },
-          );
-        }
-      }
-      const pod = parsePodSettings(config as Record<string, unknown>);
-      for (const key of POD_SETTING_FIELDS) {
-        if (pod[key] !== undefined && JSON.stringify(pod[key]) !== JSON.stringify(current.config[key])) {
-          throw new UnprocessableError(
-            `config.${key} of an existing cluster cannot be changed; delete the cluster and create it again`,
-            { field: `config.${key}` },
-          );
-        }
-      }
-      for (const role of ['master', 'worker'] as const) {
-        const key = role === 'master' ? 'masterResources' : 'workerResources';
-        const asked = config[key];
-        if (asked === undefined) continue;
-        const wanted = parseResources(asked, `config.${key}`, role);
-        const now = current.config[key] ?? {};
-        if (wanted.cpu !== now.cpu || wanted.memory !== now.memory) {
-          throw new UnprocessableError(
-            `the resources of an existing cluster cannot be changed (its ${role === 'master' ? 'master has' : 'workers have'} ${JSON.stringify(now)}); delete the cluster and create it again`,
-            { field: `config.${key}` },
-          );
-        }
-      }
-      const masterCount =
-        config.masterCount === undefined
-          ? current.config.masterCount
-          : parseCount(config.masterCount, 'config.masterCount', MAX_MASTERS);
-      const workerCount =
-        config.workerCount === undefined
-          ? current.config.workerCount
-          : parseCount(config.workerCount, 'config.workerCount', this.settings.maxWorkers);
+      const masterCount = values.masterCount ?? current.config.masterCount;
+      const workerCount = values.workerCount ?? current.config.workerCount;
       return this.view(await this.driver.scale(name, { masterCount, workerCount }));
     });
   }

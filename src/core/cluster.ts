@@ -1,51 +1,17 @@
 /** The domain model of a Spark cluster, independent of where it runs. */
-import type { PodSettings } from './pod-settings.js';
-import type { Resources } from './resources.js';
+import type { ClusterConfig } from './cluster-settings.js';
 
-export const METRICS_MODES = ['false', 'true', 'jolokia', 'prometheus'] as const;
-export type MetricsMode = (typeof METRICS_MODES)[number];
-
-/** Kubernetes' image pull policies, spelled as Kubernetes spells them. */
-export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
-export type PullPolicy = (typeof PULL_POLICIES)[number];
-
-/**
- * `config.runAsUser` saying "set no UID": the containers run as their image's user, or as the platform assigns
- * (OpenShift). Kubernetes then refuses an image whose user is a name (docs/kubernetes.md, "Restricted pods").
- */
-export const IMAGE_USER = 'image';
-/** The UID the Spark containers run as, or `image`. */
-export type RunAsUser = number | typeof IMAGE_USER;
-/** The user of the official Spark images (apache/spark-docker: `useradd --system --uid=185 spark`). */
-export const SPARK_IMAGE_UID = 185;
-/** The largest UID Kubernetes accepts in `runAsUser`. */
-export const MAX_UID = 2147483647;
-
-/** The effective configuration of a cluster, after stored configs and defaults are merged. */
-export interface ClusterConfig extends PodSettings {
-  readonly masterCount: number;
-  readonly workerCount: number;
-  readonly sparkMasterConfig: string;
-  readonly sparkWorkerConfig: string;
-  readonly sparkImage: string;
-  readonly exposeWebUI: boolean;
-  readonly metrics: MetricsMode;
-  /**
-   * When the node pulls the image. Unset in a request: Kubernetes' default (`Always` for `:latest` or no tag, else
-   * `IfNotPresent`); the Kubernetes driver reports what its pods really have.
-   */
-  readonly imagePullPolicy?: PullPolicy | undefined;
-  /**
-   * Kubernetes driver: the UID of every container of the cluster's pods, or `image` for none. Unset in a request:
-   * the server's OSHINKO_RUN_AS_USER, else 185 on Kubernetes and `image` on OpenShift; the driver reports what its
-   * pods really have.
-   */
-  readonly runAsUser?: RunAsUser | undefined;
-  /** CPU and memory of the master (requests and limits); unset: none. */
-  readonly masterResources?: Resources | undefined;
-  /** CPU and memory of each worker (requests and limits), which it then offers its master; unset: none. */
-  readonly workerResources?: Resources | undefined;
-}
+export type { ClusterConfig } from './cluster-settings.js';
+export {
+  IMAGE_USER,
+  MAX_UID,
+  METRICS_MODES,
+  PULL_POLICIES,
+  SPARK_IMAGE_UID,
+  type MetricsMode,
+  type PullPolicy,
+  type RunAsUser,
+} from './setting-values.js';
 
 /** Where the cluster's image came from: the request, a stored configuration, or the server default. */
 export type ImageSource = 'request' | 'stored-config' | 'default';

@@ -17,15 +17,33 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+export interface ErrorDetails {
+  /** The request field the error is about, e.g. `config.sparkImage`. */
+  readonly field?: string | undefined;
+  /** The value of that field that was refused, when the refusal is about a value. */
+  readonly value?: unknown;
+  /** The rule the value broke, in words, without the field or the value ("expected true or false"). */
+  readonly rule?: string | undefined;
+  readonly cause?: unknown;
+}
+
 export abstract class OshinkoError extends Error {
   abstract readonly code: ErrorCode;
   /** The request field the error is about, e.g. `config.sparkImage`, so clients can show it in place. */
   readonly field: string | undefined;
+  /** The refused value (see `ErrorDetails.value`); `hasValue` tells an absent value from an undefined one. */
+  readonly value: unknown;
+  readonly hasValue: boolean;
+  /** The rule broken, so that a transport can word the error for what its user typed (a flag, a form field). */
+  readonly rule: string | undefined;
 
-  constructor(message: string, options?: { field?: string; cause?: unknown }) {
+  constructor(message: string, options?: ErrorDetails) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.field = options?.field;
+    this.hasValue = options !== undefined && 'value' in options;
+    this.value = options?.value;
+    this.rule = options?.rule;
   }
 }
 
@@ -77,6 +95,19 @@ export class TimeoutError extends OshinkoError {
 /** The server's own configuration or environment is wrong (missing Java, bad kubeconfig, ...). */
 export class ConfigurationError extends OshinkoError {
   readonly code = 'invalid';
+}
+
+/**
+ * A value of a field refused by a rule, worded once from its parts: `invalid <field> <value>: <rule>`, or
+ * `invalid <field>: <rule>` when the value is not worth repeating (an object, a list).
+ */
+export function invalidValue(field: string, value: unknown, rule: string): InvalidInputError {
+  return new InvalidInputError(`invalid ${field} ${JSON.stringify(value)}: ${rule}`, { field, value, rule });
+}
+
+/** A field refused by a rule, its value not repeated (see `invalidValue`). */
+export function invalidField(field: string, rule: string): InvalidInputError {
+  return new InvalidInputError(`invalid ${field}: ${rule}`, { field, rule });
 }
 
 export function isOshinkoError(value: unknown): value is OshinkoError {

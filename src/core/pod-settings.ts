@@ -3,7 +3,7 @@
  * `config.labels`, `config.annotations`, `config.env` and `config.imagePullSecrets`, checked by the rules the
  * Kubernetes API server applies, so that it never refuses what oshinko accepted. Pure.
  */
-import { InvalidInputError } from './errors.js';
+import { invalidField } from './errors.js';
 
 export interface EnvVar {
   readonly name: string;
@@ -62,8 +62,8 @@ const RESERVED_ENV = new Set([
   'SPARK_MASTER_UI_ADDRESS',
 ]);
 
-function fail(field: string, message: string): never {
-  throw new InvalidInputError(`invalid ${field}: ${message}`, { field });
+function fail(field: string, rule: string): never {
+  throw invalidField(field, rule);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -121,7 +121,7 @@ function stringMap(
   return out;
 }
 
-function parseEnv(value: unknown, field: string): EnvVar[] {
+export function parseEnv(value: unknown, field: string): EnvVar[] {
   if (!Array.isArray(value)) {
     fail(field, 'expected a list such as [{"name": "MODE", "value": "fast"}]');
   }
@@ -240,25 +240,32 @@ function parseToleration(entry: unknown, at: string): Toleration {
   };
 }
 
-function parseTolerations(value: unknown, field: string): Toleration[] {
+export function parseTolerations(value: unknown, field: string): Toleration[] {
   if (!Array.isArray(value)) {
     fail(field, 'expected a list such as [{"key": "dedicated", "value": "spark", "effect": "NoSchedule"}]');
   }
   return value.map((entry: unknown, index) => parseToleration(entry, `${field}[${String(index)}]`));
 }
 
+export const parseNodeSelector = (value: unknown, field: string): Record<string, string> =>
+  stringMap(value, field, 'label', false);
+export const parseLabels = (value: unknown, field: string): Record<string, string> =>
+  stringMap(value, field, 'label', true);
+export const parseAnnotations = (value: unknown, field: string): Record<string, string> =>
+  stringMap(value, field, 'annotation', true);
+
 /** Checks each of the fields the request has; absent ones stay absent. */
 export function parsePodSettings(config: Readonly<Record<string, unknown>>, prefix = 'config'): PodSettings {
   const out: { -readonly [K in keyof PodSettings]: PodSettings[K] } = {};
   if (config.nodeSelector !== undefined) {
-    out.nodeSelector = stringMap(config.nodeSelector, `${prefix}.nodeSelector`, 'label', false);
+    out.nodeSelector = parseNodeSelector(config.nodeSelector, `${prefix}.nodeSelector`);
   }
   if (config.tolerations !== undefined) {
     out.tolerations = parseTolerations(config.tolerations, `${prefix}.tolerations`);
   }
-  if (config.labels !== undefined) out.labels = stringMap(config.labels, `${prefix}.labels`, 'label', true);
+  if (config.labels !== undefined) out.labels = parseLabels(config.labels, `${prefix}.labels`);
   if (config.annotations !== undefined) {
-    out.annotations = stringMap(config.annotations, `${prefix}.annotations`, 'annotation', true);
+    out.annotations = parseAnnotations(config.annotations, `${prefix}.annotations`);
   }
   if (config.env !== undefined) out.env = parseEnv(config.env, `${prefix}.env`);
   if (config.imagePullSecrets !== undefined) {

@@ -2,7 +2,7 @@
  * Per-role CPU and memory of a cluster (`config.masterResources`, `config.workerResources`): Kubernetes quantities,
  * set on each pod as requests and limits, and what a worker then offers its master. Pure.
  */
-import { InvalidInputError } from './errors.js';
+import { invalidField, invalidValue } from './errors.js';
 
 export interface Resources {
   /** A Kubernetes CPU quantity: `2`, `1.5`, `500m`. */
@@ -83,18 +83,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function parseResources(value: unknown, field: string, role: 'master' | 'worker'): Resources {
   if (!isRecord(value)) {
-    throw new InvalidInputError(
-      `invalid ${field}: expected an object such as {"cpu": "1", "memory": "2Gi"}`,
-      {
-        field,
-      },
-    );
+    throw invalidField(field, 'expected an object such as {"cpu": "1", "memory": "2Gi"}');
   }
   for (const key of Object.keys(value)) {
     if (key !== 'cpu' && key !== 'memory') {
-      throw new InvalidInputError(`invalid ${field}.${key}: only cpu and memory can be set`, {
-        field: `${field}.${key}`,
-      });
+      throw invalidField(`${field}.${key}`, 'only cpu and memory can be set');
     }
   }
   const out: { cpu?: string; memory?: string } = {};
@@ -104,32 +97,29 @@ export function parseResources(value: unknown, field: string, role: 'master' | '
     const text = typeof raw === 'number' ? String(raw) : raw;
     const amount = typeof text === 'string' ? quantityValue(text.trim()) : undefined;
     if (typeof text !== 'string' || amount === undefined || !Number.isFinite(amount) || amount <= 0) {
-      throw new InvalidInputError(
-        `invalid ${field}.${key} ${JSON.stringify(raw)}: expected a Kubernetes quantity above zero, e.g. ${key === 'cpu' ? '"2" or "500m"' : '"4Gi" or "1536Mi"'}`,
-        { field: `${field}.${key}` },
+      throw invalidValue(
+        `${field}.${key}`,
+        raw,
+        `expected a Kubernetes quantity above zero, e.g. ${key === 'cpu' ? '"2" or "500m"' : '"4Gi" or "1536Mi"'}`,
       );
     }
     if (key === 'cpu' && amount < 0.001) {
-      throw new InvalidInputError(`invalid ${field}.cpu ${JSON.stringify(raw)}: the smallest CPU is 1m`, {
-        field: `${field}.cpu`,
-      });
+      throw invalidValue(`${field}.cpu`, raw, 'the smallest CPU is 1m');
     }
     out[key] = text.trim();
   }
   if (role === 'worker' && out.memory !== undefined) {
     const offered = workerOffer(out).memoryMiB ?? 0;
     if (offered < MIN_OFFERED_MIB) {
-      throw new InvalidInputError(
-        `invalid ${field}.memory ${JSON.stringify(out.memory)}: a worker keeps ${String(WORKER_DAEMON_MIB)} MiB and 10% for itself and must offer executors at least ${String(MIN_OFFERED_MIB)} MiB; give at least 854Mi`,
-        { field: `${field}.memory` },
+      throw invalidValue(
+        `${field}.memory`,
+        out.memory,
+        `a worker keeps ${String(WORKER_DAEMON_MIB)} MiB and 10% for itself and must offer executors at least ${String(MIN_OFFERED_MIB)} MiB; give at least 854Mi`,
       );
     }
   }
   if (role === 'master' && out.memory !== undefined && (masterHeapMiB(out) ?? 0) < 128) {
-    throw new InvalidInputError(
-      `invalid ${field}.memory ${JSON.stringify(out.memory)}: the master needs at least 171Mi (a 128 MiB heap)`,
-      { field: `${field}.memory` },
-    );
+    throw invalidValue(`${field}.memory`, out.memory, 'the master needs at least 171Mi (a 128 MiB heap)');
   }
   return out;
 }

@@ -1,34 +1,15 @@
 import type { ClusterModel, ClusterSummary } from '../api/schemas.js';
 import type { ClusterView } from '../core/cluster.js';
+import { SETTINGS, wireValue } from '../core/cluster-settings.js';
 
 /** Maps the domain view to the upstream-compatible wire shapes (booleans as "true"/"false" strings). */
 export function toClusterModel(view: ClusterView): ClusterModel {
-  const { config } = view;
   return {
     name: view.name,
     href: `/clusters/${view.name}`,
     status: view.status,
     ...(view.reason === undefined ? {} : { reason: view.reason }),
-    config: {
-      ...(view.storedConfig === undefined ? {} : { name: view.storedConfig }),
-      masterCount: config.masterCount,
-      workerCount: config.workerCount,
-      sparkMasterConfig: config.sparkMasterConfig,
-      sparkWorkerConfig: config.sparkWorkerConfig,
-      sparkImage: config.sparkImage,
-      exposeWebUI: config.exposeWebUI ? 'true' : 'false',
-      metrics: config.metrics,
-      ...(config.imagePullPolicy === undefined ? {} : { imagePullPolicy: config.imagePullPolicy }),
-      ...(config.runAsUser === undefined ? {} : { runAsUser: config.runAsUser }),
-      ...(config.imagePullSecrets === undefined ? {} : { imagePullSecrets: [...config.imagePullSecrets] }),
-      ...(config.nodeSelector === undefined ? {} : { nodeSelector: config.nodeSelector }),
-      ...(config.tolerations === undefined ? {} : { tolerations: [...config.tolerations] }),
-      ...(config.labels === undefined ? {} : { labels: config.labels }),
-      ...(config.annotations === undefined ? {} : { annotations: config.annotations }),
-      ...(config.env === undefined ? {} : { env: [...config.env] }),
-      ...(config.masterResources === undefined ? {} : { masterResources: config.masterResources }),
-      ...(config.workerResources === undefined ? {} : { workerResources: config.workerResources }),
-    },
+    config: configModel(view),
     image: view.image,
     customImage: view.customImage,
     imageSource: view.imageSource,
@@ -55,6 +36,17 @@ export function toClusterModel(view: ClusterView): ClusterModel {
     ...(view.events === undefined ? {} : { events: view.events.map((event) => ({ ...event })) }),
     createdAt: view.createdAt,
   };
+}
+
+/** The cluster's `config` on the wire: the stored configuration it started from and each setting it has. */
+function configModel(view: ClusterView): ClusterModel['config'] {
+  const config = view.config as Readonly<Record<string, unknown>>;
+  const out: Record<string, unknown> = view.storedConfig === undefined ? {} : { name: view.storedConfig };
+  for (const row of SETTINGS) {
+    const value = config[row.key];
+    if (value !== undefined) out[row.key] = wireValue(row, value);
+  }
+  return out as ClusterModel['config'];
 }
 
 /** Summaries by view: unchanged clusters keep their view objects (see ClusterService), and so their summaries. */
