@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ClusterObservation, ClusterSpec, ImageVersions } from '../../core/cluster.js';
 import { parsePythonVersion } from '../../core/image-versions.js';
-import { POD_SETTING_FIELDS } from '../../core/pod-settings.js';
+import { unsupportedByLocal } from '../../core/cluster-config.js';
 import type { ClusterDriver, LocalImage, LogRequest, ReplicaCounts } from '../../core/driver.js';
 import {
   BackendUnavailableError,
@@ -298,33 +298,9 @@ class LocalDriver implements ClusterDriver {
   async create(spec: ClusterSpec): Promise<ClusterObservation> {
     if (this.clusters.has(spec.name))
       throw new ConflictError(`cluster '${spec.name}' already exists`, { field: 'name' });
-    for (const field of ['sparkMasterConfig', 'sparkWorkerConfig'] as const) {
-      if (spec.config[field] !== '') {
-        throw new UnprocessableError(
-          `config.${field} ${JSON.stringify(spec.config[field])}: Spark configuration sets are not supported by the local driver; put the settings into a local image with \`oshinko image build --conf KEY=VALUE\``,
-          { field: `config.${field}` },
-        );
-      }
-    }
-    if (spec.config.imagePullPolicy !== undefined) {
-      throw new UnprocessableError(
-        `config.imagePullPolicy ${JSON.stringify(spec.config.imagePullPolicy)}: local images are never pulled; the local driver runs the image from its own store`,
-        { field: 'config.imagePullPolicy' },
-      );
-    }
-    if (spec.config.runAsUser !== undefined) {
-      throw new UnprocessableError(
-        `config.runAsUser ${JSON.stringify(spec.config.runAsUser)}: the local driver runs every Spark process as the server's own user; it sets no other`,
-        { field: 'config.runAsUser' },
-      );
-    }
-    for (const field of POD_SETTING_FIELDS) {
-      if (spec.config[field] !== undefined) {
-        throw new UnprocessableError(
-          `config.${field}: pod settings are for the Kubernetes driver; the local driver runs processes, not pods`,
-          { field: `config.${field}` },
-        );
-      }
+    const unsupported = unsupportedByLocal(spec.config);
+    if (unsupported !== undefined) {
+      throw new UnprocessableError(unsupported.message, { field: unsupported.field });
     }
     checkFitsMachine(spec.config, this.machine);
     const image = await this.store.require(spec.config.sparkImage, 'config.sparkImage');
