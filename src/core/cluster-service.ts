@@ -8,7 +8,7 @@ import {
   DEFAULT_STORED_CONFIG,
   type ClusterConfigRequest,
 } from './cluster-config.js';
-import { sameSetting, wireValue } from './cluster-settings.js';
+import { isSet, sameSetting, wireValue } from './cluster-settings.js';
 import { assertClusterName } from './cluster-name.js';
 import { deriveStatus } from './cluster-status.js';
 import type { ClusterDriver, LocalImage, LogRequest } from './driver.js';
@@ -176,10 +176,9 @@ export class ClusterService {
       const asked = values as Readonly<Record<string, unknown>>;
       for (const row of rows) {
         if (row.onChange !== 'refuse' || sameSetting(row, asked[row.key], now[row.key])) continue;
-        const is =
-          now[row.key] === undefined
-            ? 'it has none'
-            : `it is ${JSON.stringify(wireValue(row, now[row.key]))}`;
+        const is = !isSet(now[row.key])
+          ? 'it has none'
+          : `it is ${JSON.stringify(wireValue(row, now[row.key]))}`;
         throw new UnprocessableError(
           `${row.label} of an existing cluster cannot be changed (${is}); delete the cluster and create it again`,
           { field: `config.${row.key}`, value: config[row.key] },
