@@ -486,16 +486,18 @@ describe('router errors', () => {
     await stack.close();
   });
 
-  it('answers a path parameter over the router limit with 414 in the envelope', async () => {
+  it('answers a path parameter however long with the 400 of its schema, in the envelope', async () => {
     for (const method of ['GET', 'DELETE']) {
-      const long = await http(stack.server.url, method, `/clusters/${'a'.repeat(101)}`);
-      const error = expectEnvelope(long, 414);
-      expect(error.details).toContain('100 characters');
-      expect(long.json).not.toHaveProperty('code');
+      // Far over a cluster name's length, and over Fastify's default segment limit (100): the schema answers.
+      const long = await http(stack.server.url, method, `/clusters/${'a'.repeat(4000)}`);
+      const error = expectEnvelope(long, 400);
+      expect(error).toMatchObject({ field: 'params.name', code: 'invalid' });
+      expect(error.details).toContain('at most 54 characters');
       expect(long.headers.get('x-request-id')).not.toBeNull();
     }
-    // A malformed percent-encoding is the router's too.
-    expectEnvelope(await http(stack.server.url, 'GET', '/clusters/%zz'), 400);
+    // A malformed percent-encoding is the router's own refusal, in the same envelope.
+    const malformed = expectEnvelope(await http(stack.server.url, 'GET', '/clusters/%zz'), 400);
+    expect(malformed).toMatchObject({ field: 'path', code: 'invalid' });
   });
 
   it('answers an undeclared method with 405, an Allow header and the envelope', async () => {
@@ -512,6 +514,12 @@ describe('router errors', () => {
       const error = expectEnvelope(refused, 405);
       expect(refused.headers.get('allow'), `${method} ${path}`).toBe(allow);
       expect(error.details).toContain(`${method} is not allowed on ${path}`);
+    }
+    // A method that may carry a body, sent without one and without a Content-Type, is not routed either.
+    for (const path of ['/images', '/clusters/x/logs']) {
+      const query = await http(url, 'QUERY', path);
+      expect(expectEnvelope(query, 405)).toMatchObject({ code: 'method-not-allowed' });
+      expect(query.headers.get('allow')).toBe('GET, HEAD');
     }
     // fetch refuses to send TRACE.
     const trace = await new Promise<{ status: number; allow: string | undefined; body: string }>(

@@ -116,7 +116,7 @@ describe('logs on Kubernetes', () => {
       [
         "invalid querystring.follow "yes": expected true or false",
         "invalid querystring.previous "1": expected true or false",
-        "invalid querystring.container: must match pattern "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"",
+        "invalid querystring.container "Spark !": expected spark or image-check",
       ]
     `);
   });

@@ -214,20 +214,17 @@ describe('the rules /openapi.json states', () => {
     }
   });
 
-  it('answers a path parameter one over each documented limit with a status documented for it', async () => {
+  it('answers a path parameter over its documented limit, however far over, with the 400 documented for it', async () => {
     const { param } = nameSchemas();
     const operation = doc.paths['/clusters/{name}']?.get;
     const maxLength = param.maxLength as number;
-    const overName = await http(stack.server.url, 'GET', `/clusters/${'a'.repeat(maxLength + 1)}`);
-    expect(overName.status).toBe(400);
     expect(operation?.responses['400']).toBeDefined();
-    const overRouter = await http(
-      stack.server.url,
-      'GET',
-      `/clusters/${'a'.repeat(MAX_PATH_PARAM_LENGTH + 1)}`,
-    );
-    expect(overRouter.status).toBe(414);
-    expect(operation?.responses['414']?.description).toContain(`${MAX_PATH_PARAM_LENGTH} characters`);
+    // Far over Fastify's default segment limit (100) too: the router lets it through to the schema.
+    for (const length of [maxLength + 1, 4000]) {
+      const over = await http(stack.server.url, 'GET', `/clusters/${'a'.repeat(length)}`);
+      expect([length, over.status]).toEqual([length, 400]);
+    }
+    expect(MAX_PATH_PARAM_LENGTH).toBeGreaterThan(4000);
   });
 
   it('lists, for each operation, the error statuses it can answer, each with the error envelope', () => {
@@ -235,23 +232,10 @@ describe('the rules /openapi.json states', () => {
       'get /': ['401', '500', '504'],
       'get /clusters': ['401', '403', '500', '503', '504'],
       'post /clusters': ['400', '401', '403', '409', '413', '415', '422', '500', '503', '504'],
-      'get /clusters/{name}': ['400', '401', '403', '404', '414', '500', '503', '504'],
-      'put /clusters/{name}': [
-        '400',
-        '401',
-        '403',
-        '404',
-        '409',
-        '413',
-        '414',
-        '415',
-        '422',
-        '500',
-        '503',
-        '504',
-      ],
-      'delete /clusters/{name}': ['400', '401', '403', '404', '413', '414', '415', '500', '503', '504'],
-      'get /clusters/{name}/logs': ['400', '401', '403', '404', '409', '414', '422', '500', '503', '504'],
+      'get /clusters/{name}': ['400', '401', '403', '404', '500', '503', '504'],
+      'put /clusters/{name}': ['400', '401', '403', '404', '409', '413', '415', '422', '500', '503', '504'],
+      'delete /clusters/{name}': ['400', '401', '403', '404', '413', '415', '500', '503', '504'],
+      'get /clusters/{name}/logs': ['400', '401', '403', '404', '409', '422', '500', '503', '504'],
       'get /images': ['401', '404', '500', '503', '504'],
     };
     for (const [operation, statuses] of Object.entries(expected)) {

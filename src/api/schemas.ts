@@ -11,8 +11,11 @@ import { ERROR_CODES } from '../core/errors.js';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export { MAX_STRING, RULE_KEYWORD, type NameRule };
-/** The router refuses a longer path segment (414) before any route sees it. */
-export const MAX_PATH_PARAM_LENGTH = 100;
+/**
+ * The router refuses a longer path segment before any route sees it. As long as Node's whole request head (16 KiB),
+ * so every segment Node lets through reaches the route's schema, whose refusal names the field (a 400).
+ */
+export const MAX_PATH_PARAM_LENGTH = 16 * 1024;
 
 export const ErrorItem = Type.Object(
   {
@@ -252,9 +255,9 @@ export const LogsQuery = Type.Object(
       Type.String({ pattern: '^[0-9]{1,6}$', description: 'Number of last lines (default 500)' }),
     ),
     container: Type.Optional(
-      Type.String({
-        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-        maxLength: 63,
+      Type.Unsafe<'spark' | 'image-check'>({
+        type: 'string',
+        enum: ['spark', 'image-check'],
         description:
           'The container: `spark` (the default) or `image-check`, the init container of a master pod that checks the image (Kubernetes only; the local driver has only `spark`)',
       }),

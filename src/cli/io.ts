@@ -28,6 +28,8 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   invalid: EXIT.usage,
   unprocessable: EXIT.usage,
   'too-large': EXIT.usage,
+  'method-not-allowed': EXIT.usage,
+  'unsupported-media-type': EXIT.usage,
   limit: EXIT.usage,
   unauthorized: EXIT.forbidden,
   forbidden: EXIT.forbidden,

@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'forbidden',
   'not-found',
   'conflict',
+  'method-not-allowed',
+  'unsupported-media-type',
   'unprocessable',
   'too-large',
   'limit',
@@ -72,6 +74,16 @@ export class UnauthorizedError extends OshinkoError {
 /** Refused by a policy the administrator set (e.g. custom images disabled). */
 export class ForbiddenError extends OshinkoError {
   readonly code = 'forbidden';
+}
+
+/** The resource has no such operation (an HTTP method its path does not have). */
+export class MethodNotAllowedError extends OshinkoError {
+  readonly code = 'method-not-allowed';
+}
+
+/** A request body in a format the server does not read. */
+export class UnsupportedMediaTypeError extends OshinkoError {
+  readonly code = 'unsupported-media-type';
 }
 
 export class PayloadTooLargeError extends OshinkoError {

@@ -10,8 +10,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ImageList, MAX_PATH_PARAM_LENGTH, RULE_KEYWORD, ServerInfo } from '../api/schemas.js';
 import type { ClusterService } from '../core/cluster-service.js';
-import { NotFoundError } from '../core/errors.js';
-import { registerBearerAuth } from './auth.js';
+import { BackendUnavailableError, NotFoundError } from '../core/errors.js';
+import { carriesToken, registerBearerAuth } from './auth.js';
 import { registerDeadline } from './deadline.js';
 import { errorHandler, errorResponses } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
@@ -199,14 +199,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   app.get('/healthz', { schema: { hide: true } }, (_request, reply) => reply.send({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+  // Public (probes carry no token): the reason it is not ready, the backend's words, only to a caller that may
+  // call the API; the others learn not ready alone.
+  const { token } = options;
+  app.get('/readyz', { schema: { hide: true }, config: { errorTitle: 'not ready' } }, async (request) => {
     try {
       await service.list();
       return { status: 'ready' };
     } catch (error) {
-      return reply
-        .status(503)
-        .send({ status: 'not ready', details: error instanceof Error ? error.message : String(error) });
+      const reason = token === undefined || carriesToken(request, token);
+      const why = error instanceof Error ? error.message : String(error);
+      throw new BackendUnavailableError(
+        reason
+          ? `the server cannot list clusters: ${why}`
+          : 'the server cannot list clusters; a caller with the token is told why',
+        { cause: error },
+      );
     }
   });
   app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()));

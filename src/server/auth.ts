@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendError } from './error-handler.js';
 
 /** Paths that answer without a token: probes (they reveal nothing) and the console's static shell. */
@@ -14,6 +14,12 @@ export function tokenMatches(expected: string, given: string): boolean {
   return timingSafeEqual(digest(expected), digest(given));
 }
 
+/** Whether the request carries `token` as its bearer token. */
+export function carriesToken(request: FastifyRequest, token: string): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match?.[1] !== undefined && tokenMatches(token, match[1]);
+}
+
 /**
  * Requires `Authorization: Bearer <token>` on every API call. The console's HTML, scripts and styles are
  * public (they hold no data); the console asks for the token and sends it with each API call.
@@ -24,11 +30,9 @@ export function registerBearerAuth(app: FastifyInstance, token: string): void {
     if (PUBLIC_PATHS.some((pattern) => pattern.test(path))) return;
     // The console page itself is public; its data comes from API calls that carry the token.
     if (path === '/' && (request.headers.accept ?? '').includes('text/html')) return;
+    if (carriesToken(request, token)) return;
     const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match?.[1] !== undefined && tokenMatches(token, match[1])) return;
     await sendError(reply.header('www-authenticate', 'Bearer realm="oshinko"'), {
-      status: 401,
       code: 'unauthorized',
       title: 'unauthorized',
       details:

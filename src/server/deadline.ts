@@ -13,7 +13,6 @@ export function registerDeadline(app: FastifyInstance, timeoutMs: number): void 
       if (reply.sent || reply.raw.writableEnded || reply.raw.headersSent) return;
       request.log.warn({ timeoutMs }, 'request deadline passed');
       void sendError(reply, {
-        status: 504,
         code: 'timeout',
         title: request.routeOptions.config.errorTitle ?? 'request failed',
         details: `the server did not finish this request within ${timeoutMs} ms (OSHINKO_REQUEST_TIMEOUT_MS); it may still complete: check the cluster's status before trying again`,

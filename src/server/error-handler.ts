@@ -1,22 +1,31 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TUnsafe } from '@sinclair/typebox';
-import { ErrorBody, MAX_PATH_PARAM_LENGTH, RULE_KEYWORD, type NameRule } from '../api/schemas.js';
-import { clusterNameProblem, configNameProblem, MAX_CLUSTER_NAME_LENGTH } from '../core/cluster-name.js';
-import { isOshinkoError, type ErrorCode } from '../core/errors.js';
+import { ErrorBody, RULE_KEYWORD, type NameRule } from '../api/schemas.js';
+import { clusterNameProblem, configNameProblem } from '../core/cluster-name.js';
+import { isOshinkoError, type ErrorCode, type OshinkoError } from '../core/errors.js';
 
-/** The one place where errors become HTTP statuses and the upstream error envelope. */
+/** The one place where errors become HTTP statuses; every error answer of the server takes its status from here. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  'method-not-allowed': 405,
   conflict: 409,
   'too-large': 413,
+  'unsupported-media-type': 415,
   unprocessable: 422,
   limit: 422,
   internal: 500,
   unavailable: 503,
   timeout: 504,
+};
+
+/** Fastify's own refusals of a request, by their code; any other of its 4xx is malformed input. */
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_NOT_FOUND: 'not-found',
 };
 
 declare module 'fastify' {
@@ -79,9 +88,8 @@ export function describeValidationIssue(
   return { field, details: `invalid ${field}: ${issue.message ?? 'does not match the schema'}` };
 }
 
-/** One error answer: the upstream envelope's fields plus our stable `code`. */
+/** One error answer: the upstream envelope's fields plus our stable `code`, which chooses the status. */
 export interface ErrorAnswer {
-  readonly status: number;
   readonly code: ErrorCode;
   readonly title: string;
   readonly details: string;
@@ -90,48 +98,58 @@ export interface ErrorAnswer {
 
 /** The upstream error envelope with one error: every error answer of the server is built here. */
 export function errorBody(answer: ErrorAnswer): ErrorBody {
-  const { status, code, title, details, field } = answer;
+  const { code, title, details, field } = answer;
+  const status = HTTP_STATUS[code];
   return { errors: [{ status, title, details, ...(field === undefined ? {} : { field }), code }] };
 }
 
 export function sendError(reply: FastifyReply, answer: ErrorAnswer): FastifyReply {
-  return reply.status(answer.status).type('application/json').send(errorBody(answer));
+  return reply.status(HTTP_STATUS[answer.code]).type('application/json').send(errorBody(answer));
+}
+
+/** A domain error as the error answer of a request whose operation has `title`. */
+export function sendOshinkoError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: OshinkoError,
+  title = request.routeOptions.config.errorTitle ?? 'request failed',
+): FastifyReply {
+  if (HTTP_STATUS[error.code] >= 500) request.log.error({ err: error }, 'backend error');
+  return sendError(reply, { code: error.code, title, details: error.message, field: error.field });
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const title = request.routeOptions.config.errorTitle ?? 'request failed';
   if (isOshinkoError(error)) {
-    const status = HTTP_STATUS[error.code];
-    if (status >= 500) request.log.error({ err: error }, 'backend error');
-    void sendError(reply, { status, code: error.code, title, details: error.message, field: error.field });
+    void sendOshinkoError(request, reply, error, title);
     return;
   }
   if (error.validation && error.validation.length > 0) {
     if (error.validationContext === 'body' && request.body === undefined) {
       const details = 'this request needs a JSON request body and has none';
-      void sendError(reply, { status: 400, code: 'invalid', title, details, field: 'body' });
+      void sendError(reply, { code: 'invalid', title, details, field: 'body' });
       return;
     }
     const first = error.validation[0] as unknown as ValidationIssue;
     const { field, details } = describeValidationIssue(first, error.validationContext ?? 'body');
-    void sendError(reply, { status: 400, code: 'invalid', title, details, field });
+    void sendError(reply, { code: 'invalid', title, details, field });
     return;
   }
   const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     // Fastify's own client errors: body too large, malformed JSON, unsupported media type.
-    const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-    const details = tooLarge
-      ? 'the request body is larger than this server accepts'
-      : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-        ? 'send the request body as application/json'
-        : error.message;
-    void sendError(reply, { status, code: tooLarge ? 'too-large' : 'invalid', title, details });
+    const code = FASTIFY_CODES[error.code] ?? 'invalid';
+    const details =
+      code === 'too-large'
+        ? 'the request body is larger than this server accepts'
+        : code === 'unsupported-media-type'
+          ? 'send the request body as application/json'
+          : error.message;
+    void sendError(reply, { code, title, details });
     return;
   }
   request.log.error({ err: error }, 'unexpected error');
   void sendError(reply, {
-    status: 500,
     code: 'internal',
     title,
     details: `internal server error (request id ${request.id}); the server log has the details`,
@@ -146,9 +164,8 @@ const ERROR_MEANING = {
   404: 'No such cluster (or pod)',
   409: 'A cluster of that name exists, or the cluster changed while the request was served',
   413: 'The request body is larger than OSHINKO_BODY_LIMIT',
-  414: `A path segment longer than ${MAX_PATH_PARAM_LENGTH} characters (a cluster name has at most ${MAX_CLUSTER_NAME_LENGTH})`,
   415: 'A request body that is not application/json',
-  422: 'Well-formed but not possible: a stored configuration, Spark config or local image that does not exist, a bad stored value (code "unprocessable"), or more clusters than OSHINKO_MAX_CLUSTERS (code "limit")',
+  422: 'Well-formed but not possible: a stored configuration, Spark config ConfigMap, pull Secret or local image that does not exist, a change a running cluster cannot take, a bad stored value (code "unprocessable"), or more clusters than OSHINKO_MAX_CLUSTERS (code "limit")',
   500: 'An unexpected error; the body has a request id to find it in the server log, never internals',
   503: 'The backend (Kubernetes API, local runtime) is unavailable',
   504: 'Not finished within OSHINKO_REQUEST_TIMEOUT_MS (it may still complete), or the Kubernetes API did not answer in time',

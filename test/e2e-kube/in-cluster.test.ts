@@ -128,16 +128,20 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
 
   /**
    * Waits for the server's pod to be Ready (its /readyz lists clusters through the API with the Role's rights).
-   * A pod that stays unready fails with what its own /readyz says, asked at the pod IP, and its log.
+   * A pod that stays unready fails with what its own /readyz says, asked at the pod IP with the token (without it,
+   * /readyz says not ready but not why), and its log.
    */
-  async function waitForServer(timeoutMs = 120_000): Promise<Pod> {
+  async function waitForServer(token: string, timeoutMs = 120_000): Promise<Pod> {
     const deadline = Date.now() + timeoutMs;
     let readyz = 'not asked';
     for (;;) {
       const pod = await serverPod();
       if (pod !== undefined && isReady(pod)) return pod;
       if (pod?.status.podIP !== undefined) {
-        readyz = await fetch(`http://${pod.status.podIP}:8080/readyz`, { signal: AbortSignal.timeout(5000) })
+        readyz = await fetch(`http://${pod.status.podIP}:8080/readyz`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(5000),
+        })
           .then(async (r) => `${r.status} ${await r.text()}`)
           .catch((error: unknown) => (error as Error).message);
       }
@@ -224,6 +228,7 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     // docs/deploy-kubernetes.md, steps 2 to 4: namespace and image, the token Secret, kubectl apply -k.
     namespace = await createNamespace(cluster, 'e2e-incluster');
     ns = namespace.name;
+    const serverToken = randomBytes(32).toString('hex');
     await kubectl(cluster, [
       '-n',
       ns,
@@ -231,11 +236,11 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
       'secret',
       'generic',
       'oshinko-token',
-      `--from-literal=token=${randomBytes(32).toString('hex')}`,
+      `--from-literal=token=${serverToken}`,
     ]);
     deployDir = await userKustomization(ns);
     await kubectl(cluster, ['apply', '-k', deployDir]);
-    await waitForServer();
+    await waitForServer(serverToken);
 
     // Step 5: the token as a user reads it back, and the Service (here its ClusterIP instead of a port-forward).
     const encoded = await kubectl(cluster, [

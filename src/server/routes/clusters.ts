@@ -75,7 +75,7 @@ export const clusterRoutes: FastifyPluginCallbackTypebox<ClusterRoutesOptions> =
         params: ClusterNameParams,
         response: {
           200: ClusterResponse,
-          ...errorResponses([400, 401, 403, 404, 414, 500, 503, 504]),
+          ...errorResponses([400, 401, 403, 404, 500, 503, 504]),
         },
       },
     },
@@ -94,7 +94,7 @@ export const clusterRoutes: FastifyPluginCallbackTypebox<ClusterRoutesOptions> =
         body: NewCluster,
         response: {
           202: ClusterResponse,
-          ...errorResponses([400, 401, 403, 404, 409, 413, 414, 415, 422, 500, 503, 504]),
+          ...errorResponses([400, 401, 403, 404, 409, 413, 415, 422, 500, 503, 504]),
         },
       },
     },
@@ -114,7 +114,7 @@ export const clusterRoutes: FastifyPluginCallbackTypebox<ClusterRoutesOptions> =
         params: ClusterNameParams,
         response: {
           204: NoContent,
-          ...errorResponses([400, 401, 403, 404, 413, 414, 415, 500, 503, 504]),
+          ...errorResponses([400, 401, 403, 404, 413, 415, 500, 503, 504]),
         },
       },
     },
@@ -136,8 +136,11 @@ export const clusterRoutes: FastifyPluginCallbackTypebox<ClusterRoutesOptions> =
         params: ClusterNameParams,
         querystring: LogsQuery,
         response: {
-          200: Type.String(),
-          ...errorResponses([400, 401, 403, 404, 409, 414, 422, 500, 503, 504]),
+          200: {
+            description: 'The log, as plain text',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+          ...errorResponses([400, 401, 403, 404, 409, 422, 500, 503, 504]),
         },
       },
     },
