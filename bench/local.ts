@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(sparkHome, 'bin', 'spark-class'))) throw new Error('run `npm run setup` first');
   if (!existsSync(join(repo, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build:server` first');
   console.log(`# Local driver benchmark (${machine()}; at the start: ${load()})\n`);
-  const home = join(work, 'home');
+  const home = join(work(), 'home');
   const port = await freePort();
   const url = `http://127.0.0.1:${String(port)}`;
   const server = spawn(
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     await deleteAll(url);
     await stopGroup(server);
     agent.destroy();
-    rmSync(work, { recursive: true, force: true });
+    rmSync(work(), { recursive: true, force: true });
   }
 }
 

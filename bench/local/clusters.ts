@@ -19,7 +19,7 @@ export interface Started {
 }
 
 export async function bareCluster(): Promise<Started> {
-  const dir = mkdtempSync(join(work, 'bare-'));
+  const dir = mkdtempSync(join(work(), 'bare-'));
   const ports: string[] = [];
   for (let i = 0; i < 6; i++) ports.push(String(await freePort()));
   const began = performance.now();

@@ -29,7 +29,7 @@ export async function measureCpuJob(
     for (const which of i % 2 === 0 ? (['oshinko', 'bare'] as const) : (['bare', 'oshinko'] as const)) {
       const cluster = which === 'bare' ? bare : ours;
       const began = performance.now();
-      const sampled = await withExecutorCpu(submit(cluster.masterUrl, cpuApp, [String(cpuRows)]));
+      const sampled = await withExecutorCpu(submit(cluster.masterUrl, cpuApp(), [String(cpuRows)]));
       const [value = '', inJob = ''] = sampled.value.result.split(' ');
       answers.add(value);
       jobs[which].push(Number(inJob) * 1000);

@@ -36,7 +36,7 @@ type MasterWay = 'spark-class' | 'kept' | 'kept+archive' | 'kept+archive+C1';
  * spark-class, or the kept launch (no launcher JVM) with nothing more, with the archive, with the archive and C1.
  */
 async function masterAlone(way: MasterWay, command: readonly string[], archive: string): Promise<number> {
-  const dir = mkdtempSync(join(work, 'master-'));
+  const dir = mkdtempSync(join(work(), 'master-'));
   const [rpc, web] = [await freePort(), await freePort()];
   const args = ['--host', '127.0.0.1', '--port', String(rpc), '--webui-port', String(web)];
   const env = {

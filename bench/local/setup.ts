@@ -19,8 +19,12 @@ const POLL_MS = 100;
 export const agent = new Agent({ keepAlive: true });
 export const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
 export const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, JAVA_HOME: process.env.JAVA_HOME };
-/** The run's scratch directory (removed at its end): applications, data directories, bare clusters. */
-export const work = mkdtempSync(join(tmpdir(), 'oshinko-bench-local-'));
+let workDir: string | undefined;
+/** The run's scratch directory, made on first use (removed at its end): applications, data, bare clusters. */
+export function work(): string {
+  workDir ??= mkdtempSync(join(tmpdir(), 'oshinko-bench-local-'));
+  return workDir;
+}
 
 export async function freePort(): Promise<number> {
   const server = createServer();

@@ -25,20 +25,20 @@ print("RESULT %d %.3f" % (value, time.time() - began), flush=True)
 spark.stop()
 `;
 
-export const smallApp = join(work, 'small_app.py');
-export const cpuApp = join(work, 'cpu_app.py');
+export const smallApp = (): string => join(work(), 'small_app.py');
+export const cpuApp = (): string => join(work(), 'cpu_app.py');
 /**
  * The driver's log at Spark's default level (INFO, on stderr; without the default's quieter Jetty and other loggers),
  * with times in epoch milliseconds for the phases.
  */
-const driverLog4j = join(work, 'driver-log4j2.properties');
+const driverLog4j = (): string => join(work(), 'driver-log4j2.properties');
 
 /** Writes the applications and the driver's log configuration into the run's directory. */
 export function writeApps(): void {
-  writeFileSync(smallApp, SMALL_APP);
-  writeFileSync(cpuApp, CPU_APP);
+  writeFileSync(smallApp(), SMALL_APP);
+  writeFileSync(cpuApp(), CPU_APP);
   writeFileSync(
-    driverLog4j,
+    driverLog4j(),
     [
       'rootLogger.level = info',
       'rootLogger.appenderRef.stderr.ref = console',
@@ -100,11 +100,11 @@ export async function submit(
     [
       ...clientModeArgs(masterUrl, '127.0.0.1'),
       '--driver-java-options',
-      `-Dlog4j2.configurationFile=file:${driverLog4j}`,
+      `-Dlog4j2.configurationFile=file:${driverLog4j()}`,
       app,
       ...args,
     ],
-    { cwd: work, env: { ...baseEnv, SPARK_LOCAL_IP: '127.0.0.1' }, timeoutMs: TIMEOUT_MS },
+    { cwd: work(), env: { ...baseEnv, SPARK_LOCAL_IP: '127.0.0.1' }, timeoutMs: TIMEOUT_MS },
   );
   const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (code !== 0 || line === undefined)

@@ -23,7 +23,7 @@ export async function measureStartAndJob(url: string, repeats: number, running: 
         which === 'bare' ? await bareCluster() : await oshinkoCluster(url, `bench-${String(i)}`);
       running.push(cluster);
       const daemonsBefore = daemonCpuMs(cluster.masterUrl);
-      const { result: sum, phases } = await submit(cluster.masterUrl, smallApp);
+      const { result: sum, phases } = await submit(cluster.masterUrl, smallApp());
       daemonCpu[which].push(daemonCpuMs(cluster.masterUrl) - daemonsBefore);
       breakdown[which].push(phases);
       if (sum !== '499500') throw new Error(`the small job answered ${sum}`);
