@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/e2e/browser.js';
 import { startChild } from './lib/child.js';
 import { fixed, load, machine, summarize, table } from './lib/stats.js';
 
@@ -26,14 +26,6 @@ const repeats = Number(values.repeats);
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const dist = here('../console/dist');
 const QUIET_MS = 1000;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Records long tasks from the start of the page, so that they can be read after the load. */
 const RECORD_LONG_TASKS = `
@@ -70,11 +62,8 @@ async function main(): Promise<void> {
   console.log(`# Console benchmark (${machine()}; at the start: ${load()})\n`);
   const fake = await startChild<{ kubeconfig: string }>(here('./rest/fake-kube-child.ts'));
   const server = await startChild<{ url: string }>(here('./rest/server-child.ts'), [fake.info.kubeconfig]);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  // Debian's Chromium, headless, as the console's end-to-end tests run it.
+  const browser = await launchChromium();
   try {
     const populated = await fake.ask<{ seconds: number }>({ type: 'populate', count: clusters });
     console.error(`populated ${String(clusters)} clusters (${fixed(populated.seconds, 1)} s)`);

@@ -9,11 +9,11 @@
 import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ALL_CLUSTERS_SELECTOR, clusterSelector } from '../src/drivers/kubernetes/labels.js';
 import { startChild, type Child } from './lib/child.js';
-import { runLoad, send } from './lib/load.js';
-import { fixed, load, machine, summarize, table, type Summary } from './lib/stats.js';
+import { send } from './lib/load.js';
+import { fixed, load, machine, table } from './lib/stats.js';
 import { NAMESPACE, seededName } from './rest/names.js';
+import * as rounds from './rest/rounds.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,63 +28,7 @@ const concurrency = Number(values.concurrency);
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-interface Requests {
-  readonly total: number;
-  readonly counts: Record<string, number>;
-}
-
-/** The Kubernetes API requests the driver makes for one REST call, made directly: the floor under its latency. */
-async function kubeRounds(
-  fakeUrl: string,
-  token: string,
-  paths: readonly string[],
-): Promise<{ latency: Summary; bytes: number }> {
-  const agent = new Agent({ keepAlive: true });
-  const headers = { authorization: `Bearer ${token}` };
-  const latencies: number[] = [];
-  let bytes = 0;
-  const deadline = performance.now() + maxMs;
-  while (latencies.length < 300 && performance.now() < deadline) {
-    const began = performance.now();
-    const answers = await Promise.all(
-      paths.map((path) => send(agent, fakeUrl + path, 'GET', undefined, headers)),
-    );
-    latencies.push(performance.now() - began);
-    bytes = answers.reduce((sum, a) => sum + a.body.length, 0);
-  }
-  agent.destroy();
-  return { latency: summarize(latencies), bytes };
-}
-
-function listPaths(selector: string, events: boolean): string[] {
-  const q = `?labelSelector=${encodeURIComponent(selector)}`;
-  const ns = `/namespaces/${NAMESPACE}`;
-  return [
-    `/apis/apps/v1${ns}/deployments${q}`,
-    `/api/v1${ns}/pods${q}`,
-    `/api/v1${ns}/services${q}`,
-    ...(events ? [`/api/v1${ns}/events`] : []),
-  ];
-}
-
-function describeRequests(requests: Requests): string {
-  return Object.entries(requests.counts)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, count]) => `${String(count)} ${key}`)
-    .join(', ');
-}
-
-const rows = {
-  latency: [] as string[][],
-  throughput: [] as string[][],
-  writes: [] as string[][],
-  requests: [] as string[][],
-  memory: [] as string[][],
-};
-
-type Mode = 'watch' | 'direct';
-const MODES: readonly Mode[] = ['watch', 'direct'];
-const MODE_LABEL: Record<Mode, string> = { watch: 'watch cache', direct: 'direct (no cache)' };
+const rows = { ...rounds.emptyRows(), memory: [] as string[][] };
 
 async function main(): Promise<void> {
   console.log(`# REST path benchmark (${machine()}; at the start: ${load()})\n`);
@@ -92,17 +36,17 @@ async function main(): Promise<void> {
     here('./rest/fake-kube-child.ts'),
   );
   const fakeInfo = fake.info;
-  const servers = new Map<Mode, { child: Child; url: string }>();
+  const servers = new Map<rounds.Mode, { child: Child; url: string }>();
   let plain: Child | undefined;
   try {
-    for (const mode of MODES) {
+    for (const mode of rounds.MODES) {
       const child = await startChild<{ url: string }>(here('./rest/server-child.ts'), [
         fakeInfo.kubeconfig,
         mode,
       ]);
       servers.set(mode, { child, url: child.info.url });
     }
-    const server = (mode: Mode) => {
+    const server = (mode: rounds.Mode) => {
       const found = servers.get(mode);
       if (found === undefined) throw new Error(`no ${mode} server`);
       return found;
@@ -110,30 +54,30 @@ async function main(): Promise<void> {
     plain = await startChild<{ url: string }>(here('./rest/plain-child.ts'));
     const { url: plainUrl } = plain.info as { url: string };
     const agent = new Agent({ keepAlive: true });
+    // The driver's API requests made directly, with its token, on connections of their own.
+    const headers = { authorization: `Bearer ${fakeInfo.token}` };
+    const kubeAlone = async (selector: string, events: boolean) => {
+      const kubeAgent = new Agent({ keepAlive: true });
+      const get = (path: string) => send(kubeAgent, fakeInfo.url + path, 'GET', undefined, headers);
+      const measured = await rounds.kubeRounds(get, rounds.listPaths(NAMESPACE, selector, events), maxMs);
+      kubeAgent.destroy();
+      return measured;
+    };
     for (const size of sizes) {
       const populated = await fake.ask<{ seconds: number }>({ type: 'populate', count: size });
       console.error(`populated ${String(size)} clusters (${fixed(populated.seconds, 1)} s)`);
       const one = seededName(0);
+      const target: rounds.Target = {
+        agent,
+        size,
+        url: (mode) => server(mode).url,
+        plainUrl,
+        maxMs,
+        concurrency,
+      };
       // Warm up (route discovery, JIT, the cache catching up with the populated namespace) and record the
       // answers the plain server will return.
-      let listBody = '';
-      let oneBody = '';
-      for (const mode of MODES) {
-        const { url } = server(mode);
-        const deadline = performance.now() + 60_000;
-        const count = () => (JSON.parse(listBody) as { clusters: unknown[] }).clusters.length;
-        for (let i = 0; i < 20 || count() !== size; i++) {
-          if (performance.now() > deadline) break;
-          listBody = (await send(agent, `${url}/clusters`, 'GET')).body;
-          oneBody = (await send(agent, `${url}/clusters/${one}`, 'GET')).body;
-        }
-        const listCount = (JSON.parse(listBody) as { clusters: unknown[] }).clusters.length;
-        if (listCount !== size)
-          throw new Error(
-            `${mode}: GET /clusters returned ${String(listCount)} clusters, not ${String(size)}`,
-          );
-      }
-      await plain.ask({ type: 'answers', list: listBody, one: oneBody });
+      await plain.ask({ type: 'answers', ...(await rounds.listed(target, one, 20)) });
       const memory = await server('watch').child.ask<{ rss: number; heapUsed: number }>({ type: 'memory' });
       const direct = await server('direct').child.ask<{ rss: number; heapUsed: number }>({ type: 'memory' });
       rows.memory.push([
@@ -145,99 +89,28 @@ async function main(): Promise<void> {
       ]);
 
       // Kubernetes API requests per REST call.
-      for (const mode of MODES) {
+      for (const mode of rounds.MODES) {
         const { url } = server(mode);
-        await fake.ask({ type: 'requests' });
-        const perCall = async (call: string, work: () => Promise<unknown>) => {
-          await work();
-          const requests = await fake.ask<Requests>({ type: 'requests' });
-          rows.requests.push([
-            String(size),
-            MODE_LABEL[mode],
-            call,
-            String(requests.total),
-            describeRequests(requests),
-          ]);
-        };
-        await perCall('GET /clusters', () => send(agent, `${url}/clusters`, 'GET'));
-        await perCall(`GET /clusters/{name}`, () => send(agent, `${url}/clusters/${one}`, 'GET'));
-        await perCall('POST /clusters', () => send(agent, `${url}/clusters`, 'POST', { name: 'counted' }));
-        await perCall('DELETE /clusters/{name}', () => send(agent, `${url}/clusters/counted`, 'DELETE'));
+        await rounds.countRequests(rows, size, mode, () => fake.ask<rounds.Counts>({ type: 'requests' }), [
+          { call: 'GET /clusters', send: () => send(agent, `${url}/clusters`, 'GET') },
+          { call: 'GET /clusters/{name}', send: () => send(agent, `${url}/clusters/${one}`, 'GET') },
+          {
+            call: 'POST /clusters',
+            send: () => send(agent, `${url}/clusters`, 'POST', { name: 'counted' }),
+          },
+          { call: 'DELETE /clusters/{name}', send: () => send(agent, `${url}/clusters/counted`, 'DELETE') },
+        ]);
       }
 
-      for (const [call, path, selector, events] of [
-        ['GET /clusters', '/clusters', ALL_CLUSTERS_SELECTOR, false],
-        ['GET /clusters/{name}', `/clusters/${one}`, clusterSelector(one), true],
-      ] as const) {
-        const plain1 = await runLoad({ url: plainUrl + path, concurrency: 1, maxRequests: 500, maxMs });
-        const kube = await kubeRounds(fakeInfo.url, fakeInfo.token, listPaths(selector, events));
-        const plainN = await runLoad({ url: plainUrl + path, concurrency, maxRequests: 20000, maxMs });
-        for (const mode of MODES) {
-          const { url } = server(mode);
-          const oshinko1 = await runLoad({ url: url + path, concurrency: 1, maxRequests: 500, maxMs });
-          rows.latency.push([
-            String(size),
-            call,
-            MODE_LABEL[mode],
-            fixed(oshinko1.latency.median, 2),
-            fixed(oshinko1.latency.p99, 2),
-            fixed(plain1.latency.median, 2),
-            fixed(oshinko1.latency.median / plain1.latency.median, 1),
-            mode === 'direct' ? fixed(kube.latency.median, 2) : '-',
-            fixed(oshinko1.bytes / 1024, 1),
-            mode === 'direct' ? fixed(kube.bytes / 1024, 1) : '0',
-          ]);
-          const oshinkoN = await runLoad({ url: url + path, concurrency, maxRequests: 20000, maxMs });
-          rows.throughput.push([
-            String(size),
-            call,
-            MODE_LABEL[mode],
-            fixed(oshinkoN.perSecond, 0),
-            fixed(oshinkoN.latency.median, 1),
-            fixed(oshinkoN.latency.p99, 1),
-            fixed(plainN.perSecond, 0),
-            fixed(plainN.perSecond / oshinkoN.perSecond, 1),
-            String(oshinkoN.errors + plainN.errors),
-          ]);
-        }
-        console.error(`measured ${call} at ${String(size)}`);
-      }
+      await rounds.measureReads(rows, target, one, kubeAlone, {
+        errors: false,
+        measured: (call) => {
+          console.error(`measured ${call} at ${String(size)}`);
+        },
+      });
 
       // Create and delete, one at a time, each of a fresh cluster; the namespace keeps its size.
-      for (const mode of MODES) {
-        const { url } = server(mode);
-        const create: number[] = [];
-        const remove: number[] = [];
-        let errors = 0;
-        const deadline = performance.now() + 2 * maxMs;
-        for (let i = 0; i < 30 && performance.now() < deadline; i++) {
-          const name = `bench-${mode}-${String(size)}-${String(i)}`;
-          let began = performance.now();
-          const created = await send(agent, `${url}/clusters`, 'POST', { name });
-          create.push(performance.now() - began);
-          began = performance.now();
-          const deleted = await send(agent, `${url}/clusters/${name}`, 'DELETE');
-          remove.push(performance.now() - began);
-          if (created.status !== 201 || deleted.status !== 204) errors++;
-        }
-        for (const [call, latencies] of [
-          ['POST /clusters', create],
-          ['DELETE /clusters/{name}', remove],
-        ] as const) {
-          const s = summarize(latencies);
-          const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-          rows.writes.push([
-            String(size),
-            call,
-            MODE_LABEL[mode],
-            String(s.n),
-            fixed(s.median, 1),
-            fixed(s.p99, 1),
-            fixed(1000 / mean, 0),
-            String(errors),
-          ]);
-        }
-      }
+      await rounds.measureWrites(rows, target, 30, undefined);
       console.error(`measured create/delete at ${String(size)}`);
     }
     agent.destroy();
@@ -248,44 +121,13 @@ async function main(): Promise<void> {
   }
 
   console.log('## Kubernetes API requests per REST call\n');
-  console.log(table(['clusters', 'server', 'call', 'API requests', 'which'], rows.requests));
+  console.log(rounds.requestsTable(rows));
   console.log('\n## Read latency, one request at a time (ms)\n');
-  console.log(
-    table(
-      [
-        'clusters',
-        'call',
-        'server',
-        'oshinko p50',
-        'oshinko p99',
-        'plain Fastify p50',
-        'oshinko / plain',
-        'API requests alone p50',
-        'response KiB',
-        'API KiB',
-      ],
-      rows.latency,
-    ),
-  );
+  console.log(rounds.latencyTable(rows, false));
   console.log(`\n## Read throughput, ${String(concurrency)} concurrent connections\n`);
-  console.log(
-    table(
-      [
-        'clusters',
-        'call',
-        'server',
-        'oshinko req/s',
-        'p50 ms',
-        'p99 ms',
-        'plain Fastify req/s',
-        'plain / oshinko',
-        'errors',
-      ],
-      rows.throughput,
-    ),
-  );
+  console.log(rounds.throughputTable(rows));
   console.log('\n## Create and delete, one at a time (ms)\n');
-  console.log(table(['clusters', 'call', 'server', 'n', 'p50', 'p99', 'ops/s', 'errors'], rows.writes));
+  console.log(rounds.writesTable(rows));
   console.log('\n## Server memory after a full GC (MiB)\n');
   console.log(
     table(['clusters', 'watch cache: heap', 'watch cache: RSS', 'direct: heap', 'direct: RSS'], rows.memory),

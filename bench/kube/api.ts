@@ -8,11 +8,7 @@ import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { RealCluster } from '../../test/e2e-kube/real-cluster.js';
-
-export interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
+import { bodyHeaders, readAnswer, type Response } from '../lib/load.js';
 
 export interface Certificates {
   readonly ca: Buffer;
@@ -65,7 +61,7 @@ export class KubeApi {
     });
   }
 
-  request(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Answer> {
+  request(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Response> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -74,20 +70,10 @@ export class KubeApi {
           method,
           agent: this.agent,
           timeout: timeoutMs,
-          headers: {
-            accept: 'application/json',
-            ...(payload === undefined
-              ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-          },
+          headers: { accept: 'application/json', ...bodyHeaders(payload) },
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-          });
-          res.on('error', reject);
+          readAnswer(res, resolve, reject);
         },
       );
       req.on('timeout', () =>

@@ -13,6 +13,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serveParent } from '../lib/child.js';
+import type { Counts } from '../rest/rounds.js';
 
 const [state = '', upstream = ''] = process.argv.slice(2);
 const certs = join(state, 'certs');
@@ -29,10 +30,7 @@ const agent = new Agent({
   key: read('admin.key'),
 });
 
-export interface Counts {
-  readonly total: number;
-  readonly counts: Record<string, number>;
-}
+export type { Counts };
 
 export interface Tally {
   /** What REST calls cause: lists, gets, creates, patches, deletes. */

@@ -2,7 +2,7 @@
  * A bounded HTTP load generator: a fixed number of concurrent keep-alive connections sends requests until a
  * request count or a time limit is reached, whichever comes first. Only loopback URLs are accepted.
  */
-import { Agent, request } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { summarize, type Summary } from './stats.js';
 
 export interface LoadOptions {
@@ -38,6 +38,27 @@ export interface Response {
   readonly body: string;
 }
 
+/** The headers of a JSON body, if there is one. */
+export function bodyHeaders(payload: string | undefined): Record<string, string | number> {
+  return payload === undefined
+    ? {}
+    : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+}
+
+/** Reads an answer to its end: its status and its body as text. */
+export function readAnswer(
+  res: IncomingMessage,
+  resolve: (answer: Response) => void,
+  reject: (error: Error) => void,
+): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => {
+    resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+  });
+  res.on('error', reject);
+}
+
 /** One request on `agent`; resolves with the status and body. */
 export function send(
   agent: Agent,
@@ -49,29 +70,9 @@ export function send(
   assertLoopback(url);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        agent,
-        headers:
-          payload === undefined
-            ? headers
-            : {
-                ...headers,
-                'content-type': 'application/json',
-                'content-length': Buffer.byteLength(payload),
-              },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', reject);
-      },
-    );
+    const req = request(url, { method, agent, headers: { ...headers, ...bodyHeaders(payload) } }, (res) => {
+      readAnswer(res, resolve, reject);
+    });
     req.on('error', reject);
     req.end(payload);
   });

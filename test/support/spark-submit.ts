@@ -24,31 +24,12 @@ export async function submitForResult<T>(options: SubmitOptions): Promise<T> {
   delete env.SPARK_HOME;
   delete env.SPARK_CONF_DIR;
   delete env.PYTHONPATH;
-  const child = spawn(
-    join(options.sparkHome, 'bin', 'spark-submit'),
-    [
-      '--master',
-      options.masterUrl,
-      '--conf',
-      `spark.driver.host=${options.driverHost}`,
-      '--conf',
-      'spark.driver.memory=512m',
-      '--conf',
-      'spark.executor.memory=512m',
-      '--conf',
-      'spark.ui.enabled=false',
-      options.app,
-    ],
-    { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  const { code, stdout, stderr } = await runSparkSubmit(
+    options.sparkHome,
+    [...clientModeArgs(options.masterUrl, options.driverHost), options.app],
+    // A stuck application must not outlive the test.
+    { cwd: options.cwd, env, timeoutMs: options.timeoutMs ?? 300_000 },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // A stuck application must not outlive the test.
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
   const prefix = `${options.marker} `;
   const line = stdout.split('\n').find((l) => l.startsWith(prefix));
   if (code !== 0 || line === undefined) {
@@ -57,4 +38,41 @@ export async function submitForResult<T>(options: SubmitOptions): Promise<T> {
     );
   }
   return JSON.parse(line.slice(prefix.length)) as T;
+}
+
+/** The options of a client-mode driver for a small test cluster: where executors reach it, small memory, no UI. */
+export function clientModeArgs(masterUrl: string, driverHost: string): string[] {
+  return [
+    '--master',
+    masterUrl,
+    '--conf',
+    `spark.driver.host=${driverHost}`,
+    '--conf',
+    'spark.driver.memory=512m',
+    '--conf',
+    'spark.executor.memory=512m',
+    '--conf',
+    'spark.ui.enabled=false',
+  ];
+}
+
+/** Runs the Spark home's spark-submit to its end (killed after `timeoutMs`); its exit code and output. */
+export async function runSparkSubmit(
+  sparkHome: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(join(sparkHome, 'bin', 'spark-submit'), [...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }
