@@ -99,6 +99,20 @@ describe('jitter', () => {
 });
 
 describe('systemClock', () => {
+  it('holds the process while a sleep waits, never for a callback set with after', () => {
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const cancel = systemClock.after(60_000, () => undefined);
+    expect(timers()).toBe(before);
+    cancel();
+    const woken = new AbortController();
+    const sleeping = systemClock.sleep(60_000, woken.signal);
+    expect(timers()).toBe(before + 1);
+    woken.abort();
+    expect(timers()).toBe(before);
+    return sleeping;
+  });
+
   it('tells the time, cancels a timer, and runs one that is not cancelled', async () => {
     const before = Date.now();
     expect(systemClock.now()).toBeGreaterThanOrEqual(before);

@@ -6,9 +6,12 @@
 export interface Clock {
   /** Milliseconds since the epoch, as `Date.now()`. */
   now(): number;
-  /** Calls `callback` once, `ms` from now; calling the answer cancels it. */
+  /** Calls `callback` once, `ms` from now; calling the answer cancels it. It never keeps the process alive. */
   after(ms: number, callback: () => void): () => void;
-  /** Resolves `ms` from now, or at once when `signal` aborts. */
+  /**
+   * Resolves `ms` from now, or at once when `signal` aborts. Unlike `after`'s callbacks, a sleep holds the process
+   * as any awaited I/O does: a command that waits between polls must not end in the middle of its wait.
+   */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** A signal that aborts `ms` from now with a TimeoutError, as `AbortSignal.timeout` does. */
   timeout(ms: number): AbortSignal;
@@ -22,6 +25,11 @@ export abstract class TimerClock implements Clock {
   abstract after(ms: number, callback: () => void): () => void;
   abstract random(): number;
 
+  /** As `after`, for a sleep: a timer that holds the process where there is a process to hold. */
+  protected held(ms: number, callback: () => void): () => void {
+    return this.after(ms, callback);
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted === true) {
@@ -33,7 +41,7 @@ export abstract class TimerClock implements Clock {
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const cancel = this.after(ms, done);
+      const cancel = this.held(ms, done);
       signal?.addEventListener('abort', done, { once: true });
     });
   }
@@ -54,8 +62,16 @@ class SystemClock extends TimerClock {
 
   /** Its timers never keep the process alive: a server stops whatever they wait for. */
   after(ms: number, callback: () => void): () => void {
+    return this.timer(ms, callback, false);
+  }
+
+  protected override held(ms: number, callback: () => void): () => void {
+    return this.timer(ms, callback, true);
+  }
+
+  private timer(ms: number, callback: () => void, hold: boolean): () => void {
     const timer = setTimeout(callback, ms);
-    timer.unref();
+    if (!hold) timer.unref();
     return () => {
       clearTimeout(timer);
     };
@@ -66,7 +82,10 @@ class SystemClock extends TimerClock {
   }
 }
 
-/** The real clock; only composition roots (the serve command, the CLI, driver factories) should name it. */
+/**
+ * The real clock. Composition roots name it (serve, the CLI, driver factories), and the few waits on the operating
+ * system that a test's clock must not hold up (a stopping process's grace, local/processes.ts).
+ */
 export const systemClock: Clock = new SystemClock();
 
 /**

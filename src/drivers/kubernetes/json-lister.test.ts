@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { ManualClock } from '../../core/manual-clock.js';
 import { kubeError } from './kube-errors.js';
@@ -171,7 +171,7 @@ describe('JsonLister.watch', () => {
     expect((await stream.ended).clean).toBe(false);
   });
 
-  it('reports a stream cut in the middle, and a silent stream, as broken', async () => {
+  it('reports a stream cut in the middle as broken', async () => {
     const url = await apiServer((request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('\n');
@@ -189,12 +189,36 @@ describe('JsonLister.watch', () => {
     expect(cutEnd.clean).toBe(false);
     // Node calls a cut response 'aborted', which reads as if this side had ended it (GET / details.reads).
     expect(String((cutEnd as { error: unknown }).error)).toContain('the watch stream was cut');
-    const silent = await lister.watch(
+  });
+
+  it('ends a watch silent for idleMs on its clock, counted from the last thing it said', async () => {
+    let say: (text: string) => void = () => undefined;
+    const url = await apiServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('\n');
+      say = (text) => response.write(text);
+    });
+    const clock = new ManualClock();
+    const events: string[] = [];
+    const silent = await new JsonLister(kubeConfig(url), url, 5000, clock).watch(
       'api/v1/namespaces/ns/pods',
       { ...options, idleMs: 100 },
-      () => undefined,
+      (event) => events.push(event.type),
     );
     await silent.established;
+    let ended = false;
+    void silent.ended.then(() => {
+      ended = true;
+    });
+    await clock.advance(60);
+    say('{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"8"}}}\n');
+    await vi.waitFor(() => {
+      expect(events).toEqual(['BOOKMARK']);
+    });
+    // 120 ms since the watch began, 60 since it last spoke: not silent yet.
+    await clock.advance(60);
+    expect(ended).toBe(false);
+    await clock.advance(40);
     const end = await silent.ended;
     expect(end.clean).toBe(false);
     expect(String((end as { error: unknown }).error)).toContain('silent for 100 ms');

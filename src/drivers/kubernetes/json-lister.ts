@@ -211,6 +211,7 @@ export class JsonLister {
       if (done) return;
       done = true;
       cancelConnect();
+      cancelIdle();
       settleEstablished?.reject(
         how.clean ? new Error('the watch ended before it was established') : how.error,
       );
@@ -226,14 +227,22 @@ export class JsonLister {
       timeout.name = 'TimeoutError';
       req.destroy(timeout);
     });
-    req.setTimeout(options.idleMs, () => {
-      req.destroy(new Error(`the watch stream was silent for ${String(options.idleMs)} ms`));
-    });
+    // Once the headers are in, silence is measured from the last chunk (a bookmark at least comes every minute).
+    let cancelIdle: () => void = () => undefined;
+    const heard = () => {
+      cancelIdle();
+      if (done) return;
+      cancelIdle = this.clock.after(options.idleMs, () => {
+        req.destroy(new Error(`the watch stream was silent for ${String(options.idleMs)} ms`));
+      });
+    };
     req.on('error', (error) => {
       end({ clean: false, error });
     });
     req.on('response', (res) => {
       cancelConnect();
+      heard();
+      res.on('data', heard);
       const status = res.statusCode ?? 0;
       if (status < 200 || status > 299) {
         const chunks: Buffer[] = [];

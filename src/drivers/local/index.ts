@@ -272,7 +272,7 @@ class LocalDriver implements ClusterDriver {
     const snapshots = cluster.snapshots();
     const json =
       state.lost === undefined && masterRunning(state, snapshots)
-        ? await fetchMasterJson(state.masterWebPort)
+        ? await fetchMasterJson(state.masterWebPort, this.clock)
         : undefined;
     return {
       ...observeCluster(state, snapshots, json, cluster.events),

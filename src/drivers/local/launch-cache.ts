@@ -445,7 +445,7 @@ export class LaunchCache {
       await record();
       const { clock } = this;
       const deadline = clock.now() + timeoutMs;
-      while (!aliveWorkerPorts(await fetchMasterJson(webPort)).has(workerPort)) {
+      while (!aliveWorkerPorts(await fetchMasterJson(webPort, clock)).has(workerPort)) {
         if (this.closed) throw new Error('the server stopped');
         if (clock.now() > deadline)
           throw new Error(`the worker of the archive run did not register within ${String(timeoutMs)} ms`);
