@@ -3,9 +3,10 @@
  * Kubernetes driver against the fake Kubernetes API. Image policy, limits, CORS, metrics, request ids and logs.
  */
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClusterService } from '../src/core/cluster-service.js';
 import { LimitExceededError } from '../src/core/errors.js';
+import { ManualClock } from '../src/core/manual-clock.js';
 import { OPEN_IMAGE_POLICY } from '../src/core/image-policy.js';
 import { DEFAULT_KUBERNETES_IMAGE } from '../src/drivers/kubernetes/index.js';
 import { buildApp } from '../src/server/app.js';
@@ -164,38 +165,77 @@ describe('limits', () => {
   });
 });
 
+/**
+ * Closes a stack whose server runs on a manual clock: the server closes the connections that went idle at each
+ * sweep, every 50 ms of that clock.
+ */
+async function closeOnClock(stack: KubeStack, clock: ManualClock): Promise<void> {
+  let closed = false;
+  const closing = stack.close().then(() => {
+    closed = true;
+  });
+  await vi.waitFor(
+    async () => {
+      await clock.advance(50);
+      expect(closed).toBe(true);
+    },
+    { timeout: 10_000, interval: 20 },
+  );
+  await closing;
+}
+
 describe('request deadline', () => {
   it('answers 504 with the envelope when a request takes longer than OSHINKO_REQUEST_TIMEOUT_MS', async () => {
+    const clock = new ManualClock();
     const stack = await startKubeStack({
       env: {
         OSHINKO_REQUEST_TIMEOUT_MS: '300',
         OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '5000',
         OSHINKO_KUBE_WATCH: 'false',
       },
+      clock,
     });
     try {
-      stack.fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 1500 });
-      const started = Date.now();
-      const slow = await http(stack.server.url, 'GET', '/clusters');
-      expect(Date.now() - started).toBeLessThan(1200);
-      expect(expectEnvelope(slow, 504).details).toContain('OSHINKO_REQUEST_TIMEOUT_MS');
+      // The list answers late (in real time): the server must answer first, when its deadline passes on its clock.
+      stack.fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 3000 });
+      let answered = false;
+      const slow = http(stack.server.url, 'GET', '/clusters').finally(() => {
+        answered = true;
+      });
+      await clock.whenPending(300);
+      await clock.advance(299);
+      expect(answered).toBe(false);
+      await clock.advance(1);
+      expect(expectEnvelope(await slow, 504).details).toContain('OSHINKO_REQUEST_TIMEOUT_MS');
+      // The work goes on behind the answer until the driver's own deadline cuts the late list.
+      await clock.advance(5000);
       expect((await http(stack.server.url, 'GET', '/clusters')).status).toBe(200);
     } finally {
-      await stack.close();
+      await closeOnClock(stack, clock);
     }
   });
 
   it('gives up on a Kubernetes request after OSHINKO_KUBE_REQUEST_TIMEOUT_MS', async () => {
     // Without the watch cache, so that the read itself is the slow Kubernetes request.
+    const clock = new ManualClock();
     const stack = await startKubeStack({
       env: { OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '200', OSHINKO_KUBE_WATCH: 'false' },
+      clock,
     });
     try {
-      stack.fake.failRequest({ verb: 'list', resource: 'services', delayMs: 1500 });
-      const slow = await http(stack.server.url, 'GET', '/clusters');
-      expect(expectEnvelope(slow, 504).details).toContain('the Kubernetes API did not answer in time');
+      stack.fake.failRequest({ verb: 'list', resource: 'services', delayMs: 3000 });
+      let answered = false;
+      const slow = http(stack.server.url, 'GET', '/clusters').finally(() => {
+        answered = true;
+      });
+      // The reads' deadlines are set as they start; the late list is cut when they pass on the driver's clock.
+      await clock.whenPending(200);
+      await clock.advance(199);
+      expect(answered).toBe(false);
+      await clock.advance(1);
+      expect(expectEnvelope(await slow, 504).details).toContain('the Kubernetes API did not answer in time');
     } finally {
-      await stack.close();
+      await closeOnClock(stack, clock);
     }
   });
 });
@@ -416,17 +456,29 @@ describe('custom image visibility', () => {
 });
 
 describe('stopping the server', () => {
-  it('finishes a request in flight and then stops at once, not after the keep-alive timeout', async () => {
-    const stack = await startKubeStack({ env: { OSHINKO_KUBE_WATCH: 'false' } });
+  it('finishes a request in flight and then stops at its next sweep, not after the keep-alive timeout', async () => {
+    const clock = new ManualClock();
+    const stack = await startKubeStack({ env: { OSHINKO_KUBE_WATCH: 'false' }, clock });
     try {
       stack.fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 400 });
       // fetch keeps its connection alive after the answer, as browsers and most clients do.
       const inFlight = fetch(`${stack.server.url}/clusters`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const began = Date.now();
-      await stack.server.close();
-      expect(Date.now() - began).toBeLessThan(3000);
+      await vi.waitFor(() => {
+        expect(stack.fake.requests.some((r) => r.verb === 'list' && r.resource === 'pods')).toBe(true);
+      });
+      let closed = false;
+      const closing = stack.server.close().then(() => {
+        closed = true;
+      });
       expect((await inFlight).status).toBe(200);
+      // The answered connection stays open, idle, until the server's next sweep (every 50 ms on its clock);
+      // without the sweep it would hold the server until the keep-alive timeout.
+      expect(closed).toBe(false);
+      await vi.waitFor(async () => {
+        await clock.advance(50);
+        expect(closed).toBe(true);
+      });
+      await closing;
     } finally {
       await stack.fake.close();
       stack.kubeconfig.remove();

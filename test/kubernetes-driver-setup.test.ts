@@ -1,6 +1,7 @@
 /** The Kubernetes driver's configuration: plain Kubernetes with and without an Ingress, and clear start errors. */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../src/core/manual-clock.js';
 import { ConfigurationError } from '../src/core/errors.js';
 import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
 import { parseServeConfig } from '../src/server/serve-config.js';
@@ -125,19 +126,29 @@ describe('driver start', () => {
   it('gives up on a Kubernetes API request that takes too long', async () => {
     const fake = await FakeKubeServer.start();
     try {
+      const clock = new ManualClock();
       const driver = await fakeKubeDriver(fake, {
         requestTimeoutMs: 200,
         // Reads go to the API on each request; the watch cache's own failures are tested below.
         watch: false,
+        clock,
       });
       expect(await driver.list()).toEqual([]);
+      // The list answers late (in real time); the driver gives up when its deadline passes on its clock.
       fake.failRequest({ verb: 'list', resource: 'pods', delayMs: 2000 });
-      const started = Date.now();
-      await expect(driver.list()).rejects.toMatchObject({
+      let settled = false;
+      const listing = driver.list().finally(() => {
+        settled = true;
+      });
+      listing.catch(() => undefined);
+      await clock.whenPending(200);
+      await clock.advance(199);
+      expect(settled).toBe(false);
+      await clock.advance(1);
+      await expect(listing).rejects.toMatchObject({
         code: 'timeout',
         message: 'cannot list pods: the Kubernetes API did not answer in time',
       });
-      expect(Date.now() - started).toBeLessThan(1500);
     } finally {
       await fake.close();
     }
@@ -163,10 +174,9 @@ describe('driver start', () => {
       expect(fake.requests).toEqual([]);
       await fake.close();
       // The cache stops answering as soon as the client sees its watches cut (the next turn of the event loop).
-      for (let i = 0; i < 100 && driver.describe().reads === 'watch cache, live'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect(driver.describe().reads).toMatch(/^from the API while the watch cache catches up \(/);
+      await vi.waitFor(() => {
+        expect(driver.describe().reads).toMatch(/^from the API while the watch cache catches up \(/);
+      });
       await expect(driver.list()).rejects.toThrow(/cannot reach the Kubernetes API/);
     } finally {
       await driver.close();

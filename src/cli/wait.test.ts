@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { OshinkoClient, type ClusterModel } from '../client/oshinko-client.js';
 import { TimeoutError } from '../core/errors.js';
 import type { CliIo } from './io.js';
-import { ClusterFailedError, hasReadyWorkers, waitForCluster, waitForDeletion, type Clock } from './wait.js';
+import {
+  ClusterFailedError,
+  hasReadyWorkers,
+  waitForCluster,
+  waitForDeletion,
+  type PollClock,
+} from './wait.js';
 
 function cluster(
   status: ClusterModel['status'],
@@ -135,7 +141,7 @@ describe('waiting for a cluster', () => {
     const { io, output } = capture(false);
     let now = 0;
     const slept: number[] = [];
-    const clock: Clock = {
+    const clock: PollClock = {
       now: () => now,
       sleep: (ms) => {
         slept.push(ms);
@@ -167,7 +173,7 @@ describe('waiting for a cluster', () => {
   it('gives up at the timeout as the injected clock tells it', async () => {
     const { io } = capture(false);
     let now = 0;
-    const clock: Clock = {
+    const clock: PollClock = {
       now: () => now,
       sleep: (ms) => {
         now += ms;

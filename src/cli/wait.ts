@@ -1,4 +1,5 @@
 import type { ClusterModel, OshinkoClient } from '../client/oshinko-client.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { NotFoundError, TimeoutError } from '../core/errors.js';
 import type { CliIo } from './io.js';
 
@@ -12,35 +13,13 @@ export class ClusterFailedError extends Error {
   }
 }
 
-/** Time as the polling loops see it; tests pass one that never sleeps. */
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`, or at once when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+/** The part of the clock (core/clock.ts) the polling loops use; tests pass one that never sleeps. */
+export type PollClock = Pick<Clock, 'now' | 'sleep'>;
 
 export interface WaitOptions {
   readonly timeoutMs: number;
   readonly intervalMs: number;
-  readonly clock?: Clock | undefined;
+  readonly clock?: PollClock | undefined;
 }
 
 const FAILED = new Set<ClusterModel['status']>(['Degraded', 'Incomplete', 'Lost']);
@@ -104,7 +83,7 @@ export async function waitForCluster(
   io: CliIo,
   options: WaitOptions & { readonly until?: (cluster: ClusterModel) => boolean },
 ): Promise<ClusterModel> {
-  const clock = options.clock ?? realClock;
+  const clock = options.clock ?? systemClock;
   const until = options.until ?? isUp;
   const started = clock.now();
   const progress = new ProgressLine(io);
@@ -134,7 +113,7 @@ export async function waitForDeletion(
   io: CliIo,
   options: WaitOptions,
 ): Promise<void> {
-  const clock = options.clock ?? realClock;
+  const clock = options.clock ?? systemClock;
   const started = clock.now();
   const progress = new ProgressLine(io);
   try {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { OshinkoClient, type ClusterModel, type ClusterSummary } from '../client/oshinko-client.js';
 import type { CliIo } from './io.js';
 import { CLUSTER_OUTPUTS, parseOutput, type Output } from './output.js';
-import type { Clock } from './wait.js';
+import type { PollClock } from './wait.js';
 import { watchCluster, watchClusters } from './watch.js';
 
 const START = Date.parse('2026-01-01T12:00:00Z');
@@ -69,7 +69,7 @@ function scripted(answers: (ClusterSummary[] | ClusterModel | 404)[]): OshinkoCl
 }
 
 /** A clock that never sleeps: each sleep moves it on by its length; after `polls` sleeps, Ctrl-C. */
-function fakeTime(polls: number): { clock: Clock; signal: AbortSignal; sleeps: () => number[] } {
+function fakeTime(polls: number): { clock: PollClock; signal: AbortSignal; sleeps: () => number[] } {
   const controller = new AbortController();
   let now = START;
   const slept: number[] = [];

@@ -3,7 +3,8 @@ import { NotFoundError } from '../core/errors.js';
 import { clusterHeaders, clusterRow, summaryOf, TableWriter } from './format.js';
 import type { CliIo } from './io.js';
 import { clusterRef, forPrograms, printForPrograms, type Output } from './output.js';
-import { realClock, type Clock } from './wait.js';
+import { systemClock } from '../core/clock.js';
+import type { PollClock } from './wait.js';
 
 /**
  * `get --watch`. The REST API has no watch, so the server is polled at `intervalMs`; as kubectl does, the table
@@ -17,7 +18,7 @@ export interface WatchOptions {
   readonly watchOnly: boolean;
   readonly intervalMs: number;
   readonly signal: AbortSignal;
-  readonly clock?: Clock | undefined;
+  readonly clock?: PollClock | undefined;
 }
 
 /** The status shown on the last row of a cluster that the server no longer reports. */
@@ -68,7 +69,7 @@ async function watchLoop<T>(
   io: CliIo,
   options: WatchOptions,
 ): Promise<'interrupted' | 'gone'> {
-  const clock = options.clock ?? realClock;
+  const clock = options.clock ?? systemClock;
   const printer = new ChangePrinter(io, options, summary);
   const seen = new Map<string, { key: string; item: T }>();
   let first = true;

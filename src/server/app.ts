@@ -12,6 +12,7 @@ import { ImageList, MAX_PATH_PARAM_LENGTH, RULE_KEYWORD, ServerInfo } from '../a
 import type { ClusterService } from '../core/cluster-service.js';
 import { BackendUnavailableError, NotFoundError } from '../core/errors.js';
 import { carriesToken, registerBearerAuth } from './auth.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { registerDeadline } from './deadline.js';
 import { errorHandler, errorResponses } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   readonly corsOrigins?: readonly string[] | undefined;
   /** Longest time the server works on a request before it answers 504 (milliseconds). */
   readonly requestTimeoutMs?: number | undefined;
+  /** The request deadline goes by it; default: the real clock. */
+  readonly clock?: Clock | undefined;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -90,7 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerDeadline(app, requestTimeoutMs);
+  registerDeadline(app, requestTimeoutMs, options.clock ?? systemClock);
 
   // CORS before the token check: a browser's preflight never carries the token, and a 401 must still carry
   // the CORS headers so the console on another origin can read it.

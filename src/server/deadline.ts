@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../core/clock.js';
 import { sendError } from './error-handler.js';
 
 /**
@@ -6,10 +7,10 @@ import { sendError } from './error-handler.js';
  * followed log) whose headers went out has answered: it runs as long as it runs. The work itself is not
  * cancelled (a create may still finish); the answer says so, and a later GET shows the truth.
  */
-export function registerDeadline(app: FastifyInstance, timeoutMs: number): void {
-  const timers = new WeakMap<object, NodeJS.Timeout>();
+export function registerDeadline(app: FastifyInstance, timeoutMs: number, clock: Clock): void {
+  const cancels = new WeakMap<object, () => void>();
   app.addHook('onRequest', async (request, reply) => {
-    const timer = setTimeout(() => {
+    const cancel = clock.after(timeoutMs, () => {
       if (reply.sent || reply.raw.writableEnded || reply.raw.headersSent) return;
       request.log.warn({ timeoutMs }, 'request deadline passed');
       void sendError(reply, {
@@ -17,12 +18,11 @@ export function registerDeadline(app: FastifyInstance, timeoutMs: number): void 
         title: request.routeOptions.config.errorTitle ?? 'request failed',
         details: `the server did not finish this request within ${timeoutMs} ms (OSHINKO_REQUEST_TIMEOUT_MS); it may still complete: check the cluster's status before trying again`,
       });
-    }, timeoutMs);
-    timer.unref();
-    timers.set(request, timer);
+    });
+    cancels.set(request, cancel);
   });
   app.addHook('onResponse', (request, _reply, done) => {
-    clearTimeout(timers.get(request));
+    cancels.get(request)?.();
     done();
   });
 }

@@ -4,6 +4,7 @@
  */
 import { afterEach } from 'vitest';
 import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { ClusterDriver } from '../../src/core/driver.js';
 import { createKubernetesDriver, type KubernetesDriverSettings } from '../../src/drivers/kubernetes/index.js';
 import { parseServeConfig } from '../../src/server/serve-config.js';
@@ -31,6 +32,8 @@ export interface KubeStackOptions extends FakeKubeOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly driver?: (kubeconfig: string) => Promise<ClusterDriver>;
   readonly kubeconfig?: KubeconfigShape;
+  /** The server's clock (its request deadline, and the timers of the driver it creates); default the real one. */
+  readonly clock?: Clock;
 }
 
 export async function startKubeStack(options: KubeStackOptions = {}): Promise<KubeStack> {
@@ -40,7 +43,11 @@ export async function startKubeStack(options: KubeStackOptions = {}): Promise<Ku
     { driver: 'kubernetes', kubeconfig: kubeconfig.path, port: '0', logLevel: 'silent' },
     options.env ?? {},
   );
-  const server = await serve(config, options.driver ? await options.driver(kubeconfig.path) : undefined);
+  const server = await serve(
+    config,
+    options.driver ? await options.driver(kubeconfig.path) : undefined,
+    options.clock,
+  );
   return {
     fake,
     server,

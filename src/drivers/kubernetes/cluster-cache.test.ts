@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../../core/cluster.js';
 import { builtinDefaults } from '../../core/cluster-config.js';
+import { ManualClock } from '../../core/manual-clock.js';
 import { ClusterCache, type ClusterCacheSources } from './cluster-cache.js';
 import type { ObjectList, WatchEnd, WatchEvent, WatchStream } from './json-lister.js';
 import type { ReflectorSource } from './reflector.js';
@@ -69,19 +70,25 @@ function setup(initial: string[]) {
     services: new Feed(objects.flatMap((o) => o.services)),
     events: new Feed(),
   };
+  const clock = new ManualClock();
   const cache = new ClusterCache(
     { ...feeds, routes: undefined, ingresses: undefined } as unknown as ClusterCacheSources,
     DEFAULT_IMAGE,
-    { backoffMs: 5, maxBackoffMs: 20, writeTimeoutMs: 200 },
+    { backoffMs: 5, maxBackoffMs: 20, writeTimeoutMs: 200, settleMs: 100, clock },
   );
-  return { cache, feeds };
+  /** Starts the cache and lets its silent watches settle (100 ms on the clock): it answers from then on. */
+  const start = async () => {
+    cache.start();
+    await clock.advance(100);
+    await cache.started(1000);
+  };
+  return { cache, feeds, clock, start };
 }
 
 describe('ClusterCache', () => {
   it('groups the watched objects by cluster and observes each cluster once per change', async () => {
-    const { cache, feeds } = setup(['one', 'two']);
-    cache.start();
-    await cache.started(1000);
+    const { start, cache, feeds } = setup(['one', 'two']);
+    await start();
     expect(cache.fresh).toBe(true);
     expect(cache.names().sort()).toEqual(['one', 'two']);
     const first = cache.list();
@@ -107,9 +114,8 @@ describe('ClusterCache', () => {
   });
 
   it("finds a cluster's events by its objects' names, not other clusters' with a similar name", async () => {
-    const { cache, feeds } = setup(['one']);
-    cache.start();
-    await cache.started(1000);
+    const { start, cache, feeds } = setup(['one']);
+    await start();
     const event = (name: string, kind: string, object: string) =>
       ({
         metadata: { name },
@@ -144,9 +150,8 @@ describe('ClusterCache', () => {
   });
 
   it('moves an object whose cluster label changes', async () => {
-    const { cache, feeds } = setup(['one']);
-    cache.start();
-    await cache.started(1000);
+    const { start, cache, feeds } = setup(['one']);
+    await start();
     const [ui] = clusterObjects('one').services.filter((s) => s.metadata.name === 'one-ui');
     if (ui === undefined) throw new Error('no ui service');
     const labels = ui.metadata.labels ?? {};
@@ -160,9 +165,8 @@ describe('ClusterCache', () => {
   });
 
   it('does not answer while a write of this server has not come back through its watch', async () => {
-    const { cache, feeds } = setup([]);
-    cache.start();
-    await cache.started(1000);
+    const { start, cache, feeds, clock } = setup([]);
+    await start();
     const [master] = clusterObjects('new').deployments;
     if (master === undefined) throw new Error('no master');
     // The write's answer carried version 101; the watch has not shown it yet.
@@ -171,7 +175,7 @@ describe('ClusterCache', () => {
     expect(cache.fresh).toBe(false);
     expect(cache.problem).toBe('1 writes not yet seen through the watch');
     expect(feeds.deployments.send('ADDED', master)).toBe('101');
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await clock.advance(0);
     expect(cache.fresh).toBe(true);
     expect(cache.names()).toEqual(['new']);
 
@@ -185,11 +189,10 @@ describe('ClusterCache', () => {
   });
 
   it('names a refused watch as the reason it does not answer, not the writes it therefore cannot see', async () => {
-    const { cache, feeds } = setup([]);
+    const { start, cache, feeds } = setup([]);
     // No permission to watch services: the watch request is answered 403, again and again.
     feeds.services.watch = () => Promise.reject(new Error('HTTP-Code: 403 (cannot watch services)'));
-    cache.start();
-    await cache.started(1000);
+    await start();
     expect(cache.problem).toBe('services: HTTP-Code: 403 (cannot watch services)');
     await cache.expect([{ kind: 'services', resourceVersion: '101' }], false);
     expect(cache.fresh).toBe(false);
@@ -197,15 +200,54 @@ describe('ClusterCache', () => {
     cache.stop();
   });
 
-  it('lists everything again when a write never comes back', async () => {
-    const { cache } = setup(['one']);
-    cache.start();
-    await cache.started(1000);
-    await cache.expect([{ kind: 'services', resourceVersion: '999' }], true);
-    // The wait timed out (200 ms); the reflectors list again and the cache answers once they are back.
-    for (let i = 0; i < 100 && !cache.fresh; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  it('lists everything again when a write never comes back, and not before its time', async () => {
+    const { start, cache, clock } = setup(['one']);
+    await start();
+    let waited = false;
+    const waiting = cache.expect([{ kind: 'services', resourceVersion: '999' }], true).then(() => {
+      waited = true;
+    });
+    await clock.advance(199);
+    expect(waited).toBe(false);
+    expect(cache.fresh).toBe(false);
+    // The wait times out (200 ms); the reflectors list again and the cache answers once their watches settle.
+    await clock.advance(1);
+    await waiting;
+    expect(cache.fresh).toBe(false);
+    expect(cache.problem).toBe('deployments: listing again from scratch');
+    await clock.advance(100);
     expect(cache.fresh).toBe(true);
     expect(cache.names()).toEqual(['one']);
     cache.stop();
+  });
+
+  it('waits for its first sync no longer than it was told to, on its clock', async () => {
+    const { cache, clock } = setup(['one']);
+    cache.start();
+    let started = false;
+    const starting = cache.started(1000).then(() => {
+      started = true;
+    });
+    // The watches settle after 100 ms: `started` resolves then, not at its 1000 ms limit.
+    await clock.advance(99);
+    expect(started).toBe(false);
+    await clock.advance(1);
+    await starting;
+    expect(cache.fresh).toBe(true);
+    cache.stop();
+    // A cache that never syncs: `started` gives up at its limit.
+    const { cache: stuck, feeds, clock: stuckClock } = setup(['one']);
+    feeds.pods.list = () => new Promise(() => undefined);
+    stuck.start();
+    let gaveUp = false;
+    const waiting = stuck.started(1000).then(() => {
+      gaveUp = true;
+    });
+    await stuckClock.advance(999);
+    expect(gaveUp).toBe(false);
+    await stuckClock.advance(1);
+    await waiting;
+    expect(stuck.fresh).toBe(false);
+    stuck.stop();
   });
 });

@@ -163,14 +163,12 @@ export class ClusterCache {
 
   /** Resolves once every reflector tried its first list and watch, or after `timeoutMs`. */
   async started(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    const waited = new AbortController();
     await Promise.race([
       Promise.all([...this.reflectors.values(), this.eventReflector].map((r) => r.started)),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
+      this.options.clock.sleep(timeoutMs, waited.signal),
     ]);
-    clearTimeout(timer);
+    waited.abort();
   }
 
   /**

@@ -11,6 +11,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { ClusterObservation, ClusterSpec } from '../../core/cluster.js';
 import type { StoredConfigSource } from '../../core/cluster-config.js';
 import type { ClusterDriver, LogRequest, ReplicaCounts } from '../../core/driver.js';
@@ -50,6 +51,11 @@ export interface KubernetesDriverSettings {
   readonly watchTimings?: Partial<WatchTimings> | undefined;
   /** Tests: how often each master is asked which workers it has (registration-poller.ts). */
   readonly registrationTimings?: Partial<RegistrationTimings> | undefined;
+  /**
+   * Every timer of the driver: request deadlines, the watch cache's backoffs and waits, the readiness asks, the
+   * registration poller. Default: the real clock; tests pass a manual one.
+   */
+  readonly clock?: Clock | undefined;
 }
 
 /** What the driver is made from: a loaded configuration, where it came from, and the settings. */
@@ -85,6 +91,7 @@ export class KubernetesDriver implements ClusterDriver {
   constructor(init: KubernetesDriverInit) {
     const { namespace, server } = init;
     const watch = init.watch ?? true;
+    const clock = init.clock ?? systemClock;
     this.namespace = namespace;
     this.facts = {
       ...(init.context === undefined ? {} : { context: init.context }),
@@ -97,6 +104,7 @@ export class KubernetesDriver implements ClusterDriver {
       server,
       namespace,
       requestTimeoutMs: init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      clock,
     });
     this.exposure = new WebUiExposure(api, init.ingress);
     // The poller and the cache tell each other of changes: the cache, which pods changed (the master to ask);
@@ -108,6 +116,7 @@ export class KubernetesDriver implements ClusterDriver {
           this.cache.refresh(cluster);
         },
       },
+      clock,
       init.registrationTimings,
       watch ? undefined : FORGET_UNREAD_MS,
     );
@@ -117,6 +126,7 @@ export class KubernetesDriver implements ClusterDriver {
       enabled: watch,
       defaultImage: this.defaultImage,
       timings: { ...DEFAULT_WATCH_TIMINGS, ...init.watchTimings },
+      clock,
       registration: (cluster) => this.registration.facts(cluster),
       changed: (cluster, observation) => {
         this.registration.update(cluster, observation && registrationTarget(observation));
@@ -198,6 +208,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
     watch: options.watch,
     watchTimings: options.watchTimings,
     registrationTimings: options.registrationTimings,
+    clock: options.clock,
   };
   try {
     if (options.kubeConfig !== undefined) {

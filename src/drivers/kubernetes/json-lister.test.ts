@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../core/clock.js';
+import { ManualClock } from '../../core/manual-clock.js';
 import { kubeError } from './kube-errors.js';
 import { JsonLister } from './json-lister.js';
 
@@ -45,7 +47,7 @@ describe('JsonLister', () => {
         JSON.stringify({ items: [{ metadata: { name: 'a', creationTimestamp: '2026-01-01T00:00:00Z' } }] }),
       );
     });
-    const lister = new JsonLister(kubeConfig(url), url, 5000);
+    const lister = new JsonLister(kubeConfig(url), url, 5000, systemClock);
     const list = await lister.list<{ metadata: { name: string; creationTimestamp: string } }>(
       'api/v1/namespaces/ns/pods',
       'oshinko-cluster=one',
@@ -64,9 +66,12 @@ describe('JsonLister', () => {
       path = request.url;
       response.end('{"items":[]}');
     });
-    await new JsonLister(kubeConfig(`${url}/k8s/clusters/c1`), `${url}/k8s/clusters/c1`, 5000).list(
-      'api/v1/namespaces/ns/services',
-    );
+    await new JsonLister(
+      kubeConfig(`${url}/k8s/clusters/c1`),
+      `${url}/k8s/clusters/c1`,
+      5000,
+      systemClock,
+    ).list('api/v1/namespaces/ns/services');
     expect(path).toBe('/k8s/clusters/c1/api/v1/namespaces/ns/services');
   });
 
@@ -75,7 +80,7 @@ describe('JsonLister', () => {
       response.writeHead(403, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ kind: 'Status', message: 'pods is forbidden: no list', code: 403 }));
     });
-    const error = await new JsonLister(kubeConfig(url), url, 5000)
+    const error = await new JsonLister(kubeConfig(url), url, 5000, systemClock)
       .list('api/v1/namespaces/ns/pods')
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiException);
@@ -85,34 +90,40 @@ describe('JsonLister', () => {
     expect(mapped.message).toContain('pods is forbidden: no list');
   });
 
-  it('abandons a request after the deadline, which the driver reports as a timeout', async () => {
+  it('abandons a request when its deadline passes on the clock, which the driver reports as a timeout', async () => {
     const url = await apiServer(() => {
       // Never answers.
     });
-    const began = Date.now();
-    const error = await new JsonLister(kubeConfig(url), url, 200)
+    const clock = new ManualClock();
+    let settled = false;
+    const listing = new JsonLister(kubeConfig(url), url, 200, clock)
       .list('api/v1/namespaces/ns/pods')
-      .catch((caught: unknown) => caught);
-    expect(Date.now() - began).toBeLessThan(5000);
-    expect(kubeError('cannot list pods', error).code).toBe('timeout');
+      .catch((caught: unknown) => caught)
+      .finally(() => {
+        settled = true;
+      });
+    await clock.whenPending();
+    await clock.advance(199);
+    expect(settled).toBe(false);
+    await clock.advance(1);
+    expect(kubeError('cannot list pods', await listing).code).toBe('timeout');
   });
 });
 
 describe('JsonLister.list, abandoned', () => {
-  it('stops waiting for an answer when its signal aborts, long before the deadline', async () => {
+  it('stops waiting for an answer when its signal aborts, with its deadline still far', async () => {
     const url = await apiServer(() => {
       // Never answers.
     });
     const controller = new AbortController();
-    const began = Date.now();
-    const listing = new JsonLister(kubeConfig(url), url, 30_000)
+    // Time never moves on this clock: only the abort can end the request.
+    const listing = new JsonLister(kubeConfig(url), url, 30_000, new ManualClock())
       .list('api/v1/namespaces/ns/pods', undefined, controller.signal)
       .catch((caught: unknown) => caught);
-    setTimeout(() => {
-      controller.abort();
-    }, 50);
-    expect(await listing).toBeInstanceOf(Error);
-    expect(Date.now() - began).toBeLessThan(5000);
+    controller.abort();
+    const error = await listing;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('AbortError');
   });
 });
 
@@ -132,7 +143,7 @@ describe('JsonLister.watch', () => {
       }, 20);
     });
     const events: string[] = [];
-    const stream = await new JsonLister(kubeConfig(url), url, 5000).watch<{
+    const stream = await new JsonLister(kubeConfig(url), url, 5000, systemClock).watch<{
       metadata: { resourceVersion: string };
     }>('api/v1/namespaces/ns/pods', { ...options, labelSelector: 'oshinko-cluster' }, (event) =>
       events.push(`${event.type} ${event.object.metadata.resourceVersion}`),
@@ -150,7 +161,7 @@ describe('JsonLister.watch', () => {
       response.writeHead(403, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ kind: 'Status', message: 'pods is forbidden: no watch', code: 403 }));
     });
-    const stream = await new JsonLister(kubeConfig(url), url, 5000).watch(
+    const stream = await new JsonLister(kubeConfig(url), url, 5000, systemClock).watch(
       'api/v1/namespaces/ns/pods',
       options,
       () => undefined,
@@ -160,14 +171,14 @@ describe('JsonLister.watch', () => {
     expect((await stream.ended).clean).toBe(false);
   });
 
-  it('reports a stream cut in the middle, and a silent stream, as broken', async () => {
+  it('reports a stream cut in the middle as broken', async () => {
     const url = await apiServer((request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('\n');
       if (request.url?.includes('resourceVersion=cut') === true)
         setTimeout(() => request.socket.destroy(), 20);
     });
-    const lister = new JsonLister(kubeConfig(url), url, 5000);
+    const lister = new JsonLister(kubeConfig(url), url, 5000, systemClock);
     const cut = await lister.watch(
       'api/v1/namespaces/ns/pods',
       { ...options, resourceVersion: 'cut' },
@@ -178,12 +189,36 @@ describe('JsonLister.watch', () => {
     expect(cutEnd.clean).toBe(false);
     // Node calls a cut response 'aborted', which reads as if this side had ended it (GET / details.reads).
     expect(String((cutEnd as { error: unknown }).error)).toContain('the watch stream was cut');
-    const silent = await lister.watch(
+  });
+
+  it('ends a watch silent for idleMs on its clock, counted from the last thing it said', async () => {
+    let say: (text: string) => void = () => undefined;
+    const url = await apiServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('\n');
+      say = (text) => response.write(text);
+    });
+    const clock = new ManualClock();
+    const events: string[] = [];
+    const silent = await new JsonLister(kubeConfig(url), url, 5000, clock).watch(
       'api/v1/namespaces/ns/pods',
       { ...options, idleMs: 100 },
-      () => undefined,
+      (event) => events.push(event.type),
     );
     await silent.established;
+    let ended = false;
+    void silent.ended.then(() => {
+      ended = true;
+    });
+    await clock.advance(60);
+    say('{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"8"}}}\n');
+    await vi.waitFor(() => {
+      expect(events).toEqual(['BOOKMARK']);
+    });
+    // 120 ms since the watch began, 60 since it last spoke: not silent yet.
+    await clock.advance(60);
+    expect(ended).toBe(false);
+    await clock.advance(40);
     const end = await silent.ended;
     expect(end.clean).toBe(false);
     expect(String((end as { error: unknown }).error)).toContain('silent for 100 ms');
@@ -199,22 +234,16 @@ describe('JsonLister.watch', () => {
         request.socket.destroy();
       }, 20);
     });
-    const stream = await new JsonLister(kubeConfig(url), url, 5000).watch(
+    const stream = await new JsonLister(kubeConfig(url), url, 5000, systemClock).watch(
       'api/v1/namespaces/ns/pods',
       { ...options, idleMs: 2000 },
       () => undefined,
     );
-    const settled = await Promise.race([
-      stream.established.then(
-        () => 'established',
-        () => 'rejected',
-      ),
-      new Promise((resolve) => {
-        setTimeout(() => {
-          resolve('still waiting');
-        }, 1000);
-      }),
-    ]);
+    // Never settling would leave the test to its own timeout: it must reject.
+    const settled = await stream.established.then(
+      () => 'established',
+      () => 'rejected',
+    );
     expect(settled).toBe('rejected');
     expect((await stream.ended).clean).toBe(false);
   });
@@ -223,12 +252,22 @@ describe('JsonLister.watch', () => {
     const url = await apiServer(() => {
       // Never answers.
     });
-    const stream = await new JsonLister(kubeConfig(url), url, 150).watch(
+    const clock = new ManualClock();
+    const stream = await new JsonLister(kubeConfig(url), url, 150, clock).watch(
       'api/v1/namespaces/ns/pods',
       options,
       () => undefined,
     );
-    const error = await stream.established.catch((caught: unknown) => caught);
+    let settled = false;
+    const establishing = stream.established
+      .catch((caught: unknown) => caught)
+      .finally(() => {
+        settled = true;
+      });
+    await clock.advance(149);
+    expect(settled).toBe(false);
+    await clock.advance(1);
+    const error = await establishing;
     expect(kubeError('cannot watch pods', error).code).toBe('timeout');
   });
 });

@@ -8,6 +8,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHead
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Readable } from 'node:stream';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../../core/clock.js';
 
 /** The headers the KubeConfig set (a bearer token, an exec plugin's token); kubeconfigs set them as an object. */
 function headersOf(options: RequestOptions): OutgoingHttpHeaders {
@@ -83,6 +84,8 @@ export class JsonLister {
     private readonly kubeConfig: KubeConfig,
     server: string,
     private readonly timeoutMs: number,
+    /** The request deadlines go by it (a watch's silence is the socket's own timeout). */
+    private readonly clock: Clock,
   ) {
     this.base = new URL(server.endsWith('/') ? server : `${server}/`);
   }
@@ -133,17 +136,17 @@ export class JsonLister {
         headers: { ...headersOf(options), accept: 'application/json, */*' },
         ...(signal === undefined ? {} : { signal }),
       });
-      const deadline = setTimeout(() => {
+      const cancelDeadline = this.clock.after(this.timeoutMs, () => {
         const timeout = new Error(`the API server did not answer within ${String(this.timeoutMs)} ms`);
         timeout.name = 'TimeoutError';
         req.destroy(timeout);
-      }, this.timeoutMs);
+      });
       req.on('error', (error) => {
-        clearTimeout(deadline);
+        cancelDeadline();
         reject(error);
       });
       req.on('response', (res) => {
-        clearTimeout(deadline);
+        cancelDeadline();
         const status = res.statusCode ?? 0;
         if (status >= 200 && status <= 299) {
           resolve({ status, body: res });
@@ -207,7 +210,8 @@ export class JsonLister {
     const end = (how: WatchEnd) => {
       if (done) return;
       done = true;
-      clearTimeout(connectTimer);
+      cancelConnect();
+      cancelIdle();
       settleEstablished?.reject(
         how.clean ? new Error('the watch ended before it was established') : how.error,
       );
@@ -218,19 +222,27 @@ export class JsonLister {
       method: 'GET',
       headers: { ...headersOf(requestOptions), accept: 'application/json' },
     });
-    const connectTimer = setTimeout(() => {
+    const cancelConnect = this.clock.after(this.timeoutMs, () => {
       const timeout = new Error('the watch was not established in time');
       timeout.name = 'TimeoutError';
       req.destroy(timeout);
-    }, this.timeoutMs);
-    req.setTimeout(options.idleMs, () => {
-      req.destroy(new Error(`the watch stream was silent for ${String(options.idleMs)} ms`));
     });
+    // Once the headers are in, silence is measured from the last chunk (a bookmark at least comes every minute).
+    let cancelIdle: () => void = () => undefined;
+    const heard = () => {
+      cancelIdle();
+      if (done) return;
+      cancelIdle = this.clock.after(options.idleMs, () => {
+        req.destroy(new Error(`the watch stream was silent for ${String(options.idleMs)} ms`));
+      });
+    };
     req.on('error', (error) => {
       end({ clean: false, error });
     });
     req.on('response', (res) => {
-      clearTimeout(connectTimer);
+      cancelConnect();
+      heard();
+      res.on('data', heard);
       const status = res.statusCode ?? 0;
       if (status < 200 || status > 299) {
         const chunks: Buffer[] = [];
@@ -311,7 +323,7 @@ export class JsonLister {
     signal: AbortSignal | undefined,
     accept = 'application/json',
   ): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
-    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const deadline = this.clock.timeout(this.timeoutMs);
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = request(

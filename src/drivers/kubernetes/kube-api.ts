@@ -15,6 +15,7 @@ import {
   type KubeConfig,
   type Middleware,
 } from '@kubernetes/client-node';
+import type { Clock } from '../../core/clock.js';
 import {
   JsonLister,
   type ObjectList,
@@ -36,16 +37,23 @@ export interface KubeApiOptions {
   readonly namespace: string;
   /** Each request is abandoned after this long. */
   readonly requestTimeoutMs: number;
+  /** The requests' deadlines and the watches' random spread go by it. */
+  readonly clock: Clock;
 }
 
 /** How the cache watches: each watch ends after `watchTimeoutSeconds` (and is resumed), or after `idleMs` of silence. */
 export type WatchSettings = Pick<WatchOptions, 'idleMs'> & { readonly watchTimeoutSeconds: number };
 
 /** A client configuration like `KubeConfig.makeApiClient` makes, plus a deadline on every request. */
-function apiConfiguration(kubeConfig: KubeConfig, server: string, timeoutMs: number): Configuration {
+function apiConfiguration(
+  kubeConfig: KubeConfig,
+  server: string,
+  timeoutMs: number,
+  clock: Clock,
+): Configuration {
   const deadline: Middleware = {
     pre: (context) => {
-      context.setSignal(AbortSignal.timeout(timeoutMs));
+      context.setSignal(clock.timeout(timeoutMs));
       return Promise.resolve(context);
     },
     post: (response) => Promise.resolve(response),
@@ -63,11 +71,13 @@ export class KubeApi implements NamespacedApi {
   private readonly apis: ApisApi;
   /** Lists parsed as plain JSON (timestamps stay strings; the observer reads them either way). */
   private readonly lister: JsonLister;
+  private readonly clock: Clock;
 
   constructor(options: KubeApiOptions) {
-    const { kubeConfig, server, requestTimeoutMs } = options;
+    const { kubeConfig, server, requestTimeoutMs, clock } = options;
     this.namespace = options.namespace;
-    const configuration = apiConfiguration(kubeConfig, server, requestTimeoutMs);
+    this.clock = clock;
+    const configuration = apiConfiguration(kubeConfig, server, requestTimeoutMs, clock);
     this.clients = {
       core: new CoreV1Api(configuration),
       apps: new AppsV1Api(configuration),
@@ -75,7 +85,7 @@ export class KubeApi implements NamespacedApi {
       custom: new CustomObjectsApi(configuration),
     };
     this.apis = new ApisApi(configuration);
-    this.lister = new JsonLister(kubeConfig, server, requestTimeoutMs);
+    this.lister = new JsonLister(kubeConfig, server, requestTimeoutMs, clock);
   }
 
   /** The objects of a listed kind in the namespace, those `labelSelector` matches when it is given. */
@@ -99,7 +109,7 @@ export class KubeApi implements NamespacedApi {
             ...options,
             labelSelector,
             // Spread like client-go, so that many servers do not all watch again at the same moment.
-            timeoutSeconds: Math.round(settings.watchTimeoutSeconds * (1 + Math.random())),
+            timeoutSeconds: Math.round(settings.watchTimeoutSeconds * (1 + this.clock.random())),
             idleMs: settings.idleMs,
           },
           onEvent,

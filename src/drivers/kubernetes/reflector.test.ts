@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectList, WatchEnd, WatchEvent, WatchStream } from './json-lister.js';
-import { Reflector, type Clock, type ReflectorOptions, type ReflectorSource } from './reflector.js';
+import { ManualClock } from '../../core/manual-clock.js';
+import { Reflector, type ReflectorOptions, type ReflectorSource } from './reflector.js';
 
 interface Obj {
   metadata: { name: string; resourceVersion: string; deletionTimestamp?: string };
@@ -95,55 +96,16 @@ class ScriptedSource implements ReflectorSource<Obj> {
 /** Lets what is under way go on (promises, the sources' setImmediate): no time passes on the reflector's clock. */
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-/** The reflector's clock in these tests: time moves only when a test advances it, so no test sleeps. */
-class ManualClock implements Clock {
-  private time = 0;
-  private readonly timers = new Set<{ readonly at: number; readonly callback: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  after(ms: number, callback: () => void): () => void {
-    const timer = { at: this.time + ms, callback };
-    this.timers.add(timer);
-    return () => {
-      this.timers.delete(timer);
-    };
-  }
-
-  /** How far from now each waiting callback is, soonest first. */
-  pending(): number[] {
-    return [...this.timers].map((timer) => timer.at - this.time).sort((a, b) => a - b);
-  }
-
-  /**
-   * Lets what is under way go on (and schedule what it waits for), then moves time on by `ms`, running what falls
-   * due in time order, each followed by what it started.
-   */
-  async advance(ms: number): Promise<void> {
-    await tick();
-    const end = this.time + ms;
-    for (;;) {
-      const due = [...this.timers].filter((timer) => timer.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
-      this.timers.delete(due);
-      this.time = due.at;
-      due.callback();
-      await tick();
-    }
-    this.time = end;
-    await tick();
-  }
-}
-
 /**
  * A reflector on `source` that records its changes, on a manual clock; retries after 5 ms doubling to 20 ms, and no
  * waits for clean ends or settling.
  */
-function reflectorOn(source: ReflectorSource<Obj>, options: Partial<ReflectorOptions> = {}) {
+function reflectorOn(
+  source: ReflectorSource<Obj>,
+  options: Partial<ReflectorOptions> = {},
+  clock = new ManualClock(),
+) {
   const changes: [string | undefined, string | undefined][] = [];
-  const clock = new ManualClock();
   const reflector = new Reflector<Obj>(
     'things',
     source,
@@ -343,6 +305,40 @@ describe('Reflector', () => {
     await tick();
     expect(reflector.fresh).toBe(true);
     reflector.stop();
+  });
+
+  it('spreads each backoff by its random source, up to twice the step by default, as client-go does', async () => {
+    const draws = [0.5, 0.75, 0];
+    const clock = new ManualClock({ random: () => draws.shift() ?? 0 });
+    const refused = () => new Error('connect ECONNREFUSED');
+    const source = new ScriptedSource();
+    source.listAnswers = [refused(), refused(), refused()];
+    const { reflector } = reflectorOn(source, { backoffMs: 100, maxBackoffMs: 200 }, clock);
+    reflector.start();
+    await reflector.started;
+    for (const [lists, delay] of [
+      [1, 150],
+      [2, 350],
+      [3, 200],
+    ] as const) {
+      expect(source.lists).toBe(lists);
+      expect(clock.pending()).toEqual([delay]);
+      await clock.advance(delay);
+    }
+    expect(source.lists).toBe(4);
+    reflector.stop();
+    // With `jitter: 0`, the waits are the steps themselves.
+    const exact = new ScriptedSource();
+    exact.listAnswers = [refused()];
+    const steady = reflectorOn(
+      exact,
+      { backoffMs: 100, maxBackoffMs: 100, jitter: 0 },
+      new ManualClock({ random: () => 0.9 }),
+    );
+    steady.reflector.start();
+    await steady.reflector.started;
+    expect(steady.clock.pending()).toEqual([100]);
+    steady.reflector.stop();
   });
 
   it('backs off instead of spinning when a watch ends as soon as it began', async () => {

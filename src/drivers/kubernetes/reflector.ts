@@ -4,6 +4,7 @@
  * after a 410 (the version fell out of the API server's history). Reads come from the copy only while the watch
  * is live (`fresh`), so a cache that may have missed changes is never served: the driver reads directly then.
  */
+import { jitter, type Clock } from '../../core/clock.js';
 import type { WatchEnd, WatchEvent, WatchOptions, WatchStream, ObjectList } from './json-lister.js';
 
 export interface KubeObjectLike {
@@ -26,32 +27,15 @@ export interface ReflectorSource<T> {
   ): Promise<WatchStream>;
 }
 
-/**
- * Time as a reflector sees it: the time now, and a callback later. Injected, as client-go's reflector takes a
- * clock, so tests of its backoff and waits move time on instead of sleeping.
- */
-export interface Clock {
-  /** Milliseconds since the epoch, as `Date.now()`. */
-  now(): number;
-  /** Calls `callback` once, `ms` from now; calling the answer cancels it. */
-  after(ms: number, callback: () => void): () => void;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  after(ms, callback) {
-    const timer = setTimeout(callback, ms);
-    return () => {
-      clearTimeout(timer);
-    };
-  },
-};
-
 export interface ReflectorOptions {
-  /** First wait before listing or watching again after a failure; doubles up to `maxBackoffMs`. */
+  /**
+   * First wait before listing or watching again after a failure; doubles up to `maxBackoffMs`, then is spread by
+   * up to `jitter` times more at random (as client-go's reflector backs off: 0.8 s to 30 s, jitter 1.0).
+   */
   readonly backoffMs: number;
   readonly maxBackoffMs: number;
+  /** Default 1: each wait is between one and two times its step. */
+  readonly jitter?: number | undefined;
   /**
    * After a watch is established, how long a silence means it has caught up (nothing happened since the version
    * it started from); the first event or bookmark means so at once. Default 100 ms.
@@ -59,8 +43,8 @@ export interface ReflectorOptions {
   readonly settleMs?: number | undefined;
   /** A watch that ends cleanly sooner than this is not a server timeout: it is retried with backoff (default 1 s). */
   readonly minWatchMs?: number | undefined;
-  /** Backoff, settling, write waits and watch durations go by it; default: the real one. */
-  readonly clock?: Clock | undefined;
+  /** Backoff and its jitter, settling, write waits and watch durations go by it. */
+  readonly clock: Clock;
 }
 
 /** The versions of recent events, to tell whether a write has been seen; bounded. */
@@ -122,7 +106,7 @@ export class Reflector<T extends KubeObjectLike> {
     private readonly onChange: (previous: T | undefined, next: T | undefined) => void,
     private readonly options: ReflectorOptions,
   ) {
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
     let resolve: () => void = () => undefined;
     const promise = new Promise<void>((done) => {
       resolve = done;
@@ -261,7 +245,8 @@ export class Reflector<T extends KubeObjectLike> {
     this.live = false;
     this.firstAttempt.resolve();
     if (this.stopped) return;
-    const delay = Math.min(this.options.backoffMs * 2 ** this.failures, this.options.maxBackoffMs);
+    const step = Math.min(this.options.backoffMs * 2 ** this.failures, this.options.maxBackoffMs);
+    const delay = jitter(step, this.options.jitter ?? 1, this.clock);
     this.failures += 1;
     this.cancelRetry = this.clock.after(delay, () => void then());
   }

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../core/manual-clock.js';
 import { RegistrationPoller, type RegistrationTimings } from './registration-poller.js';
 import type { RegistrationTarget } from './worker-registration.js';
 
@@ -52,6 +53,7 @@ class Masters {
 
 let masters: Masters;
 let poller: RegistrationPoller;
+let clock: ManualClock;
 
 function start(forgetAfterMs?: number, timings: Partial<RegistrationTimings> = {}): void {
   poller = new RegistrationPoller(
@@ -61,30 +63,30 @@ function start(forgetAfterMs?: number, timings: Partial<RegistrationTimings> = {
         masters.changed.push(cluster);
       },
     },
+    clock,
     { ...TIMINGS, ...timings },
     forgetAfterMs,
   );
 }
 
-/** Lets what is due now happen (a timer of 0 ms fires after 1 ms, as in Node). */
-const soon = () => vi.advanceTimersByTimeAsync(1);
+/** Lets what is due now happen. */
+const soon = () => clock.advance(0);
 
 const asksOf = (cluster: string) => masters.asks.filter((c) => c === cluster).length;
 
 beforeEach(() => {
-  vi.useFakeTimers();
+  clock = new ManualClock();
   masters = new Masters();
 });
 afterEach(() => {
   poller.stop();
-  vi.useRealTimers();
 });
 
 describe('RegistrationPoller', () => {
   it('asks a master once it is ready, and applies what it says', async () => {
     start();
     poller.update('c', target(['10.0.0.2'], false));
-    await vi.advanceTimersByTimeAsync(500);
+    await clock.advance(500);
     expect(masters.asks).toEqual([]);
     expect(poller.facts('c')).toBeUndefined();
 
@@ -100,17 +102,17 @@ describe('RegistrationPoller', () => {
     start();
     poller.update('c', target(['10.0.0.2']));
     await soon();
-    await vi.advanceTimersByTimeAsync(1000);
+    await clock.advance(1000);
     // Unregistered: at 0, 100, 200 ... 1000.
     expect(asksOf('c')).toBe(11);
     // The same answer again and again is not a change.
     expect(masters.changed).toEqual(['c']);
 
     masters.alive.set('c', ['10.0.0.2']);
-    await vi.advanceTimersByTimeAsync(100);
+    await clock.advance(100);
     const registered = asksOf('c');
     expect(poller.facts('c')).toMatchObject({ aliveHosts: new Set(['10.0.0.2']) });
-    await vi.advanceTimersByTimeAsync(2500);
+    await clock.advance(2500);
     expect(asksOf('c') - registered).toBe(2);
   });
 
@@ -126,7 +128,7 @@ describe('RegistrationPoller', () => {
 
     poller.update('c', target(['10.0.0.2'], false));
     expect(poller.facts('c')).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(5000);
+    await clock.advance(5000);
     expect(asksOf('c')).toBe(2);
   });
 
@@ -140,7 +142,7 @@ describe('RegistrationPoller', () => {
       problem: "cannot read the master's /json/: Kubernetes answered 503: no endpoints",
     });
     // 100, 200, 400, 800, then 1000 each: asks at 0, 100, 300, 700, 1500, 2500, 3500.
-    await vi.advanceTimersByTimeAsync(3600);
+    await clock.advance(3600);
     expect(asksOf('c')).toBe(7);
   });
 
@@ -150,9 +152,9 @@ describe('RegistrationPoller', () => {
     poller.update('c', target(['10.0.0.2']));
     await soon();
     masters.hanging = true;
-    await vi.advanceTimersByTimeAsync(2900);
+    await clock.advance(2900);
     expect(poller.facts('c')).toMatchObject({ aliveHosts: new Set(['10.0.0.2']) });
-    await vi.advanceTimersByTimeAsync(200);
+    await clock.advance(200);
     expect(poller.facts('c')).toEqual({
       masterKey: 'm/10.0.0.1/0',
       problem: 'the master was last asked 3 s ago',
@@ -164,7 +166,7 @@ describe('RegistrationPoller', () => {
     start();
     masters.hanging = true;
     for (let i = 0; i < 10; i++) poller.update(`c${String(i)}`, target([]));
-    await vi.advanceTimersByTimeAsync(1000);
+    await clock.advance(1000);
     expect(masters.maxInFlight).toBe(2);
     expect(masters.asks).toHaveLength(2);
   });
@@ -176,11 +178,11 @@ describe('RegistrationPoller', () => {
     await soon();
     poller.update('gone', undefined);
     expect(poller.facts('gone')).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(1500);
+    await clock.advance(1500);
     expect(asksOf('gone')).toBe(1);
     expect(asksOf('unread')).toBe(2);
     // Asked at 0, 1000 and 2000 (all registered: every slowMs), then forgotten at 2500.
-    await vi.advanceTimersByTimeAsync(5000);
+    await clock.advance(5000);
     expect(poller.facts('unread')).toBeUndefined();
     expect(asksOf('unread')).toBe(3);
   });
@@ -195,7 +197,7 @@ describe('RegistrationPoller', () => {
     await soon();
     expect(masters.inFlight).toBe(0);
     poller.update('c', target(['x']));
-    await vi.advanceTimersByTimeAsync(5000);
+    await clock.advance(5000);
     expect(masters.asks).toEqual(['c']);
   });
 });

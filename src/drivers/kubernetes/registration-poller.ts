@@ -8,6 +8,7 @@
  * `timeoutMs`. An answer older than `maxAgeMs` stops counting. A deleted cluster is no longer asked; with
  * `forgetAfterMs` (reads without the watch cache), neither is one that no read has seen for that long.
  */
+import type { Clock } from '../../core/clock.js';
 import {
   allRegistered,
   registrationFacts,
@@ -64,12 +65,15 @@ export class RegistrationPoller {
   private readonly entries = new Map<string, Entry>();
   private readonly timings: RegistrationTimings;
   private inFlight = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the pump's next wake. */
+  private cancelWake: (() => void) | undefined;
   private wakeAt = Infinity;
   private stopped = false;
 
   constructor(
     private readonly source: RegistrationSource,
+    /** The asks' schedule, their deadline and the age of answers go by it. */
+    private readonly clock: Clock,
     timings: Partial<RegistrationTimings> = {},
     private readonly forgetAfterMs?: number,
   ) {
@@ -90,7 +94,7 @@ export class RegistrationPoller {
       this.entries.delete(cluster);
       return;
     }
-    const now = Date.now();
+    const now = this.clock.now();
     if (entry === undefined) {
       this.entries.set(cluster, {
         target,
@@ -123,7 +127,7 @@ export class RegistrationPoller {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.cancelWake?.();
     for (const entry of this.entries.values()) entry.inFlight?.abort();
     this.entries.clear();
   }
@@ -138,21 +142,17 @@ export class RegistrationPoller {
   /** Runs `pump` at `at` (now by default) unless it is due sooner already. */
   private wake(at: number): void {
     if (this.stopped || at >= this.wakeAt) return;
-    clearTimeout(this.timer);
+    this.cancelWake?.();
     this.wakeAt = at;
-    this.timer = setTimeout(
-      () => {
-        this.wakeAt = Infinity;
-        this.pump();
-      },
-      Math.max(0, at - Date.now()),
-    );
-    this.timer.unref();
+    this.cancelWake = this.clock.after(Math.max(0, at - this.clock.now()), () => {
+      this.wakeAt = Infinity;
+      this.pump();
+    });
   }
 
   /** Ages facts, forgets clusters no read has seen, starts the asks that are due, and sleeps until the next. */
   private pump(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const due: [string, Entry][] = [];
     let next = Infinity;
     for (const [cluster, entry] of this.entries) {
@@ -206,7 +206,7 @@ export class RegistrationPoller {
     try {
       const json = await this.source.fetch(
         cluster,
-        AbortSignal.any([controller.signal, AbortSignal.timeout(this.timings.timeoutMs)]),
+        AbortSignal.any([controller.signal, this.clock.timeout(this.timings.timeoutMs)]),
       );
       facts = registrationFacts(json, master);
     } catch (error) {
@@ -215,7 +215,7 @@ export class RegistrationPoller {
       this.inFlight -= 1;
       entry.inFlight = undefined;
     }
-    const now = Date.now();
+    const now = this.clock.now();
     if (!this.stopped && !controller.signal.aborted && this.entries.get(cluster) === entry) {
       // The master changed while it was asked: the answer is about another master; the change asks again.
       if (entry.target.masterKey === master) {

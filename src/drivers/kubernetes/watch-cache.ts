@@ -2,6 +2,7 @@
  * The life of the watch-fed cache (cluster-cache.ts): started by the first read, asked before each read whether it
  * may answer, told of each write so that it shows the write before it answers again, stopped with the driver.
  */
+import type { Clock } from '../../core/clock.js';
 import type { ClusterObservation } from '../../core/cluster.js';
 import { BackendUnavailableError } from '../../core/errors.js';
 import { readinessOf, type ApiReadiness } from './api-readiness.js';
@@ -39,7 +40,7 @@ export const DEFAULT_WATCH_TIMINGS: WatchTimings = {
   readinessMs: 5_000,
 };
 
-/** Node reports a request ended by `AbortSignal.timeout` as an AbortError caused by a TimeoutError. */
+/** Node reports a request ended by a timeout signal (`Clock.timeout`) as an AbortError caused by a TimeoutError. */
 function isTimeout(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'TimeoutError') return true;
@@ -53,6 +54,8 @@ export interface WatchCacheOptions {
   readonly enabled: boolean;
   readonly defaultImage: string;
   readonly timings: WatchTimings;
+  /** The cache's backoffs, write waits and first-sync wait, and the readiness asks and their deadline. */
+  readonly clock: Clock;
   /** What each cluster's master last said about its workers (the registration poller). */
   readonly registration: RegistrationLookup;
   /**
@@ -70,7 +73,8 @@ export class WatchCache {
   private readonly touched = new Set<string>();
   /** What the API server last said of its readiness; undefined before the first answer. */
   private readiness: ApiReadiness | undefined;
-  private readinessTimer: NodeJS.Timeout | undefined;
+  /** Cancels the next readiness ask. */
+  private cancelReadiness: (() => void) | undefined;
   private asking = false;
 
   constructor(private readonly options: WatchCacheOptions) {}
@@ -131,7 +135,7 @@ export class WatchCache {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.readinessTimer);
+    this.cancelReadiness?.();
     this.cache?.stop();
   }
 
@@ -140,21 +144,20 @@ export class WatchCache {
     if (this.stopped) return;
     const { readinessMs } = this.options.timings;
     const delay = this.readiness?.state === 'not-ready' ? Math.min(1000, readinessMs) : readinessMs;
-    this.readinessTimer = setTimeout(() => {
+    this.cancelReadiness = this.options.clock.after(delay, () => {
       void this.askReadiness().finally(() => {
         this.scheduleReadiness();
       });
-    }, delay);
-    this.readinessTimer.unref();
+    });
   }
 
   /** Asks `GET /readyz`; an answer that does not come within the interval counts as not ready. */
   private async askReadiness(): Promise<void> {
     if (this.asking || this.stopped) return;
     this.asking = true;
-    const { api, timings } = this.options;
+    const { api, timings, clock } = this.options;
     try {
-      this.readiness = readinessOf(await api.readyz(AbortSignal.timeout(timings.readinessMs)));
+      this.readiness = readinessOf(await api.readyz(clock.timeout(timings.readinessMs)));
     } catch (error) {
       // Refused connections are the watches' business (they break at once); a server that does not answer is ours.
       // No answer is no news: what the last answer said of a failing check stands.
@@ -190,7 +193,7 @@ export class WatchCache {
         events: api.watched<CoreV1Event>(RESOURCES.events, undefined, timings),
       },
       this.options.defaultImage,
-      timings,
+      { ...timings, clock: this.options.clock },
       {
         registration: this.options.registration,
         changed: (name) => {

@@ -16,7 +16,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../core/errors.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { masterRunning, observeCluster } from './cluster-observer.js';
 import { checkFitsMachine, clusterResources, resourceNotes, type Machine } from './cluster-resources.js';
 import { readClusterStates, removeClusterDir, STATE_VERSION, type ClusterState } from './cluster-state.js';
@@ -272,7 +272,7 @@ class LocalDriver implements ClusterDriver {
     const snapshots = cluster.snapshots();
     const json =
       state.lost === undefined && masterRunning(state, snapshots)
-        ? await fetchMasterJson(state.masterWebPort)
+        ? await fetchMasterJson(state.masterWebPort, this.clock)
         : undefined;
     return {
       ...observeCluster(state, snapshots, json, cluster.events),
@@ -404,6 +404,7 @@ class LocalDriver implements ClusterDriver {
     }
     // Bounded: after the wait the workers start anyway and register on Spark's own retries.
     void waitUntilListening(state.masterPort, {
+      clock: this.clock,
       timeoutMs: MASTER_WAIT_MS,
       // Loopback connects are cheap; each interval is time a worker JVM could already be starting.
       intervalMs: 20,
@@ -530,6 +531,7 @@ class LocalDriver implements ClusterDriver {
     const stream = followFile({
       path: this.layout.logFile(name, pod),
       tailLines: request.tailLines,
+      clock: this.clock,
       // The process ends for good when it is scaled away or its cluster deleted; a restart is not an end.
       alive: () =>
         this.clusters.get(name) === cluster && cluster.state.daemons.some((daemon) => daemon.name === pod),
@@ -619,7 +621,10 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Cl
     const clusters = new Map<string, LiveCluster>();
     const store = new LocalImageStore(layout, () => Promise.resolve(imagesInUse(clusters.values())));
     const runtime = await store.registerDefault(runtimeSparkHome(options));
-    const launches = new LaunchCache(layout.launchCache, { makeArchives: options.makeArchives ?? true });
+    const launches = new LaunchCache(layout.launchCache, {
+      makeArchives: options.makeArchives ?? true,
+      clock: options.clock,
+    });
     await launches.recover();
     const driver = new LocalDriver(
       {

@@ -17,6 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { access, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { PodType } from '../../core/cluster.js';
 import { readJsonIfExists, writeJsonAtomic } from './files.js';
 import {
@@ -169,6 +170,7 @@ function runToEnd(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   timeoutMs: number,
+  clock: Clock,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -176,13 +178,13 @@ function runToEnd(
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const cancelKill = clock.after(timeoutMs, () => child.kill('SIGKILL'));
     child.once('error', (error) => {
-      clearTimeout(timer);
+      cancelKill();
       reject(error);
     });
     child.once('close', (code) => {
-      clearTimeout(timer);
+      cancelKill();
       if (code === 0) resolve(stdout);
       else reject(new Error(`exited with ${String(code)}: ${stderr.slice(-2000)}`));
     });
@@ -194,6 +196,8 @@ export interface LaunchCacheOptions {
   readonly makeArchives: boolean;
   /** Limit of each step of the run that makes the archives. */
   readonly stepTimeoutMs?: number;
+  /** The steps' limits and polls go by it; default: the real clock. */
+  readonly clock?: Clock | undefined;
 }
 
 /** A kept launch, or the key under which one would be kept. */
@@ -215,11 +219,14 @@ export class LaunchCache {
   private readonly preparing = new Map<string, Promise<void>>();
   private readonly running = new Set<number>();
   private closed = false;
+  private readonly clock: Clock;
 
   constructor(
     readonly dir: string,
     private readonly options: LaunchCacheOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   private profileDir(key: string): string {
     return join(this.dir, key);
@@ -321,7 +328,13 @@ export class LaunchCache {
       const timeoutMs = this.options.stepTimeoutMs ?? 60_000;
       const launcher = async (daemonClass: string) => {
         const command = parseLauncherOutput(
-          await runToEnd('bash', ['-c', LAUNCHER_SCRIPT, 'oshinko-launcher', daemonClass], env, timeoutMs),
+          await runToEnd(
+            'bash',
+            ['-c', LAUNCHER_SCRIPT, 'oshinko-launcher', daemonClass],
+            env,
+            timeoutMs,
+            this.clock,
+          ),
         );
         checkLaunchCommand(command, daemonClass);
         return directoriesLast(command);
@@ -409,7 +422,14 @@ export class LaunchCache {
     try {
       start('master', common(port, webPort));
       await record();
-      if (!(await waitUntilListening(port, { timeoutMs, intervalMs: 50, cancelled: () => this.closed })))
+      if (
+        !(await waitUntilListening(port, {
+          timeoutMs,
+          intervalMs: 50,
+          cancelled: () => this.closed,
+          clock: this.clock,
+        }))
+      )
         throw new Error(`the master of the archive run did not listen within ${String(timeoutMs)} ms`);
       await mkdir(join(dir, 'work'), { recursive: true });
       start('worker', [
@@ -423,12 +443,13 @@ export class LaunchCache {
         `spark://${LOCAL_HOST}:${String(port)}`,
       ]);
       await record();
-      const deadline = Date.now() + timeoutMs;
-      while (!aliveWorkerPorts(await fetchMasterJson(webPort)).has(workerPort)) {
+      const { clock } = this;
+      const deadline = clock.now() + timeoutMs;
+      while (!aliveWorkerPorts(await fetchMasterJson(webPort, clock)).has(workerPort)) {
         if (this.closed) throw new Error('the server stopped');
-        if (Date.now() > deadline)
+        if (clock.now() > deadline)
           throw new Error(`the worker of the archive run did not register within ${String(timeoutMs)} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 100).unref());
+        await clock.sleep(100);
       }
       executorProblem = await this.makeExecutorArchive(dir, env, port, timeoutMs, pids, record).then(
         () => undefined,
@@ -536,9 +557,9 @@ export class LaunchCache {
         void exited.then(() => {
           resolve('exited');
         });
-        setTimeout(() => {
+        this.clock.after(applicationMs, () => {
           resolve('late');
-        }, applicationMs).unref();
+        });
       });
       const outcome = await held;
       if (outcome !== 'held') {
@@ -554,6 +575,7 @@ export class LaunchCache {
         [String(executor), 'VM.cds', 'dynamic_dump', join(dir, EXECUTOR_ARCHIVE)],
         env,
         timeoutMs,
+        this.clock,
       );
       const info = await stat(join(dir, EXECUTOR_ARCHIVE)).catch(() => undefined);
       if (info === undefined || info.size === 0)
@@ -563,9 +585,9 @@ export class LaunchCache {
       const code = await Promise.race([
         exited,
         new Promise<'late'>((resolve) =>
-          setTimeout(() => {
+          this.clock.after(timeoutMs, () => {
             resolve('late');
-          }, timeoutMs).unref(),
+          }),
         ),
       ]);
       if (code === 'late') await stopProcessGroups([submit.pid], [], 2000);

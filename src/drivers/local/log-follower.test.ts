@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../core/manual-clock.js';
 import { followFile } from './log-follower.js';
 
 let dir: string;
@@ -60,8 +61,8 @@ function watches(): number {
 describe('followFile', () => {
   it('sends the last lines, then each appended line as it is written', async () => {
     writeFileSync(log, 'one\ntwo\nthree\n');
-    // A poll far away: the directory's watch alone must bring the new line.
-    const stream = followFile({ path: log, tailLines: 2, alive: () => true, pollMs: 3_600_000 });
+    // Time stands still: the directory's watch alone must bring the new line.
+    const stream = followFile({ path: log, tailLines: 2, alive: () => true, clock: new ManualClock() });
     expect(await readUntil(stream, /three\n/)).toBe('two\nthree\n');
     appendFileSync(log, 'four\n');
     expect(await readUntil(stream, /four\n/)).toBe('four\n');
@@ -69,7 +70,7 @@ describe('followFile', () => {
   });
 
   it('waits for a log not written yet', async () => {
-    const stream = followFile({ path: log, tailLines: 10, alive: () => true, pollMs: 3_600_000 });
+    const stream = followFile({ path: log, tailLines: 10, alive: () => true, clock: new ManualClock() });
     writeFileSync(log, 'Starting Spark master\n');
     expect(await readUntil(stream, /master\n/)).toBe('Starting Spark master\n');
     stream.destroy();
@@ -78,13 +79,41 @@ describe('followFile', () => {
   it('ends once the writer is gone, after its last lines', async () => {
     writeFileSync(log, 'running\n');
     let alive = true;
-    const stream = followFile({ path: log, tailLines: 10, alive: () => alive, pollMs: 20 });
+    const clock = new ManualClock();
+    const stream = followFile({ path: log, tailLines: 10, alive: () => alive, pollMs: 20, clock });
     expect(await nextChunk(stream)).toBe('running\n');
     alive = false;
     appendFileSync(log, 'stopping\n');
-    let rest = '';
-    for (let chunk = await nextChunk(stream); chunk !== null; chunk = await nextChunk(stream)) rest += chunk;
-    expect(rest).toBe('stopping\n');
+    // The directory's watch may bring the last line; the next poll notices the writer gone.
+    const rest = (async () => {
+      let text = '';
+      for (let chunk = await nextChunk(stream); chunk !== null; chunk = await nextChunk(stream))
+        text += chunk;
+      return text;
+    })();
+    await clock.advance(20);
+    expect(await rest).toBe('stopping\n');
+  });
+
+  it('notices at its next poll a writer gone without a word', async () => {
+    writeFileSync(log, 'running\n');
+    let alive = true;
+    const clock = new ManualClock();
+    const stream = followFile({ path: log, tailLines: 10, alive: () => alive, pollMs: 1000, clock });
+    expect(await nextChunk(stream)).toBe('running\n');
+    let ended = false;
+    stream.once('end', () => {
+      ended = true;
+    });
+    stream.resume();
+    alive = false;
+    await clock.advance(999);
+    expect(ended).toBe(false);
+    await clock.advance(1);
+    await vi.waitFor(() => {
+      expect(ended).toBe(true);
+    });
+    expect(clock.pending()).toEqual([]);
   });
 
   it('lets go of its watch and its timer when destroyed (the client went away)', async () => {
@@ -93,17 +122,15 @@ describe('followFile', () => {
     await vi.waitFor(() => {
       expect(watches()).toBe(0);
     });
-    const setInterval = vi.spyOn(globalThis, 'setInterval');
-    const clearInterval = vi.spyOn(globalThis, 'clearInterval');
-    const stream = followFile({ path: log, tailLines: 10, alive: () => true, pollMs: 3_600_000 });
+    const clock = new ManualClock();
+    const stream = followFile({ path: log, tailLines: 10, alive: () => true, pollMs: 1000, clock });
     expect(await nextChunk(stream)).toBe('line\n');
     expect(watches()).toBe(1);
-    expect(setInterval).toHaveBeenCalledTimes(1);
+    expect(clock.pending()).toEqual([1000]);
     stream.destroy();
-    expect(clearInterval).toHaveBeenCalledWith(setInterval.mock.results[0]?.value);
+    expect(clock.pending()).toEqual([]);
     await vi.waitFor(() => {
       expect(watches()).toBe(0);
     });
-    vi.restoreAllMocks();
   });
 });

@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Readable } from 'node:stream';
+import type { Clock } from '../../core/clock.js';
 import { lastLines, openIfExists } from './files.js';
 
 /** How much of a log is read at once, and at most for its last lines. */
@@ -14,6 +15,8 @@ export interface FollowOptions {
   readonly alive: () => boolean;
   /** How often the log and `alive` are checked besides the file system's own events. */
   readonly pollMs?: number | undefined;
+  /** The polls go by it. */
+  readonly clock: Clock;
 }
 
 /**
@@ -26,7 +29,7 @@ export function followFile(options: FollowOptions): Readable {
   const pollMs = options.pollMs ?? 1000;
   let position: number | undefined;
   let watcher: FSWatcher | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelPoll: (() => void) | undefined;
   let reading = false;
   /** Counts the calls of `check`: one that comes during a read makes the read go round again. */
   let asked = 0;
@@ -35,8 +38,8 @@ export function followFile(options: FollowOptions): Readable {
   const stop = () => {
     watcher?.close();
     watcher = undefined;
-    clearInterval(timer);
-    timer = undefined;
+    cancelPoll?.();
+    cancelPoll = undefined;
   };
 
   /** The bytes from `position` to the end of the file; the first read sends the last lines only. */
@@ -119,8 +122,15 @@ export function followFile(options: FollowOptions): Readable {
   } catch {
     // No directory to watch (yet): the poll reads it.
   }
-  // Both hold the process, as the connection they serve does: one left behind would show, not hide.
-  timer = setInterval(() => void check(), pollMs);
+  const poll = () => {
+    cancelPoll = options.clock.after(pollMs, () => {
+      if (ended) return;
+      void check();
+      poll();
+    });
+  };
+  // The watch holds the process, as the connection it serves does: one left behind would show, not hide.
+  poll();
   void check();
   return stream;
 }

@@ -1,4 +1,5 @@
 import { connect, createServer } from 'node:net';
+import type { Clock } from '../../core/clock.js';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -44,14 +45,22 @@ function accepts(port: number, host: string): Promise<boolean> {
  */
 export async function waitUntilListening(
   port: number,
-  options: { host?: string; timeoutMs: number; intervalMs?: number; cancelled?: () => boolean },
+  options: {
+    host?: string;
+    timeoutMs: number;
+    intervalMs?: number;
+    cancelled?: () => boolean;
+    /** The polls' interval and the deadline go by it. */
+    clock: Clock;
+  },
 ): Promise<boolean> {
+  const { clock } = options;
   const host = options.host ?? '127.0.0.1';
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = clock.now() + options.timeoutMs;
   for (;;) {
     if (options.cancelled?.() === true) return false;
     if (await accepts(port, host)) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100).unref());
+    if (clock.now() >= deadline) return false;
+    await clock.sleep(options.intervalMs ?? 100);
   }
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { systemClock } from '../../core/clock.js';
 
 /** True when a process with this id exists (zombies included; our own children are reaped by Node). */
 export function pidExists(pid: number): boolean {
@@ -81,16 +82,18 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
+/**
+ * Polls until the processes are gone. Real time, not an injected clock: the grace before SIGKILL waits for the
+ * operating system, and a test's manual clock would leave a stopping daemon to linger until someone moved it on.
+ */
 async function waitGone(pids: readonly number[], timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = systemClock.now() + timeoutMs;
   for (;;) {
     const alive = [];
     for (const pid of pids) if (pidExists(pid) && !(await isZombie(pid))) alive.push(pid);
     if (alive.length === 0) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
+    if (systemClock.now() >= deadline) return false;
+    await systemClock.sleep(100);
   }
 }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Clock } from '../../core/clock.js';
 import type { PodType } from '../../core/cluster.js';
 import type { ImageRecord } from './image-store.js';
 import type { HomeLayout } from './layout.js';
@@ -173,10 +174,15 @@ export interface MasterJson {
   readonly workers?: readonly { readonly host?: string; readonly port?: number; readonly state?: string }[];
 }
 
-export async function fetchMasterJson(webPort: number, timeoutMs = 2000): Promise<MasterJson | undefined> {
+/** The master's `/json/`, or undefined when it does not answer within `timeoutMs` on `clock`. */
+export async function fetchMasterJson(
+  webPort: number,
+  clock: Clock,
+  timeoutMs = 2000,
+): Promise<MasterJson | undefined> {
   try {
     const response = await fetch(`http://${LOCAL_HOST}:${webPort}/json/`, {
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: clock.timeout(timeoutMs),
     });
     if (!response.ok) return undefined;
     return (await response.json()) as MasterJson;

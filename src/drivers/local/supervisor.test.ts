@@ -4,7 +4,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../../core/manual-clock.js';
 import { pidExists, processesWithEnv } from './processes.js';
 import {
   backoffDelay,
@@ -83,9 +83,9 @@ describe('Supervisor', () => {
       // The restart waits its whole backoff, and not a moment longer.
       expect(clock.pending()).toEqual([delay]);
       expect(supervisor.snapshot().reason).toBe(`exited with code 3; restarting in ${String(delay / 1000)}s`);
-      clock.advance(delay - 1);
+      await clock.advance(delay - 1);
       expect(supervisor.snapshot()).toMatchObject({ restarts, status, pid: undefined });
-      clock.advance(1);
+      await clock.advance(1);
       expect(supervisor.snapshot().status).toBe('Running');
     }
     expect(events.slice(0, 8)).toEqual([
@@ -114,7 +114,7 @@ describe('Supervisor', () => {
       expect(supervisor.snapshot()).toMatchObject({ status: 'Restarting', restarts: 1 });
     });
     expect(clock.pending()).toEqual([1000]);
-    clock.advance(1000);
+    await clock.advance(1000);
     const second = supervisor.snapshot().pid ?? 0;
     expect(supervisor.snapshot()).toMatchObject({ status: 'Running', restarts: 1 });
     expect(second).not.toBe(first);
@@ -125,10 +125,10 @@ describe('Supervisor', () => {
       expect(supervisor.snapshot().restarts).toBe(2);
     });
     expect(clock.pending()).toEqual([2000]);
-    clock.advance(2000);
+    await clock.advance(2000);
 
     // After a run of stableMs the failures start over, as Kubernetes resets a pod's backoff.
-    clock.advance(POLICY.stableMs);
+    await clock.advance(POLICY.stableMs);
     process.kill(supervisor.snapshot().pid ?? 0, 'SIGKILL');
     await eventually(() => {
       expect(supervisor.snapshot()).toMatchObject({ status: 'Restarting', restarts: 3 });
@@ -148,7 +148,7 @@ describe('Supervisor', () => {
     await supervisor.stop(2000);
     expect(await processesWithEnv('OSHINKO_TEST_MARK', 'mark-group')).toEqual([]);
     expect(clock.pending()).toEqual([]);
-    clock.advance(POLICY.maxMs);
+    await clock.advance(POLICY.maxMs);
     expect(supervisor.snapshot()).toMatchObject({ status: 'Stopped', pid: undefined });
   });
 
@@ -172,7 +172,7 @@ describe('Supervisor', () => {
     });
     // Not a child of this process: it is checked every pollMs, and checked again while it lives.
     expect(clock.pending()).toEqual([POLICY.pollMs]);
-    clock.advance(POLICY.pollMs);
+    await clock.advance(POLICY.pollMs);
     await eventually(() => {
       expect(clock.pending()).toEqual([POLICY.pollMs]);
     });
@@ -180,12 +180,12 @@ describe('Supervisor', () => {
 
     process.kill(pid, 'SIGKILL');
     await once(orphan, 'exit');
-    clock.advance(POLICY.pollMs);
+    await clock.advance(POLICY.pollMs);
     await eventually(() => {
       expect(supervisor.snapshot()).toMatchObject({ status: 'Restarting', restarts: 1, pid: undefined });
     });
     expect(clock.pending()).toEqual([POLICY.initialMs]);
-    clock.advance(POLICY.initialMs);
+    await clock.advance(POLICY.initialMs);
     expect(supervisor.snapshot()).toMatchObject({ status: 'Running', restarts: 1 });
     expect(supervisor.snapshot().pid).not.toBe(pid);
   });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PodType } from '../../core/cluster.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { isOurProcess, stopProcessGroups } from './processes.js';
 
 /** How one daemon is started. Arguments are an array: nothing goes through a shell. */
@@ -259,7 +259,9 @@ export class Supervisor {
     // A child of ours lingers as a zombie until Node reaps it and emits 'exit'; wait for that, briefly. (Real time,
     // like the grace before SIGKILL: these wait for the operating system, not for supervision.)
     if (pid !== undefined && this.reaped !== undefined) {
-      await Promise.race([this.reaped, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+      const reaped = new AbortController();
+      await Promise.race([this.reaped, systemClock.sleep(5000, reaped.signal)]);
+      reaped.abort();
     }
     this.pid = undefined;
     this.status = 'Stopped';
