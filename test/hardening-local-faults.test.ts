@@ -10,7 +10,7 @@ import type { ClusterModel, OshinkoClient } from '../src/client/oshinko-client.j
 import { run } from '../src/cli/main.js';
 import { parseServeConfig } from '../src/server/serve-config.js';
 import { serve, type RunningServer } from '../src/server/serve.js';
-import { expectEnvelope, http } from './helpers/http.js';
+import { expectEnvelope, http } from './support/http.js';
 import { allWorkersReady, startLocalServer, tempHome, waitForCluster } from './support/local-spark.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

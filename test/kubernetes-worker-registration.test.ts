@@ -11,7 +11,7 @@ import {
   kubeStackPerTest,
   waitForCluster,
   type KubeStack,
-} from './helpers/kube-stack.js';
+} from './support/kube-stack.js';
 
 const startStack = kubeStackPerTest();
 

@@ -2,7 +2,7 @@
  * The real single-node Kubernetes that scripts/kube/up.sh brings up (npm run kube:up), as the suites in this folder
  * see it: its env file, kubectl, image loading and building, and a namespace per suite.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
 import { parseServeConfig } from '../../src/server/serve-config.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
+import { clusterWaiter } from '../support/wait-for-cluster.js';
 
 const run = promisify(execFile);
 
@@ -232,22 +233,8 @@ export async function startServer(
   return { server, client: new OshinkoClient(server.url, { timeoutMs: 60_000 }) };
 }
 
-/** Polls a cluster until `done` holds; fails with the last state seen. */
-export async function waitForCluster(
-  client: OshinkoClient,
-  name: string,
-  done: (cluster: ClusterModel) => boolean,
-  timeoutMs = 180_000,
-): Promise<ClusterModel> {
-  const deadline = Date.now() + timeoutMs;
-  let last: ClusterModel | undefined;
-  while (Date.now() < deadline) {
-    last = await client.getCluster(name);
-    if (done(last)) return last;
-    await sleep(500);
-  }
-  throw new Error(`cluster ${name} did not settle in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
+/** The wait for a cluster on the test node: images start, JVMs register, in minutes on a loaded machine. */
+export const waitForCluster = clusterWaiter({ timeoutMs: 180_000, intervalMs: 500 });
 
 export const allRegistered = (cluster: ClusterModel): boolean =>
   cluster.status === 'Running' && cluster.workers.ready === cluster.workers.desired;
@@ -321,84 +308,6 @@ function alive(pid: number): boolean {
 /** `npm run kube:up` again: starts whatever component is not running, and waits until the cluster answers. */
 export async function repairCluster(): Promise<void> {
   await run('bash', [join(REPO, 'scripts', 'kube', 'up.sh')], { maxBuffer: 8 * 1024 * 1024 });
-}
-
-/** The oshinko server as its own process (bin/oshinko.js serve), so a test can SIGKILL it. */
-export interface ServerProcess {
-  readonly url: string;
-  readonly pid: number;
-  readonly client: OshinkoClient;
-  /** SIGKILL, and wait for the process to be gone. */
-  kill(): Promise<void>;
-  /** SIGTERM, and wait for it to stop. */
-  stop(): Promise<void>;
-}
-
-export async function spawnServer(
-  cluster: RealCluster,
-  namespace: string,
-  defaultImage: string,
-  env: Readonly<Record<string, string>> = {},
-  nodeArgs: readonly string[] = [],
-): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      join(REPO, 'bin', 'oshinko.js'),
-      'serve',
-      '--driver',
-      'kubernetes',
-      '--kubeconfig',
-      cluster.kubeconfig,
-      '--namespace',
-      namespace,
-      '--default-image',
-      defaultImage,
-      '--port',
-      '0',
-      '--log-level',
-      'warn',
-    ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`the server did not start: ${stderr}`));
-    }, 60_000);
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${String(code)}): ${stderr}`));
-    });
-  });
-  const pid = child.pid ?? 0;
-  return {
-    url,
-    pid,
-    client: new OshinkoClient(url, { timeoutMs: 60_000 }),
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** A change to an image for `buildChangedImage`: commands run inside it, then a new entrypoint. */
