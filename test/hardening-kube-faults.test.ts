@@ -183,12 +183,8 @@ function ensureBuilt(): void {
         entry.isDirectory() ? newest(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs,
       ),
     );
-  let built = 0;
-  try {
-    built = statSync(join(ROOT, 'dist', 'cli', 'main.js')).mtimeMs;
-  } catch {
-    built = 0;
-  }
+  // Not built at all (ENOENT) reads as built long ago.
+  const built = statSync(join(ROOT, 'dist', 'cli', 'main.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   if (newest(join(ROOT, 'src')) <= built) return;
   const result = spawnSync(
     process.execPath,
