@@ -97,7 +97,9 @@ async function userKustomization(namespace: string): Promise<string> {
 function parseJsonLine(line: string): { level?: number; res?: { statusCode?: number } } | undefined {
   try {
     return JSON.parse(line) as { level?: number; res?: { statusCode?: number } };
-  } catch {
+  } catch (error) {
+    // A line of the log that is not JSON (the runtime's own) is no entry; nothing else is expected.
+    if (!(error instanceof SyntaxError)) throw error;
     return undefined;
   }
 }

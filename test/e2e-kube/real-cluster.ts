@@ -142,22 +142,50 @@ export async function commitDerivedImage(
 ): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'oshinko-image-'));
   const container = (await buildah('from', '--pull-never', base)).trim();
+  await withCleanup(
+    async () => {
+      for (const [path, content] of Object.entries(files)) {
+        const local = join(work, path.replaceAll('/', '_'));
+        await writeFile(local, content);
+        await buildah('copy', '--chmod', '0644', container, local, path);
+      }
+      await buildah('commit', '--quiet', container, image);
+    },
+    async () => {
+      await buildah('rm', container);
+      await rm(work, { recursive: true, force: true });
+    },
+  );
+}
+
+/**
+ * Runs `body`, then `cleanup` whatever happened. A failed clean-up fails the call too: with the body's error when both
+ * failed (an AggregateError), never hiding either.
+ */
+async function withCleanup<T>(body: () => Promise<T>, cleanup: () => Promise<void>): Promise<T> {
+  let result: T;
   try {
-    for (const [path, content] of Object.entries(files)) {
-      const local = join(work, path.replaceAll('/', '_'));
-      await writeFile(local, content);
-      await buildah('copy', '--chmod', '0644', container, local, path);
-    }
-    await buildah('commit', '--quiet', container, image);
-  } finally {
-    await buildah('rm', container).catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
+    result = await body();
+  } catch (error) {
+    await cleanup().catch((cleanupError: unknown) => {
+      throw new AggregateError([error, cleanupError], 'the step failed, and so did its clean-up');
+    });
+    throw error;
   }
+  await cleanup();
+  return result;
+}
+
+/** `buildah rmi` of an image that is not there (its commit never happened) is no failure of the clean-up. */
+async function removeIfPresent(image: string): Promise<void> {
+  await buildah('rmi', image).catch((error: unknown) => {
+    if (!/image not known/i.test(String((error as { stderr?: unknown }).stderr))) throw error;
+  });
 }
 
 /** Removes an image `commitDerivedImage` made; the store keeps only the base images. */
 export async function removeImage(image: string): Promise<void> {
-  await buildah('rmi', image).catch(() => undefined);
+  await removeIfPresent(image);
 }
 
 /** Builds `image` from `base` plus files (`commitDerivedImage`) into a docker archive for the node to import. */
@@ -189,8 +217,9 @@ export function daemonPid(mainClass: string, ip: string): number {
     let argv: string[];
     try {
       argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
+    } catch (error) {
+      if (processGone(error)) continue;
+      throw error;
     }
     const host = argv.indexOf('--host');
     if (
@@ -300,10 +329,15 @@ function alive(pid: number): boolean {
   try {
     // A zombie still answers signal 0; its state in /proc says it is dead.
     return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
+  } catch (error) {
+    if (processGone(error)) return false;
+    throw error;
   }
 }
+
+/** A process that exited between listing /proc and reading its files. */
+const processGone = (error: unknown): boolean =>
+  ['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 /** `npm run kube:up` again: starts whatever component is not running, and waits until the cluster answers. */
 export async function repairCluster(): Promise<void> {
@@ -325,21 +359,24 @@ export interface ImageChange {
 export async function buildChangedImage(base: string, image: string, change: ImageChange): Promise<string> {
   const work = await mkdtemp(join(tmpdir(), 'oshinko-image-'));
   const container = (await buildah('from', '--pull-never', base)).trim();
-  try {
-    // As root: the base image's user may not remove what the image installed. The host's network, as images.sh
-    // builds: buildah's default would set up a CNI bridge (cni-podman0) and leave it on the machine.
-    for (const argv of change.run ?? []) {
-      await buildah('run', '--network', 'host', '--user', '0:0', container, '--', ...argv);
-    }
-    if (change.entrypoint !== undefined) {
-      await buildah('config', '--entrypoint', JSON.stringify(change.entrypoint), '--cmd', '', container);
-    }
-    await buildah('commit', '--quiet', container, image);
-    const archive = join(work, 'image.tar');
-    await buildah('push', '--quiet', image, `docker-archive:${archive}:${image}`);
-    return archive;
-  } finally {
-    await buildah('rm', container).catch(() => undefined);
-    await buildah('rmi', image).catch(() => undefined);
-  }
+  return withCleanup(
+    async () => {
+      // As root: the base image's user may not remove what the image installed. The host's network, as images.sh
+      // builds: buildah's default would set up a CNI bridge (cni-podman0) and leave it on the machine.
+      for (const argv of change.run ?? []) {
+        await buildah('run', '--network', 'host', '--user', '0:0', container, '--', ...argv);
+      }
+      if (change.entrypoint !== undefined) {
+        await buildah('config', '--entrypoint', JSON.stringify(change.entrypoint), '--cmd', '', container);
+      }
+      await buildah('commit', '--quiet', container, image);
+      const archive = join(work, 'image.tar');
+      await buildah('push', '--quiet', image, `docker-archive:${archive}:${image}`);
+      return archive;
+    },
+    async () => {
+      await buildah('rm', container);
+      await removeIfPresent(image);
+    },
+  );
 }
