@@ -7,8 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OshinkoClient } from '../src/client/oshinko-client.js';
 import { parseServeConfig } from '../src/server/serve-config.js';
 import { serve, type RunningServer } from '../src/server/serve.js';
-import { expectEnvelope, http, type RawResponse } from './helpers/http.js';
-import { NAMESPACE, startKubeStack, waitForCluster, type KubeStack } from './helpers/kube-stack.js';
+import { expectEnvelope, http, type RawResponse } from './support/http.js';
+import { NAMESPACE, startKubeStack, waitForCluster, type KubeStack } from './support/kube-stack.js';
 
 let stack: KubeStack;
 /** A second server on the same namespace: no lock shared with the first. */

@@ -7,14 +7,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeKubeServer } from './fake-kube/fake-kube-server.js';
-import { expectEnvelope, http, type RawResponse } from './helpers/http.js';
+import { expectEnvelope, http, type RawResponse } from './support/http.js';
 import {
   isRunning,
   NAMESPACE,
   startKubeStack,
   waitForCluster,
   type KubeStack,
-} from './helpers/kube-stack.js';
+} from './support/kube-stack.js';
 
 interface Schema {
   type?: string;

@@ -11,7 +11,7 @@ import { OPEN_IMAGE_POLICY } from '../src/core/image-policy.js';
 import { DEFAULT_KUBERNETES_IMAGE } from '../src/drivers/kubernetes/index.js';
 import { buildApp } from '../src/server/app.js';
 import { FakeKubeServer } from './fake-kube/fake-kube-server.js';
-import { createdInventory, expectEnvelope, http } from './helpers/http.js';
+import { createdInventory, expectEnvelope, http } from './support/http.js';
 import {
   fakeKubeDriver,
   isRunning,
@@ -20,7 +20,7 @@ import {
   startKubeStack,
   waitForCluster,
   type KubeStack,
-} from './helpers/kube-stack.js';
+} from './support/kube-stack.js';
 
 const CUSTOM = 'quay.io/my-team/spark:3.5.3-custom';
 

@@ -3,15 +3,16 @@
  * server process killed in the middle of a create. Nothing may be left half-made: a failed operation is rolled
  * back, or what is left shows as Incomplete and one DELETE removes it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from './fake-kube/fake-kube-server.js';
-import { expectEnvelope, http, kubeInventory } from './helpers/http.js';
-import { NAMESPACE, startKubeStack, waitForCluster, type KubeStack } from './helpers/kube-stack.js';
+import { expectEnvelope, http, kubeInventory } from './support/http.js';
+import { NAMESPACE, startKubeStack, waitForCluster, type KubeStack } from './support/kube-stack.js';
 import { pollUntil } from './support/poll.js';
+import { spawnServer, type ServerProcess } from './support/server-process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Generous enough for a loaded machine (the whole suite runs Spark beside this), short enough to stay quick.
@@ -182,12 +183,8 @@ function ensureBuilt(): void {
         entry.isDirectory() ? newest(join(dir, entry.name)) : statSync(join(dir, entry.name)).mtimeMs,
       ),
     );
-  let built = 0;
-  try {
-    built = statSync(join(ROOT, 'dist', 'cli', 'main.js')).mtimeMs;
-  } catch {
-    built = 0;
-  }
+  // Not built at all (ENOENT) reads as built long ago.
+  const built = statSync(join(ROOT, 'dist', 'cli', 'main.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   if (newest(join(ROOT, 'src')) <= built) return;
   const result = spawnSync(
     process.execPath,
@@ -200,49 +197,11 @@ function ensureBuilt(): void {
   if (result.status !== 0) throw new Error(`build failed: ${result.stdout}${result.stderr}`);
 }
 
-interface ServerProcess {
-  readonly child: ChildProcess;
-  readonly url: string;
-}
-
 function startServerProcess(kubeconfig: string): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin', 'oshinko.js'),
-      'serve',
-      '--driver',
-      'kubernetes',
-      '--kubeconfig',
-      kubeconfig,
-      '--port',
-      '0',
-      '--log-level',
-      'warn',
-    ],
-    {
-      cwd: ROOT,
-      env: { ...process.env, OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '10000' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      reject(new Error(`the server did not start: ${output}`));
-    }, 20_000);
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${String(code)}): ${output}`));
-    });
+  return spawnServer({
+    args: ['--driver', 'kubernetes', '--kubeconfig', kubeconfig, '--log-level', 'warn'],
+    env: { ...process.env, OSHINKO_KUBE_REQUEST_TIMEOUT_MS: '10000' },
+    timeoutMs: 20_000,
   });
 }
 
@@ -274,7 +233,7 @@ describe('the server killed in the middle of a create', () => {
           () => 'the create never reached the fault',
           { timeoutMs: 10_000, intervalMs: 10 },
         );
-        first.child.kill('SIGKILL');
+        await first.kill();
         expect(await create).toBeInstanceOf(Error);
 
         second = await startServerProcess(stack.kubeconfig.path);
@@ -290,8 +249,8 @@ describe('the server killed in the middle of a create', () => {
         expect((await http(second.url, 'POST', '/clusters', { body: { name: 'killed' } })).status).toBe(201);
         expect((await http(second.url, 'DELETE', '/clusters/killed')).status).toBe(204);
       } finally {
-        first.child.kill('SIGKILL');
-        second?.child.kill('SIGTERM');
+        await first.kill();
+        await second?.stop();
       }
     },
     60_000,

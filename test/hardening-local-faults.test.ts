@@ -10,7 +10,7 @@ import type { ClusterModel, OshinkoClient } from '../src/client/oshinko-client.j
 import { run } from '../src/cli/main.js';
 import { parseServeConfig } from '../src/server/serve-config.js';
 import { serve, type RunningServer } from '../src/server/serve.js';
-import { expectEnvelope, http } from './helpers/http.js';
+import { expectEnvelope, http } from './support/http.js';
 import { allWorkersReady, startLocalServer, tempHome, waitForCluster } from './support/local-spark.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,8 +85,10 @@ function holders(dir: string): string[] {
           `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 200)}`,
         );
       }
-    } catch {
-      // gone, or not ours to read
+    } catch (error) {
+      // Gone, or not ours to read; anything else is a bug of this helper.
+      if (!['ENOENT', 'ESRCH', 'EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? ''))
+        throw error;
     }
   }
   return found;
@@ -110,6 +112,8 @@ async function unmount(dir: string): Promise<void> {
   }
 }
 
+const isDiskFull = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === 'ENOSPC';
+
 function fill(dir: string): string {
   const filler = join(dir, 'filler');
   const chunk = Buffer.alloc(64 * 1024, 1);
@@ -118,13 +122,15 @@ function fill(dir: string): string {
     try {
       writeFileSync(filler, Buffer.concat([content, chunk]));
       content = Buffer.concat([content, chunk]);
-    } catch {
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
       // Fill the last bytes too.
       for (let size = chunk.length / 2; size >= 1; size = Math.floor(size / 2)) {
         try {
           writeFileSync(join(dir, `filler-${size}-${Math.random()}`), Buffer.alloc(size));
-        } catch {
-          // full at this size
+        } catch (smaller) {
+          // Full at this size.
+          if (!isDiskFull(smaller)) throw smaller;
         }
       }
       return filler;

@@ -13,7 +13,7 @@ import {
   startKubeStack,
   waitForCluster,
   type KubeStack,
-} from './helpers/kube-stack.js';
+} from './support/kube-stack.js';
 
 const CUSTOM = 'quay.io/my-team/spark:3.5.3-custom';
 

@@ -14,7 +14,7 @@ import {
   kubeStackPerTest,
   NAMESPACE,
   waitForCluster,
-} from './helpers/kube-stack.js';
+} from './support/kube-stack.js';
 
 const startStack = kubeStackPerTest();
 

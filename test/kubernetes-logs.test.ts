@@ -11,7 +11,7 @@ import {
   startKubeStack,
   waitForCluster,
   type KubeStack,
-} from './helpers/kube-stack.js';
+} from './support/kube-stack.js';
 
 let stack: KubeStack;
 

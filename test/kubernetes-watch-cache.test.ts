@@ -12,7 +12,7 @@ import {
   readRequests,
   waitForCluster,
   type KubeStack,
-} from './helpers/kube-stack.js';
+} from './support/kube-stack.js';
 import { pollUntil } from './support/poll.js';
 import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
 

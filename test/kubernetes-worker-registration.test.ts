@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ClusterModel } from '../src/client/oshinko-client.js';
 import { ManualClock } from '../src/core/manual-clock.js';
 import { createKubernetesDriver } from '../src/drivers/kubernetes/index.js';
-import { NAMESPACE, isRunning, kubeStackPerTest, type KubeStack } from './helpers/kube-stack.js';
+import { NAMESPACE, isRunning, kubeStackPerTest, type KubeStack } from './support/kube-stack.js';
 import { pollUntil } from './support/poll.js';
 
 const startStack = kubeStackPerTest();

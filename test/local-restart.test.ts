@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OshinkoClient } from '../src/client/oshinko-client.js';
 import { isOurProcess, pidExists, processesWithEnv } from '../src/drivers/local/processes.js';
@@ -9,8 +7,7 @@ import { CLUSTER_UID_ENV } from '../src/drivers/local/spark-daemons.js';
 import type { RunningServer } from '../src/server/serve.js';
 import { allWorkersReady, startLocalServer, tempHome, waitForCluster } from './support/local-spark.js';
 import { pollUntil } from './support/poll.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { spawnServer } from './support/server-process.js';
 
 describe('local driver across server restarts', { timeout: 480_000 }, () => {
   let home: string;
@@ -86,25 +83,11 @@ describe('local driver across server restarts', { timeout: 480_000 }, () => {
   it('stops the archive run of a server killed during it when the next server starts', async () => {
     const other = await tempHome('oshinko-restart-archive-');
     // The built server as its own process, so that it can be SIGKILLed.
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'oshinko.js'), 'serve', '--driver', 'local', '--home', other, '--port', '0'],
-      {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, JAVA_HOME: process.env.JAVA_HOME },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const url = await pollUntil(
-      () => Promise.resolve(/listening on (http:\/\/\S+)/.exec(output)?.[1]),
-      (found) => found !== undefined,
-      () => `the server process did not listen: ${output}`,
-      { timeoutMs: 60_000, intervalMs: 100 },
-    );
-    if (url === undefined) throw new Error('unreachable');
-    const first = new OshinkoClient(url, { timeoutMs: 60_000 });
+    const killed = await spawnServer({
+      args: ['--driver', 'local', '--home', other],
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, JAVA_HOME: process.env.JAVA_HOME },
+    });
+    const first = new OshinkoClient(killed.url, { timeoutMs: 60_000 });
     // The first cluster of the image: once it runs, the archive run starts in the background.
     await first.createCluster({ name: 'first', config: { workerCount: 0 } });
     const cache = join(other, 'cache', 'launch');
@@ -123,8 +106,7 @@ describe('local driver across server restarts', { timeout: 480_000 }, () => {
       { timeoutMs: 180_000, intervalMs: 50 },
     );
     if (recorded === undefined) throw new Error('unreachable');
-    child.kill('SIGKILL');
-    await exited;
+    await killed.kill();
     // Left running by the killed server (a dead one is a zombie until reaped: isOurProcess says no to those).
     const running = async () => {
       const alive = [];

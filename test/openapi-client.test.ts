@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PATH_PARAM_LENGTH } from '../src/api/schemas.js';
 import { OshinkoClient } from '../src/client/oshinko-client.js';
 import { clusterNameProblem } from '../src/core/cluster-name.js';
-import { http } from './helpers/http.js';
-import { isRunning, startKubeStack, waitForCluster, type KubeStack } from './helpers/kube-stack.js';
+import { http } from './support/http.js';
+import { isRunning, startKubeStack, waitForCluster, type KubeStack } from './support/kube-stack.js';
 
 interface Operation {
   parameters?: { in: string; name: string; schema: Record<string, unknown> }[];

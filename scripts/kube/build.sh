@@ -2,13 +2,11 @@
 # Builds the test cluster's Kubernetes components and CoreDNS with `go build` from the Go module proxy,
 # into the user's cache directory, keyed by version. A second run with the outputs present does nothing.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=versions.sh
-. "$here/versions.sh"
+LOG_TAG=kube:build
+# shellcheck source=lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 KUBE_COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
-
-log() { printf '[kube:build] %s\n' "$*" >&2; }
 
 have_all() {
   local dir="$1"

@@ -4,16 +4,23 @@
 # pause binary, docker-registry and apache2-utils (htpasswd) for the private-registry suite's own registry.
 # Kubernetes itself and CoreDNS are built from the Go module proxy by build.sh.
 set -euo pipefail
-packages=(etcd-server containerd runc containernetworking-plugins iptables conntrack socat iproute2 curl openssl
+# shellcheck source=lib.sh
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+
+PACKAGES=(etcd-server containerd runc containernetworking-plugins iptables conntrack socat iproute2 curl openssl
   buildah mmdebstrap uidmap gcc libc6-dev docker-registry apache2-utils)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-done
-if ((${#missing[@]} > 0)); then
-  echo "[kube] installing ${missing[*]}" >&2
+
+install_missing() {
+  local package missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  ((${#missing[@]} > 0)) || return 0
+  log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-command -v go >/dev/null 2>&1 || { echo "[kube] error: Go is required to build Kubernetes (https://go.dev/dl/)" >&2; exit 1; }
+}
+
+install_missing "${PACKAGES[@]}"
+command -v go >/dev/null 2>&1 || die "Go is required to build Kubernetes (https://go.dev/dl/)"

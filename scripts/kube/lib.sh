@@ -1,4 +1,5 @@
-# Shared by up.sh, down.sh and load.sh: where the test cluster lives and how its processes are tracked.
+# The one library of the scripts in this folder: where the test cluster lives and how its processes are tracked,
+# logging, and the cached build of an output named by a hash of its inputs. Sourced, after `set -euo pipefail`.
 # shellcheck shell=bash
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -39,10 +40,42 @@ PAUSE_IMAGE=localhost/oshinko/pause:3.10
 # Components in start order. Each has a start_<name> function in up.sh.
 COMPONENTS=(containerd etcd kube-apiserver apiserver-relay kube-controller-manager kube-scheduler kubelet kube-proxy coredns)
 
-log() { printf '[kube] %s\n' "$*" >&2; }
+# The tag of log lines: a script that is not about the running cluster sets its own (kube:images).
+LOG_TAG="${LOG_TAG:-kube}"
+log() { printf '[%s] %s\n' "$LOG_TAG" "$*" >&2; }
 die() {
-  printf '[kube] error: %s\n' "$*" >&2
+  printf '[%s] error: %s\n' "$LOG_TAG" "$*" >&2
   exit 1
+}
+
+now() { date +%s.%N; }
+# Logs how long a step took: `t0=$(now); ...; took "step" "$t0"`.
+took() { log "$(awk -v a="$2" -v b="$(now)" -v what="$1" 'BEGIN { printf "%s: %.1f s", what, b - a }')"; }
+
+# A short hash of stdin.
+digest() { sha256sum | cut -c1-16; }
+
+# cached_build WHAT STEM KEY BUILDER [ARGS...]: prints STEM-<hash of KEY>.tar, the output of inputs KEY. When it is
+# missing (or OSHINKO_IMAGES_REBUILD=1) `BUILDER ARGS... PARTIAL` writes it to PARTIAL, which becomes the output
+# only once complete; then the outputs of the same STEM with another key (stale inputs) are removed.
+cached_build() {
+  local what="$1" stem="$2" key="$3"
+  shift 3
+  local out
+  out="$stem-$(digest <<<"$key").tar"
+  if [[ -s "$out" && "${OSHINKO_IMAGES_REBUILD:-}" != 1 ]]; then
+    log "$what: cached $out"
+  else
+    local partial="${out%.tar}.partial.tar" stale
+    rm -rf "$partial"
+    "$@" "$partial"
+    [[ -s "$partial" ]] || die "$what: $1 wrote nothing"
+    mv "$partial" "$out"
+    for stale in "$stem"-*.tar; do
+      if [[ -e "$stale" && "$stale" != "$out" ]]; then rm -rf "$stale"; fi
+    done
+  fi
+  printf '%s\n' "$out"
 }
 
 # A pid is running when its process exists and is not a zombie.

@@ -192,39 +192,13 @@ TOML
   load_pause_image
 }
 
-# The sandbox image is built here from Kubernetes' own pause.c, so that no pod ever needs a registry.
+# The sandbox image, built by images.sh from Kubernetes' own pause.c as the other test images are built, and
+# imported as they are (load.sh): no pod ever needs a registry.
 load_pause_image() {
   ctr_ images ls -q | grep -qx "$PAUSE_IMAGE" && return
-  local archive="$OSHINKO_KUBE_CACHE/pause-3.10.oci.tar"
-  if [[ ! -s "$archive" ]]; then
-    local src work
-    src="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')/build/pause/linux/pause.c"
-    work="$(mktemp -d)"
-    mkdir -p "$work/rootfs" "$work/oci/blobs/sha256"
-    gcc -Os -static -Wall -o "$work/rootfs/pause" -DVERSION=3.10 "$src"
-    tar --numeric-owner --owner=0 --group=0 --mtime=@0 -C "$work/rootfs" -cf "$work/layer.tar" pause
-    local layer_digest layer_size config config_digest config_size manifest manifest_digest manifest_size
-    layer_digest="$(sha256sum "$work/layer.tar" | cut -d' ' -f1)"
-    layer_size="$(stat -c %s "$work/layer.tar")"
-    mv "$work/layer.tar" "$work/oci/blobs/sha256/$layer_digest"
-    config="{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Entrypoint\":[\"/pause\"],\"User\":\"65535:65535\"},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$layer_digest\"]}}"
-    printf '%s' "$config" >"$work/config.json"
-    config_digest="$(sha256sum "$work/config.json" | cut -d' ' -f1)"
-    config_size="$(stat -c %s "$work/config.json")"
-    mv "$work/config.json" "$work/oci/blobs/sha256/$config_digest"
-    manifest="{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:$config_digest\",\"size\":$config_size},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$layer_digest\",\"size\":$layer_size}]}"
-    printf '%s' "$manifest" >"$work/manifest.json"
-    manifest_digest="$(sha256sum "$work/manifest.json" | cut -d' ' -f1)"
-    manifest_size="$(stat -c %s "$work/manifest.json")"
-    mv "$work/manifest.json" "$work/oci/blobs/sha256/$manifest_digest"
-    printf '{"imageLayoutVersion":"1.0.0"}' >"$work/oci/oci-layout"
-    printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"3.10"}}]}' \
-      "$manifest_digest" "$manifest_size" "$PAUSE_IMAGE" >"$work/oci/index.json"
-    tar -C "$work/oci" -cf "$archive.tmp" .
-    mv "$archive.tmp" "$archive"
-    rm -rf "$work"
-  fi
-  ctr_ images import "$archive" >/dev/null
+  local archive
+  archive="$(bash "$here/images.sh" pause)"
+  bash "$here/load.sh" "$archive"
 }
 
 start_etcd() {

@@ -10,7 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeStack, type KubeStack } from '../helpers/kube-stack.js';
+import { startKubeStack, type KubeStack } from '../support/kube-stack.js';
 
 const FUZZ_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fuzz');
 /** Where scripts/install-test-deps.sh installs the fuzzer (a virtual environment of its own). */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawnServer, type ServerProcess } from '../support/server-process.js';
 
 /** Helpers that run the built CLI as a separate process, the way a user does. */
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -98,61 +99,22 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
   };
 }
 
-export interface ServerProcess {
-  readonly url: string;
-  readonly output: () => string;
-  stop(): Promise<void>;
-}
+export type { ServerProcess };
 
 /**
- * Starts `oshinko serve ARGS` as a process on an ephemeral loopback port and waits until it listens. `entry` is
- * what node runs before the arguments: the checkout's `oshinko serve` unless a test starts the server another way
- * (`npm start`'s script, an installed package).
+ * Starts `oshinko serve ARGS` as a process on an ephemeral loopback port, with a clean environment plus `env`, and
+ * waits until it listens. `entry` is what node runs before the arguments: the checkout's `oshinko serve` unless a
+ * test starts the server another way (`npm start`'s script, an installed package).
  */
 export function startServer(
   args: readonly string[],
   env: Record<string, string>,
   entry: readonly string[] = [CLI, 'serve'],
 ): Promise<ServerProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...entry, '--host', '127.0.0.1', '--port', '0', ...args], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OSHINKO_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let started = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`oshinko serve did not start:\n${output}`));
-    }, 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (started) return;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) {
-        started = true;
-        clearTimeout(timer);
-        const exited = new Promise<void>((done) =>
-          child.once('exit', () => {
-            done();
-          }),
-        );
-        resolve({
-          url: match[1],
-          output: () => output,
-          stop: async () => {
-            if (child.exitCode === null) child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`oshinko serve exited with ${code}:\n${output}`));
-    });
+  return spawnServer({
+    args: ['--host', '127.0.0.1', ...args],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', OSHINKO_LOG_LEVEL: 'warn', ...env },
+    entry,
+    timeoutMs: 30_000,
   });
 }

@@ -24,19 +24,16 @@ import { ClusterDetailsPage } from '../e2e/pages/cluster-details-page.js';
 import { ClusterListPage } from '../e2e/pages/cluster-list-page.js';
 import {
   allRegistered,
-  baseImageArchive,
   buildDerivedImage,
-  createNamespace,
   kubectl,
   kubectlJson,
   loadImage,
   masterJson,
   removeDir,
-  requireRealCluster,
   startServer,
   waitForCluster,
-  type RealCluster,
 } from './real-cluster.js';
+import { realClusterSuite } from './suite.js';
 
 const MARKER = '/etc/oshinko-e2e-marker';
 const MISSING = 'localhost/oshinko-e2e/missing:1';
@@ -56,26 +53,15 @@ interface PodList {
 const tag = Date.now().toString(36);
 const custom = `localhost/oshinko-e2e/console:${tag}`;
 
-let cluster: RealCluster;
-let namespace: { name: string; remove: () => Promise<void> } | undefined;
-let ns = '';
-let base = '';
-
-beforeAll(async () => {
-  cluster = requireRealCluster();
-  assertBuilt();
-  await ensureConsoleBuilt();
-  ({ image: base } = await baseImageArchive());
-  const archive = await buildDerivedImage(base, custom, { [MARKER]: `${tag}\n` });
-  await loadImage(archive);
-  await removeDir(dirname(archive));
-  namespace = await createNamespace(cluster, 'e2e-console-cli');
-  ns = namespace.name;
-});
-
-afterAll(async () => {
-  await namespace?.remove();
-  await removeCustomImage();
+const suite = realClusterSuite('e2e-console-cli', {
+  prepare: async ({ image }) => {
+    assertBuilt();
+    await ensureConsoleBuilt();
+    const archive = await buildDerivedImage(image, custom, { [MARKER]: `${tag}\n` });
+    await loadImage(archive);
+    await removeDir(dirname(archive));
+  },
+  teardown: () => removeCustomImage(),
 });
 
 /**
@@ -83,26 +69,18 @@ afterAll(async () => {
  * already taken it out of the build store).
  */
 async function removeCustomImage(): Promise<void> {
-  const env = readFileSync(join(cluster.state, 'env'), 'utf8');
+  const env = readFileSync(join(suite.cluster.state, 'env'), 'utf8');
   const address = /^CONTAINERD_ADDRESS=(.*)$/m.exec(env)?.[1];
   if (address === undefined) return;
-  await promisify(execFile)('ctr', [
-    '--address',
-    address,
-    '--namespace',
-    'k8s.io',
-    'images',
-    'rm',
-    custom,
-  ]).catch(() => undefined);
+  await promisify(execFile)('ctr', ['--address', address, '--namespace', 'k8s.io', 'images', 'rm', custom]); // ctr says "not found" and succeeds when the image is not there (the suite failed before loading it)
 }
 
 async function pods(name: string): Promise<PodList['items']> {
-  const list = await kubectlJson<PodList>(cluster, [
+  const list = await kubectlJson<PodList>(suite.cluster, [
     'get',
     'pods',
     '-n',
-    ns,
+    suite.namespace,
     '-l',
     `oshinko-cluster=${name}`,
   ]);
@@ -119,7 +97,15 @@ async function expectPodsRun(name: string, count: number): Promise<PodList['item
   for (const pod of listed) {
     expect(pod.spec.containers.map((c) => c.image)).toEqual([custom]);
     expect(pod.status.containerStatuses?.map((s) => [s.image, s.ready])).toEqual([[custom, true]]);
-    const marker = await kubectl(cluster, ['exec', '-n', ns, pod.metadata.name, '--', 'cat', MARKER]);
+    const marker = await kubectl(suite.cluster, [
+      'exec',
+      '-n',
+      suite.namespace,
+      pod.metadata.name,
+      '--',
+      'cat',
+      MARKER,
+    ]);
     expect(marker).toBe(`${tag}\n`);
   }
   return listed;
@@ -127,7 +113,7 @@ async function expectPodsRun(name: string, count: number): Promise<PodList['item
 
 /** The master's own view: the hosts of its ALIVE workers, which must be the cluster's worker pods. */
 async function expectAliveWorkers(name: string, workerPods: PodList['items']): Promise<void> {
-  const master = await masterJson(cluster, ns, `${name}-ui`);
+  const master = await masterJson(suite.cluster, suite.namespace, `${name}-ui`);
   expect(master.status).toBe('ALIVE');
   expect(
     master.workers
@@ -146,7 +132,7 @@ describe('the console deploy dialog on a real Kubernetes', () => {
   let list: ClusterListPage;
 
   beforeAll(async () => {
-    ({ server, client } = await startServer(cluster, ns, base));
+    ({ server, client } = await startServer(suite.cluster, suite.namespace, suite.image));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 960 } });
     errors = collectPageErrors(page);
@@ -172,8 +158,8 @@ describe('the console deploy dialog on a real Kubernetes', () => {
     await dialog.openAdvanced();
     expect(await dialog.advancedToggle.getAttribute('aria-expanded')).toBe('true');
     const info = await client.info();
-    expect(info.application['default-cluster-image']).toBe(base);
-    expect(await dialog.imageInput.getAttribute('placeholder')).toBe(base);
+    expect(info.application['default-cluster-image']).toBe(suite.image);
+    expect(await dialog.imageInput.getAttribute('placeholder')).toBe(suite.image);
     await dialog.typeImage(custom);
     await dialog.deploy();
 
@@ -240,11 +226,11 @@ describe('the oshinko CLI on a real Kubernetes', () => {
         '--driver',
         'kubernetes',
         '--kubeconfig',
-        cluster.kubeconfig,
+        suite.cluster.kubeconfig,
         '--namespace',
-        ns,
+        suite.namespace,
         '--default-image',
-        base,
+        suite.image,
       ],
       { OSHINKO_TOKEN: TOKEN },
     );
@@ -297,11 +283,11 @@ describe('the oshinko CLI on a real Kubernetes', () => {
     );
     expect(one.workers).toEqual({ desired: 1, ready: 1 });
     expect(one.image).toBe(custom);
-    const deployment = await kubectlJson<{ spec: { replicas: number } }>(cluster, [
+    const deployment = await kubectlJson<{ spec: { replicas: number } }>(suite.cluster, [
       'get',
       'deployment',
       '-n',
-      ns,
+      suite.namespace,
       `${name}-w`,
     ]);
     expect(deployment.spec.replicas).toBe(1);
@@ -322,11 +308,11 @@ describe('the oshinko CLI on a real Kubernetes', () => {
     // It waited for the pods: the server reported the cluster while they stopped.
     expect(result.stdout).toMatch(new RegExp(`^cluster "${name}": deleting, \\d+ pods? left$`, 'm'));
     expect(result.stdout).toContain(`cluster "${name}" deleted`);
-    const left = await kubectl(cluster, [
+    const left = await kubectl(suite.cluster, [
       'get',
       'all,configmaps',
       '-n',
-      ns,
+      suite.namespace,
       '-l',
       `oshinko-cluster=${name}`,
       '-o',

@@ -5,23 +5,17 @@
  * default-image cluster, which must not find it.
  */
 import { dirname } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OshinkoClient } from '../../src/client/oshinko-client.js';
-import type { RunningServer } from '../../src/server/serve.js';
+import { describe, expect, it } from 'vitest';
 import {
   allRegistered,
-  baseImageArchive,
   buildDerivedImage,
-  createNamespace,
   kubectlJson,
   loadImage,
   masterJson,
   removeDir,
-  requireRealCluster,
-  startServer,
   waitForCluster,
-  type RealCluster,
 } from './real-cluster.js';
+import { servedSuite } from './suite.js';
 import { PROBE_MODULE_NAME, SUM_WITHOUT_MODULE, SUM_WITH_MODULE, probeModule, runApp } from './spark-app.js';
 
 interface PodList {
@@ -33,39 +27,24 @@ interface PodList {
 }
 
 describe('a custom image on a real Kubernetes', () => {
-  let cluster: RealCluster;
-  let namespace: { name: string; remove: () => Promise<void> } | undefined;
-  let ns = '';
-  let server: RunningServer | undefined;
-  let client: OshinkoClient;
-  let base: string;
   const magic = `custom-${Date.now().toString(36)}`;
   const custom = `localhost/oshinko-e2e/spark-custom:${magic}`;
-
-  beforeAll(async () => {
-    cluster = requireRealCluster();
-    ({ image: base } = await baseImageArchive());
-    const archive = await buildDerivedImage(base, custom, {
-      [`/usr/lib/python3/dist-packages/${PROBE_MODULE_NAME}.py`]: probeModule(magic),
-    });
-    await loadImage(archive);
-    await removeDir(dirname(archive));
-    namespace = await createNamespace(cluster, 'e2e-custom');
-    ns = namespace.name;
-    ({ server, client } = await startServer(cluster, ns, base));
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await namespace?.remove();
+  const suite = servedSuite('e2e-custom', {
+    prepare: async ({ image }) => {
+      const archive = await buildDerivedImage(image, custom, {
+        [`/usr/lib/python3/dist-packages/${PROBE_MODULE_NAME}.py`]: probeModule(magic),
+      });
+      await loadImage(archive);
+      await removeDir(dirname(archive));
+    },
   });
 
   async function pods(name: string): Promise<PodList['items']> {
-    const list = await kubectlJson<PodList>(cluster, [
+    const list = await kubectlJson<PodList>(suite.cluster, [
       'get',
       'pods',
       '-n',
-      ns,
+      suite.namespace,
       '-l',
       `oshinko-cluster=${name}`,
     ]);
@@ -73,24 +52,24 @@ describe('a custom image on a real Kubernetes', () => {
   }
 
   async function serviceIp(name: string): Promise<string> {
-    const svc = await kubectlJson<{ spec: { clusterIP: string } }>(cluster, [
+    const svc = await kubectlJson<{ spec: { clusterIP: string } }>(suite.cluster, [
       'get',
       'service',
       name,
       '-n',
-      ns,
+      suite.namespace,
     ]);
     return svc.spec.clusterIP;
   }
 
   it('deploys the custom image in every pod, registers the workers, and runs an app that uses its module', async () => {
-    const created = await client.createCluster({
+    const created = await suite.client.createCluster({
       name: 'custom',
       config: { sparkImage: custom, workerCount: 2 },
     });
     expect(created).toMatchObject({ image: custom, customImage: true, imageSource: 'request' });
 
-    const running = await waitForCluster(client, 'custom', allRegistered);
+    const running = await waitForCluster(suite.client, 'custom', allRegistered);
     expect(running.workers).toEqual({ desired: 2, ready: 2 });
     expect(running.pods.map((p) => p.image)).toEqual([custom, custom, custom]);
 
@@ -102,7 +81,7 @@ describe('a custom image on a real Kubernetes', () => {
       expect(pod.status.containerStatuses?.map((s) => s.image)).toEqual([custom]);
     }
     // And what the master says: both worker pods registered with it, alive.
-    const master = await masterJson(cluster, ns, 'custom-ui');
+    const master = await masterJson(suite.cluster, suite.namespace, 'custom-ui');
     const workerIps = listed
       .filter((p) => p.metadata.labels?.['oshinko-type'] === 'worker')
       .map((p) => p.status.podIP);
@@ -114,7 +93,7 @@ describe('a custom image on a real Kubernetes', () => {
         .sort(),
     ).toEqual(workerIps.sort());
 
-    const result = await runApp(`spark://${await serviceIp('custom')}:7077`, cluster.nodeIp);
+    const result = await runApp(`spark://${await serviceIp('custom')}:7077`, suite.cluster.nodeIp);
     expect(result).toMatchObject({ magic: [magic], withoutModule: 0, sum: SUM_WITH_MODULE });
     const workerNames = listed
       .filter((p) => p.metadata.labels?.['oshinko-type'] === 'worker')
@@ -123,12 +102,12 @@ describe('a custom image on a real Kubernetes', () => {
   });
 
   it('runs the same app on a default-image cluster, whose executors do not have the module', async () => {
-    const created = await client.createCluster({ name: 'plain', config: { workerCount: 1 } });
-    expect(created).toMatchObject({ image: base, customImage: false, imageSource: 'default' });
-    const running = await waitForCluster(client, 'plain', allRegistered);
-    expect(running.pods.map((p) => p.image)).toEqual([base, base]);
+    const created = await suite.client.createCluster({ name: 'plain', config: { workerCount: 1 } });
+    expect(created).toMatchObject({ image: suite.image, customImage: false, imageSource: 'default' });
+    const running = await waitForCluster(suite.client, 'plain', allRegistered);
+    expect(running.pods.map((p) => p.image)).toEqual([suite.image, suite.image]);
 
-    const result = await runApp(`spark://${await serviceIp('plain')}:7077`, cluster.nodeIp);
+    const result = await runApp(`spark://${await serviceIp('plain')}:7077`, suite.cluster.nodeIp);
     expect(result).toMatchObject({ magic: [], withoutModule: 100, sum: SUM_WITHOUT_MODULE });
   });
 });

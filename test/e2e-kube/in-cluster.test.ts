@@ -11,24 +11,22 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { OshinkoClient } from '../../src/client/oshinko-client.js';
 import { KUBERNETES_API_CALLS } from '../../src/drivers/kubernetes/api-calls.js';
 import {
   REPO,
   allRegistered,
-  createNamespace,
   kubectl,
   kubectlJson,
   loadImage,
   masterJson,
   removeDir,
-  requireRealCluster,
   sleep,
   waitForCluster,
-  type RealCluster,
 } from './real-cluster.js';
+import { realClusterSuite } from './suite.js';
 
 const run = promisify(execFile);
 
@@ -99,7 +97,9 @@ async function userKustomization(namespace: string): Promise<string> {
 function parseJsonLine(line: string): { level?: number; res?: { statusCode?: number } } | undefined {
   try {
     return JSON.parse(line) as { level?: number; res?: { statusCode?: number } };
-  } catch {
+  } catch (error) {
+    // A line of the log that is not JSON (the runtime's own) is no entry; nothing else is expected.
+    if (!(error instanceof SyntaxError)) throw error;
     return undefined;
   }
 }
@@ -108,21 +108,30 @@ const isReady = (pod: Pod): boolean =>
   pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 describe('the oshinko server deployed in the cluster with deploy/kubernetes', () => {
-  let cluster: RealCluster;
-  let namespace: { name: string; remove: () => Promise<void> } | undefined;
-  let ns = '';
   let deployDir: string | undefined;
   let url = '';
   let client: OshinkoClient;
+  const suite = realClusterSuite('e2e-incluster', {
+    teardown: async () => {
+      if (deployDir !== undefined) await removeDir(deployDir);
+    },
+  });
 
   /** The server's own log, for the failure messages and the RBAC check. */
   const serverLog = (tail = -1): Promise<string> =>
-    kubectl(cluster, ['logs', '-n', ns, `deployment/${SERVER}`, `--tail=${tail}`]).catch(
+    kubectl(suite.cluster, ['logs', '-n', suite.namespace, `deployment/${SERVER}`, `--tail=${tail}`]).catch(
       (error: unknown) => `(no log: ${(error as Error).message})`,
     );
 
   async function serverPod(): Promise<Pod | undefined> {
-    const list = await kubectlJson<{ items: Pod[] }>(cluster, ['get', 'pods', '-n', ns, '-l', SELECTOR]);
+    const list = await kubectlJson<{ items: Pod[] }>(suite.cluster, [
+      'get',
+      'pods',
+      '-n',
+      suite.namespace,
+      '-l',
+      SELECTOR,
+    ]);
     return list.items[0];
   }
 
@@ -154,7 +163,7 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     }
   }
 
-  const account = (): string => `system:serviceaccount:${ns}:${SERVER}`;
+  const account = (): string => `system:serviceaccount:${suite.namespace}:${SERVER}`;
 
   /** `kubectl auth can-i` as the server's ServiceAccount (impersonated by the admin); the real authorizer answers. */
   async function canI(verb: string, resource: string, where: string | undefined): Promise<boolean> {
@@ -163,7 +172,7 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     const args = ['auth', 'can-i', verb, plural, `--as=${account()}`];
     if (subresource !== undefined) args.push(`--subresource=${subresource}`);
     if (where !== undefined) args.push('-n', where);
-    const answer = await kubectl(cluster, args).catch(
+    const answer = await kubectl(suite.cluster, args).catch(
       (error: unknown) => (error as { stdout?: string }).stdout ?? '',
     );
     if (!['yes', 'no'].includes(answer.trim())) throw new Error(`can-i ${verb} ${resource}: ${answer}`);
@@ -182,26 +191,33 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
       spec: {
         user: account(),
         // The groups the API server gives a ServiceAccount's token.
-        groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
+        groups: [
+          'system:serviceaccounts',
+          `system:serviceaccounts:${suite.namespace}`,
+          'system:authenticated',
+        ],
         resourceAttributes: { verb, group, resource: plural, subresource, namespace: where },
       },
     };
     const answer = JSON.parse(
-      await kubectl(cluster, ['create', '-o', 'json', '-f', '-'], JSON.stringify(review)),
+      await kubectl(suite.cluster, ['create', '-o', 'json', '-f', '-'], JSON.stringify(review)),
     ) as { status: { allowed: boolean } };
     return answer.status.allowed;
   }
 
   /** Every object of a Spark cluster that Kubernetes still has, whoever made it. */
   async function leftovers(name: string): Promise<string[]> {
-    const list = await kubectlJson<{ items: { kind?: string; metadata: { name: string } }[] }>(cluster, [
-      'get',
-      'deployments,replicasets,pods,services,endpointslices,configmaps,ingresses',
-      '-n',
-      ns,
-      '-l',
-      `oshinko-cluster=${name}`,
-    ]);
+    const list = await kubectlJson<{ items: { kind?: string; metadata: { name: string } }[] }>(
+      suite.cluster,
+      [
+        'get',
+        'deployments,replicasets,pods,services,endpointslices,configmaps,ingresses',
+        '-n',
+        suite.namespace,
+        '-l',
+        `oshinko-cluster=${name}`,
+      ],
+    );
     return list.items.map((item) => `${item.kind ?? ''}/${item.metadata.name}`);
   }
 
@@ -217,35 +233,34 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
   }
 
   const aliveWorkers = async (name: string): Promise<number> =>
-    (await masterJson(cluster, ns, `${name}-ui`)).workers.filter((w) => w.state === 'ALIVE').length;
+    (await masterJson(suite.cluster, suite.namespace, `${name}-ui`)).workers.filter(
+      (w) => w.state === 'ALIVE',
+    ).length;
 
   beforeAll(async () => {
-    cluster = requireRealCluster();
     const started = Date.now();
     await loadImage(await serverImageArchive());
     const built = Date.now();
 
-    // docs/deploy-kubernetes.md, steps 2 to 4: namespace and image, the token Secret, kubectl apply -k.
-    namespace = await createNamespace(cluster, 'e2e-incluster');
-    ns = namespace.name;
+    // docs/deploy-kubernetes.md, steps 2 to 4: namespace (the suite's) and image, the token Secret, kubectl apply -k.
     const serverToken = randomBytes(32).toString('hex');
-    await kubectl(cluster, [
+    await kubectl(suite.cluster, [
       '-n',
-      ns,
+      suite.namespace,
       'create',
       'secret',
       'generic',
       'oshinko-token',
       `--from-literal=token=${serverToken}`,
     ]);
-    deployDir = await userKustomization(ns);
-    await kubectl(cluster, ['apply', '-k', deployDir]);
+    deployDir = await userKustomization(suite.namespace);
+    await kubectl(suite.cluster, ['apply', '-k', deployDir]);
     await waitForServer(serverToken);
 
     // Step 5: the token as a user reads it back, and the Service (here its ClusterIP instead of a port-forward).
-    const encoded = await kubectl(cluster, [
+    const encoded = await kubectl(suite.cluster, [
       '-n',
-      ns,
+      suite.namespace,
       'get',
       'secret',
       'oshinko-token',
@@ -254,18 +269,21 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     ]);
     const token = Buffer.from(encoded, 'base64').toString('utf8');
     const ip = (
-      await kubectl(cluster, ['-n', ns, 'get', 'service', SERVER, '-o', 'jsonpath={.spec.clusterIP}'])
+      await kubectl(suite.cluster, [
+        '-n',
+        suite.namespace,
+        'get',
+        'service',
+        SERVER,
+        '-o',
+        'jsonpath={.spec.clusterIP}',
+      ])
     ).trim();
     url = `http://${ip}:8080`;
     client = new OshinkoClient(url, { token, timeoutMs: 60_000 });
     console.info(
       `server image built and loaded in ${((built - started) / 1000).toFixed(1)} s, deployed and ready in ${((Date.now() - built) / 1000).toFixed(1)} s`,
     );
-  });
-
-  afterAll(async () => {
-    await namespace?.remove();
-    if (deployDir !== undefined) await removeDir(deployDir);
   });
 
   it('runs its image on its ServiceAccount token, no kubeconfig, and answers /readyz and its token through its Service', async () => {
@@ -288,7 +306,7 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     expect(application.driver).toBe('kubernetes');
     expect(application['default-cluster-image']).toBe(SPARK_IMAGE);
     expect(application.details).toMatchObject({
-      namespace: ns,
+      namespace: suite.namespace,
       config: 'in-cluster service account',
       server: 'https://10.96.0.1:443',
       reads: 'watch cache, live',
@@ -302,12 +320,12 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     });
     // The rollback removed what the create had made before the conflict, and only that.
     expect(await leftAfterGc(SERVER)).toEqual([]);
-    const service = await kubectlJson<{ spec: { selector: Record<string, string> } }>(cluster, [
+    const service = await kubectlJson<{ spec: { selector: Record<string, string> } }>(suite.cluster, [
       'get',
       'service',
       SERVER,
       '-n',
-      ns,
+      suite.namespace,
     ]);
     expect(service.spec.selector).toEqual({
       'app.kubernetes.io/name': 'oshinko',
@@ -323,19 +341,19 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     const answers = await Promise.all(
       granted.map(async ({ verb, group, resource }) => ({
         call: `${verb} ${resource}${group === '' ? '' : `.${group}`}`,
-        here: await allowed(verb, group, resource, ns),
+        here: await allowed(verb, group, resource, suite.namespace),
         elsewhere: await allowed(verb, group, resource, 'default'),
       })),
     );
     expect(answers.filter((a) => !a.here).map((a) => a.call)).toEqual([]);
     expect(answers.filter((a) => a.elsewhere).map((a) => a.call)).toEqual([]);
     // can-i agrees where kubectl can map the resource (subresources as --subresource).
-    expect(await canI('get', 'pods', ns)).toBe(false);
-    expect(await canI('list', 'pods', ns)).toBe(true);
-    expect(await canI('patch', 'deployments.apps', ns)).toBe(true);
-    expect(await canI('get', 'pods/log', ns)).toBe(true);
-    expect(await canI('get', 'services/proxy', ns)).toBe(true);
-    expect(await canI('get', 'secrets', ns)).toBe(true);
+    expect(await canI('get', 'pods', suite.namespace)).toBe(false);
+    expect(await canI('list', 'pods', suite.namespace)).toBe(true);
+    expect(await canI('patch', 'deployments.apps', suite.namespace)).toBe(true);
+    expect(await canI('get', 'pods/log', suite.namespace)).toBe(true);
+    expect(await canI('get', 'services/proxy', suite.namespace)).toBe(true);
+    expect(await canI('get', 'secrets', suite.namespace)).toBe(true);
     expect(await canI('get', 'pods/log', 'default')).toBe(false);
 
     const refused: [string, string, string | undefined][] = [
@@ -345,18 +363,18 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
       ['list', 'nodes', undefined],
       // `get` on secrets is granted (whether a Secret a cluster names exists, asked for its metadata only); a list
       // or watch would hand over every Secret of the namespace.
-      ['list', 'secrets', ns],
-      ['watch', 'secrets', ns],
+      ['list', 'secrets', suite.namespace],
+      ['watch', 'secrets', suite.namespace],
       ['get', 'secrets', 'default'],
-      ['create', 'pods', ns],
-      ['delete', 'pods', ns],
-      ['create', 'pods/exec', ns],
-      ['create', 'pods/portforward', ns],
-      ['update', 'deployments.apps', ns],
-      ['create', 'configmaps', ns],
-      ['create', 'rolebindings.rbac.authorization.k8s.io', ns],
-      ['patch', 'roles.rbac.authorization.k8s.io', ns],
-      ['create', 'serviceaccounts/token', ns],
+      ['create', 'pods', suite.namespace],
+      ['delete', 'pods', suite.namespace],
+      ['create', 'pods/exec', suite.namespace],
+      ['create', 'pods/portforward', suite.namespace],
+      ['update', 'deployments.apps', suite.namespace],
+      ['create', 'configmaps', suite.namespace],
+      ['create', 'rolebindings.rbac.authorization.k8s.io', suite.namespace],
+      ['patch', 'roles.rbac.authorization.k8s.io', suite.namespace],
+      ['create', 'serviceaccounts/token', suite.namespace],
     ];
     const yes = [];
     for (const [verb, resource, where] of refused) {
@@ -409,13 +427,13 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
     await client.createCluster({ name: 'bounded', config: { workerCount: 1 } });
     await waitForCluster(client, 'bounded', allRegistered);
 
-    const role = await kubectlJson<Role>(cluster, ['get', 'role', SERVER, '-n', ns]);
+    const role = await kubectlJson<Role>(suite.cluster, ['get', 'role', SERVER, '-n', suite.namespace]);
     const without = {
       ...role,
       rules: role.rules.filter((rule) => !rule.resources.includes('services/proxy')),
     };
     expect(without.rules.length).toBe(role.rules.length - 1);
-    await kubectl(cluster, ['replace', '-f', '-'], JSON.stringify(without));
+    await kubectl(suite.cluster, ['replace', '-f', '-'], JSON.stringify(without));
     try {
       const cut = await waitForCluster(
         client,
@@ -427,7 +445,7 @@ describe('the oshinko server deployed in the cluster with deploy/kubernetes', ()
       expect(cut.reason).toMatch(/cannot read the master's \/json\/.*403/);
     } finally {
       // What a user does to put the Role back: apply the manifests again.
-      await kubectl(cluster, ['apply', '-k', deployDir ?? '']);
+      await kubectl(suite.cluster, ['apply', '-k', deployDir ?? '']);
     }
     await waitForCluster(client, 'bounded', allRegistered, 60_000);
     await client.deleteCluster('bounded');

@@ -4,58 +4,38 @@
  * memory, which each worker then offers its master, and the image pull policy.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OshinkoClient } from '../../src/client/oshinko-client.js';
-import type { RunningServer } from '../../src/server/serve.js';
+import { describe, expect, it } from 'vitest';
 import {
   daemonPid,
   MASTER_CLASS,
   allRegistered,
-  baseImageArchive,
-  createNamespace,
   kubectl,
   kubectlJson,
   masterJson,
-  requireRealCluster,
-  startServer,
   waitForCluster,
-  type RealCluster,
 } from './real-cluster.js';
+import { servedSuite } from './suite.js';
 
 describe('a namespace that enforces the restricted Pod Security Standard', () => {
-  let cluster: RealCluster;
-  let namespace: { name: string; remove: () => Promise<void> } | undefined;
-  let ns = '';
-  let server: RunningServer | undefined;
-  let client: OshinkoClient;
-
-  beforeAll(async () => {
-    cluster = requireRealCluster();
-    const { image } = await baseImageArchive();
-    namespace = await createNamespace(cluster, 'e2e-restricted');
-    ns = namespace.name;
-    await kubectl(cluster, [
-      'label',
-      'namespace',
-      ns,
-      'pod-security.kubernetes.io/enforce=restricted',
-      'pod-security.kubernetes.io/enforce-version=latest',
-    ]);
-    ({ server, client } = await startServer(cluster, ns, image));
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await namespace?.remove();
+  const suite = servedSuite('e2e-restricted', {
+    prepare: async ({ cluster, namespace }) => {
+      await kubectl(cluster, [
+        'label',
+        'namespace',
+        namespace,
+        'pod-security.kubernetes.io/enforce=restricted',
+        'pod-security.kubernetes.io/enforce-version=latest',
+      ]);
+    },
   });
 
   it('refuses a plain pod (the plugin is on), and runs a cluster whose workers offer what they were given', async () => {
     // The admission plugin is really enforcing: a plain pod with default settings is refused.
-    const refused = await kubectl(cluster, [
+    const refused = await kubectl(suite.cluster, [
       'run',
       'plain',
       '-n',
-      ns,
+      suite.namespace,
       '--image=localhost/oshinko/pause:3.10',
       '--image-pull-policy=Never',
     ]).then(
@@ -64,16 +44,16 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
     );
     expect(refused).toMatch(/violates PodSecurity "restricted:latest"/);
 
-    await kubectl(cluster, [
+    await kubectl(suite.cluster, [
       'create',
       'secret',
       'generic',
       'spark-secrets',
       '-n',
-      ns,
+      suite.namespace,
       '--from-literal=token=s3cr3t-1',
     ]);
-    await client.createCluster({
+    await suite.client.createCluster({
       name: 'strict',
       config: {
         workerCount: 2,
@@ -86,12 +66,12 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
         ],
       },
     });
-    const running = await waitForCluster(client, 'strict', allRegistered);
+    const running = await waitForCluster(suite.client, 'strict', allRegistered);
     expect(running.workers).toEqual({ desired: 2, ready: 2 });
     expect(running.config.workerResources).toEqual({ cpu: '1', memory: '1Gi' });
     // The master's own view: each worker offers what its container was given, by the documented rule
     // (1Gi less 512 MiB for the daemon and 10%: 409 MiB), not the node's 2 cores and all of its memory.
-    const master = (await masterJson(cluster, ns, 'strict-ui')) as unknown as {
+    const master = (await masterJson(suite.cluster, suite.namespace, 'strict-ui')) as unknown as {
       workers: { state: string; cores: number; memory: number }[];
     };
     const alive = master.workers.filter((w) => w.state === 'ALIVE');
@@ -108,7 +88,7 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
           containers: { resources?: { requests?: object; limits?: object } }[];
         };
       }[];
-    }>(cluster, ['get', 'pods', '-n', ns, '-l', 'oshinko-cluster=strict']);
+    }>(suite.cluster, ['get', 'pods', '-n', suite.namespace, '-l', 'oshinko-cluster=strict']);
     expect(pods.items).toHaveLength(3);
     for (const pod of pods.items) {
       expect(pod.spec.securityContext?.runAsNonRoot).toBe(true);
@@ -125,19 +105,28 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
     ).split('\0');
     expect(environ).toContain('APP_TOKEN=s3cr3t-1');
     expect(environ).toContain('APP_MODE=fast');
-    const labelled = await kubectl(cluster, ['get', 'pods', '-n', ns, '-l', 'team=data', '-o', 'name']);
+    const labelled = await kubectl(suite.cluster, [
+      'get',
+      'pods',
+      '-n',
+      suite.namespace,
+      '-l',
+      'team=data',
+      '-o',
+      'name',
+    ]);
     expect(labelled.trim().split('\n')).toHaveLength(3);
     // No pull policy asked: the pods have Kubernetes' default for a tagged image, and the cluster says so.
     expect(running.config.imagePullPolicy).toBe('IfNotPresent');
-    await client.deleteCluster('strict');
+    await suite.client.deleteCluster('strict');
   });
 
   it('runs on a node tainted for Spark only with the toleration, and says the taint stops it without', async () => {
     const taint = 'oshinko-test/dedicated=spark:NoSchedule';
-    await kubectl(cluster, ['taint', 'node', cluster.nodeName, taint]);
+    await kubectl(suite.cluster, ['taint', 'node', suite.cluster.nodeName, taint]);
     try {
-      await client.createCluster({ name: 'untolerated', config: { workerCount: 0 } });
-      await client.createCluster({
+      await suite.client.createCluster({ name: 'untolerated', config: { workerCount: 0 } });
+      await suite.client.createCluster({
         name: 'tolerated',
         config: {
           workerCount: 1,
@@ -152,13 +141,13 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
           ],
         },
       });
-      const running = await waitForCluster(client, 'tolerated', allRegistered);
+      const running = await waitForCluster(suite.client, 'tolerated', allRegistered);
       expect(running.config.tolerations).toEqual([
         { key: 'oshinko-test/dedicated', operator: 'Equal', value: 'spark', effect: 'NoSchedule' },
         { key: 'example.com/maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
       ]);
       const blocked = await waitForCluster(
-        client,
+        suite.client,
         'untolerated',
         (seen) => (seen.reason ?? '').includes('Unschedulable'),
         60_000,
@@ -166,38 +155,38 @@ describe('a namespace that enforces the restricted Pod Security Standard', () =>
       expect(blocked.status).not.toBe('Running');
       expect(blocked.reason).toMatch(/had untolerated taint/);
     } finally {
-      await kubectl(cluster, ['taint', 'node', cluster.nodeName, `${taint}-`]);
-      await client.deleteCluster('untolerated').catch(() => undefined);
-      await client.deleteCluster('tolerated').catch(() => undefined);
+      await kubectl(suite.cluster, ['taint', 'node', suite.cluster.nodeName, `${taint}-`]);
+      await suite.client.deleteCluster('untolerated').catch(() => undefined);
+      await suite.client.deleteCluster('tolerated').catch(() => undefined);
     }
   });
 
   it('says unschedulable, in the scheduler words, when no node matches the nodeSelector', async () => {
-    await client.createCluster({
+    await suite.client.createCluster({
       name: 'nowhere',
       config: { workerCount: 1, nodeSelector: { disk: 'none-here' } },
     });
     const waiting = await waitForCluster(
-      client,
+      suite.client,
       'nowhere',
       (c) => (c.reason ?? '').includes('Unschedulable'),
       60_000,
     );
     expect(waiting.status).toBe('Creating');
     expect(waiting.reason).toMatch(/didn't match Pod's node affinity\/selector/);
-    await client.deleteCluster('nowhere');
+    await suite.client.deleteCluster('nowhere');
   });
 
   it('honours imagePullPolicy Never: an image the node lacks is Degraded with the kubelet reason, at once', async () => {
     const missing = 'localhost/oshinko-e2e/never-pulled:1';
-    const created = await client.createCluster({
+    const created = await suite.client.createCluster({
       name: 'never',
       config: { workerCount: 1, sparkImage: missing, imagePullPolicy: 'Never' },
     });
     expect(created.config.imagePullPolicy).toBe('Never');
-    const degraded = await waitForCluster(client, 'never', (c) => c.status === 'Degraded', 60_000);
+    const degraded = await waitForCluster(suite.client, 'never', (c) => c.status === 'Degraded', 60_000);
     expect(degraded.reason).toMatch(/ErrImageNeverPull/);
     expect(degraded.reason).toContain(missing);
-    await client.deleteCluster('never');
+    await suite.client.deleteCluster('never');
   });
 });

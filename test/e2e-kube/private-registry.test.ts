@@ -6,43 +6,54 @@
  * Secret that does not exist are named as such.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterModel, OshinkoClient } from '../../src/client/oshinko-client.js';
-import type { RunningServer } from '../../src/server/serve.js';
+import { describe, expect, it } from 'vitest';
+import type { ClusterModel } from '../../src/client/oshinko-client.js';
 import {
   allRegistered,
-  baseImageArchive,
   commitDerivedImage,
-  createNamespace,
   daemonPid,
   kubectl,
   podsOf,
   removeImage,
-  requireRealCluster,
-  startServer,
   waitForCluster,
   WORKER_CLASS,
-  type RealCluster,
 } from './real-cluster.js';
+import { servedSuite } from './suite.js';
 import { startRegistry, type PrivateRegistry } from './registry.js';
 
 const FLAVOR = '/opt/oshinko/flavor';
 const SECRET = 'team-registry';
 
 describe('a custom image in a private registry', () => {
-  let cluster: RealCluster;
-  let namespace: { name: string; remove: () => Promise<void> } | undefined;
-  let ns = '';
   let registry: PrivateRegistry | undefined;
-  let server: RunningServer | undefined;
-  let client: OshinkoClient;
-  let base = '';
   const local = `localhost/oshinko-test/private:${Date.now().toString(36)}`;
+
+  const suite = servedSuite('e2e-registry', {
+    // The site's pull secret is the server's default: clusters that name none get it.
+    env: { OSHINKO_IMAGE_PULL_SECRETS: SECRET },
+    prepare: async ({ cluster, namespace }) => {
+      registry = await startRegistry(cluster);
+      await kubectl(cluster, [
+        'create',
+        'secret',
+        'docker-registry',
+        SECRET,
+        '-n',
+        namespace,
+        `--docker-server=${registry.host}`,
+        `--docker-username=${registry.username}`,
+        `--docker-password=${registry.password}`,
+      ]);
+    },
+    teardown: async () => {
+      await registry?.close();
+    },
+  });
 
   /** Builds the image with `flavor` in it and pushes it as `team/spark:<tag>`; returns its digest there. */
   async function publish(tag: string, flavor: string): Promise<string> {
     if (registry === undefined) throw new Error('no registry');
-    await commitDerivedImage(base, local, { [FLAVOR]: `${flavor}\n` });
+    await commitDerivedImage(suite.image, local, { [FLAVOR]: `${flavor}\n` });
     try {
       return await registry.push(local, `team/spark:${tag}`);
     } finally {
@@ -55,33 +66,6 @@ describe('a custom image in a private registry', () => {
     return readFileSync(`/proc/${String(daemonPid(WORKER_CLASS, ip))}/root${FLAVOR}`, 'utf8').trim();
   }
 
-  beforeAll(async () => {
-    cluster = requireRealCluster();
-    ({ image: base } = await baseImageArchive());
-    registry = await startRegistry(cluster);
-    namespace = await createNamespace(cluster, 'e2e-registry');
-    ns = namespace.name;
-    await kubectl(cluster, [
-      'create',
-      'secret',
-      'docker-registry',
-      SECRET,
-      '-n',
-      ns,
-      `--docker-server=${registry.host}`,
-      `--docker-username=${registry.username}`,
-      `--docker-password=${registry.password}`,
-    ]);
-    // The site's pull secret is the server's default: clusters that name none get it.
-    ({ server, client } = await startServer(cluster, ns, base, { OSHINKO_IMAGE_PULL_SECRETS: SECRET }));
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await namespace?.remove();
-    await registry?.close();
-  });
-
   it('says the registry refused a pull without credentials, and names a tag the registry lacks', async () => {
     if (registry === undefined) throw new Error('no registry');
     const image = `${registry.host}/team/spark:v1`;
@@ -89,31 +73,31 @@ describe('a custom image in a private registry', () => {
     const degraded = (seen: ClusterModel) => seen.status === 'Degraded';
     try {
       // `[]` is no pull secret at all, over the server's default.
-      await client.createCluster({
+      await suite.client.createCluster({
         name: 'anonymous',
         config: { sparkImage: image, workerCount: 0, imagePullSecrets: [] },
       });
-      await client.createCluster({
+      await suite.client.createCluster({
         name: 'missing-tag',
         config: { sparkImage: `${registry.host}/team/spark:no-such-tag`, workerCount: 0 },
       });
-      const anonymous = await waitForCluster(client, 'anonymous', degraded, 90_000);
+      const anonymous = await waitForCluster(suite.client, 'anonymous', degraded, 90_000);
       expect(anonymous.config.imagePullSecrets).toEqual([]);
       expect(anonymous.reason).toContain('anonymous-m-');
       expect(anonymous.reason).toContain(image);
       expect(anonymous.reason).toMatch(/401 Unauthorized|unauthorized|authorization failed/i);
-      const missing = await waitForCluster(client, 'missing-tag', degraded, 90_000);
+      const missing = await waitForCluster(suite.client, 'missing-tag', degraded, 90_000);
       expect(missing.config.imagePullSecrets).toEqual([SECRET]);
       expect(missing.reason).toContain(`${registry.host}/team/spark:no-such-tag`);
       expect(missing.reason).toMatch(/not found/i);
     } finally {
-      await client.deleteCluster('anonymous').catch(() => undefined);
-      await client.deleteCluster('missing-tag').catch(() => undefined);
+      await suite.client.deleteCluster('anonymous').catch(() => undefined);
+      await suite.client.deleteCluster('missing-tag').catch(() => undefined);
     }
   });
 
   it('refuses a pull secret that does not exist, naming it, and creates nothing', async () => {
-    const error = await client
+    const error = await suite.client
       .createCluster({ name: 'typo', config: { imagePullSecrets: ['team-registy'] } })
       .then(
         () => undefined,
@@ -121,13 +105,13 @@ describe('a custom image in a private registry', () => {
       );
     expect(error?.api).toMatchObject({ status: 422, field: 'config.imagePullSecrets[0]' });
     expect(error?.message).toContain(
-      `config.imagePullSecrets[0] names Secret 'team-registy', which does not exist in namespace '${ns}'`,
+      `config.imagePullSecrets[0] names Secret 'team-registy', which does not exist in namespace '${suite.namespace}'`,
     );
-    const left = await kubectl(cluster, [
+    const left = await kubectl(suite.cluster, [
       'get',
       'deployments,services,pods',
       '-n',
-      ns,
+      suite.namespace,
       '-l',
       'oshinko-cluster=typo',
       '-o',
@@ -140,23 +124,25 @@ describe('a custom image in a private registry', () => {
     if (registry === undefined) throw new Error('no registry');
     const image = `${registry.host}/team/spark:rebuilt`;
     const first = await publish('rebuilt', 'first build');
-    await client.createCluster({
+    await suite.client.createCluster({
       name: 'private',
       config: { sparkImage: image, workerCount: 1, imagePullPolicy: 'Always' },
     });
-    const running = await waitForCluster(client, 'private', allRegistered);
+    const running = await waitForCluster(suite.client, 'private', allRegistered);
     expect(running.config).toMatchObject({ imagePullSecrets: [SECRET], imagePullPolicy: 'Always' });
-    const [worker] = (await podsOf(cluster, ns, 'private')).filter((pod) => pod.type === 'worker');
+    const [worker] = (await podsOf(suite.cluster, suite.namespace, 'private')).filter(
+      (pod) => pod.type === 'worker',
+    );
     if (worker === undefined) throw new Error('no worker pod');
     expect(flavorOf(worker.ip)).toBe('first build');
     const imageId = async (pod: string) =>
       (
-        await kubectl(cluster, [
+        await kubectl(suite.cluster, [
           'get',
           'pod',
           pod,
           '-n',
-          ns,
+          suite.namespace,
           '-o',
           'jsonpath={.status.containerStatuses[0].imageID}',
         ])
@@ -166,9 +152,9 @@ describe('a custom image in a private registry', () => {
     // Rebuilt and pushed under the same tag: the running pod keeps what it pulled, a new pod pulls afresh.
     const second = await publish('rebuilt', 'second build');
     expect(second).not.toBe(first);
-    await kubectl(cluster, ['delete', 'pod', worker.name, '-n', ns, '--wait=false']);
+    await kubectl(suite.cluster, ['delete', 'pod', worker.name, '-n', suite.namespace, '--wait=false']);
     const healed = await waitForCluster(
-      client,
+      suite.client,
       'private',
       (seen) =>
         allRegistered(seen) && seen.pods.some((pod) => pod.type === 'worker' && pod.name !== worker.name),
@@ -177,6 +163,6 @@ describe('a custom image in a private registry', () => {
     if (newcomer === undefined) throw new Error('no new worker');
     expect(flavorOf(newcomer.ip)).toBe('second build');
     expect(await imageId(newcomer.name)).toBe(`${image.replace(/:rebuilt$/, '')}@${second}`);
-    await client.deleteCluster('private');
+    await suite.client.deleteCluster('private');
   });
 });

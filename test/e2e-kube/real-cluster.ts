@@ -2,7 +2,7 @@
  * The real single-node Kubernetes that scripts/kube/up.sh brings up (npm run kube:up), as the suites in this folder
  * see it: its env file, kubectl, image loading and building, and a namespace per suite.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-client.js';
 import { parseServeConfig } from '../../src/server/serve-config.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
+import { clusterWaiter } from '../support/wait-for-cluster.js';
 
 const run = promisify(execFile);
 
@@ -141,22 +142,50 @@ export async function commitDerivedImage(
 ): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'oshinko-image-'));
   const container = (await buildah('from', '--pull-never', base)).trim();
+  await withCleanup(
+    async () => {
+      for (const [path, content] of Object.entries(files)) {
+        const local = join(work, path.replaceAll('/', '_'));
+        await writeFile(local, content);
+        await buildah('copy', '--chmod', '0644', container, local, path);
+      }
+      await buildah('commit', '--quiet', container, image);
+    },
+    async () => {
+      await buildah('rm', container);
+      await rm(work, { recursive: true, force: true });
+    },
+  );
+}
+
+/**
+ * Runs `body`, then `cleanup` whatever happened. A failed clean-up fails the call too: with the body's error when both
+ * failed (an AggregateError), never hiding either.
+ */
+async function withCleanup<T>(body: () => Promise<T>, cleanup: () => Promise<void>): Promise<T> {
+  let result: T;
   try {
-    for (const [path, content] of Object.entries(files)) {
-      const local = join(work, path.replaceAll('/', '_'));
-      await writeFile(local, content);
-      await buildah('copy', '--chmod', '0644', container, local, path);
-    }
-    await buildah('commit', '--quiet', container, image);
-  } finally {
-    await buildah('rm', container).catch(() => undefined);
-    await rm(work, { recursive: true, force: true });
+    result = await body();
+  } catch (error) {
+    await cleanup().catch((cleanupError: unknown) => {
+      throw new AggregateError([error, cleanupError], 'the step failed, and so did its clean-up');
+    });
+    throw error;
   }
+  await cleanup();
+  return result;
+}
+
+/** `buildah rmi` of an image that is not there (its commit never happened) is no failure of the clean-up. */
+async function removeIfPresent(image: string): Promise<void> {
+  await buildah('rmi', image).catch((error: unknown) => {
+    if (!/image not known/i.test(String((error as { stderr?: unknown }).stderr))) throw error;
+  });
 }
 
 /** Removes an image `commitDerivedImage` made; the store keeps only the base images. */
 export async function removeImage(image: string): Promise<void> {
-  await buildah('rmi', image).catch(() => undefined);
+  await removeIfPresent(image);
 }
 
 /** Builds `image` from `base` plus files (`commitDerivedImage`) into a docker archive for the node to import. */
@@ -188,8 +217,9 @@ export function daemonPid(mainClass: string, ip: string): number {
     let argv: string[];
     try {
       argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
+    } catch (error) {
+      if (processGone(error)) continue;
+      throw error;
     }
     const host = argv.indexOf('--host');
     if (
@@ -232,22 +262,8 @@ export async function startServer(
   return { server, client: new OshinkoClient(server.url, { timeoutMs: 60_000 }) };
 }
 
-/** Polls a cluster until `done` holds; fails with the last state seen. */
-export async function waitForCluster(
-  client: OshinkoClient,
-  name: string,
-  done: (cluster: ClusterModel) => boolean,
-  timeoutMs = 180_000,
-): Promise<ClusterModel> {
-  const deadline = Date.now() + timeoutMs;
-  let last: ClusterModel | undefined;
-  while (Date.now() < deadline) {
-    last = await client.getCluster(name);
-    if (done(last)) return last;
-    await sleep(500);
-  }
-  throw new Error(`cluster ${name} did not settle in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
+/** The wait for a cluster on the test node: images start, JVMs register, in minutes on a loaded machine. */
+export const waitForCluster = clusterWaiter({ timeoutMs: 180_000, intervalMs: 500 });
 
 export const allRegistered = (cluster: ClusterModel): boolean =>
   cluster.status === 'Running' && cluster.workers.ready === cluster.workers.desired;
@@ -313,92 +329,19 @@ function alive(pid: number): boolean {
   try {
     // A zombie still answers signal 0; its state in /proc says it is dead.
     return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
+  } catch (error) {
+    if (processGone(error)) return false;
+    throw error;
   }
 }
+
+/** A process that exited between listing /proc and reading its files. */
+const processGone = (error: unknown): boolean =>
+  ['ENOENT', 'ESRCH'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 /** `npm run kube:up` again: starts whatever component is not running, and waits until the cluster answers. */
 export async function repairCluster(): Promise<void> {
   await run('bash', [join(REPO, 'scripts', 'kube', 'up.sh')], { maxBuffer: 8 * 1024 * 1024 });
-}
-
-/** The oshinko server as its own process (bin/oshinko.js serve), so a test can SIGKILL it. */
-export interface ServerProcess {
-  readonly url: string;
-  readonly pid: number;
-  readonly client: OshinkoClient;
-  /** SIGKILL, and wait for the process to be gone. */
-  kill(): Promise<void>;
-  /** SIGTERM, and wait for it to stop. */
-  stop(): Promise<void>;
-}
-
-export async function spawnServer(
-  cluster: RealCluster,
-  namespace: string,
-  defaultImage: string,
-  env: Readonly<Record<string, string>> = {},
-  nodeArgs: readonly string[] = [],
-): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      join(REPO, 'bin', 'oshinko.js'),
-      'serve',
-      '--driver',
-      'kubernetes',
-      '--kubeconfig',
-      cluster.kubeconfig,
-      '--namespace',
-      namespace,
-      '--default-image',
-      defaultImage,
-      '--port',
-      '0',
-      '--log-level',
-      'warn',
-    ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`the server did not start: ${stderr}`));
-    }, 60_000);
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${String(code)}): ${stderr}`));
-    });
-  });
-  const pid = child.pid ?? 0;
-  return {
-    url,
-    pid,
-    client: new OshinkoClient(url, { timeoutMs: 60_000 }),
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** A change to an image for `buildChangedImage`: commands run inside it, then a new entrypoint. */
@@ -416,21 +359,24 @@ export interface ImageChange {
 export async function buildChangedImage(base: string, image: string, change: ImageChange): Promise<string> {
   const work = await mkdtemp(join(tmpdir(), 'oshinko-image-'));
   const container = (await buildah('from', '--pull-never', base)).trim();
-  try {
-    // As root: the base image's user may not remove what the image installed. The host's network, as images.sh
-    // builds: buildah's default would set up a CNI bridge (cni-podman0) and leave it on the machine.
-    for (const argv of change.run ?? []) {
-      await buildah('run', '--network', 'host', '--user', '0:0', container, '--', ...argv);
-    }
-    if (change.entrypoint !== undefined) {
-      await buildah('config', '--entrypoint', JSON.stringify(change.entrypoint), '--cmd', '', container);
-    }
-    await buildah('commit', '--quiet', container, image);
-    const archive = join(work, 'image.tar');
-    await buildah('push', '--quiet', image, `docker-archive:${archive}:${image}`);
-    return archive;
-  } finally {
-    await buildah('rm', container).catch(() => undefined);
-    await buildah('rmi', image).catch(() => undefined);
-  }
+  return withCleanup(
+    async () => {
+      // As root: the base image's user may not remove what the image installed. The host's network, as images.sh
+      // builds: buildah's default would set up a CNI bridge (cni-podman0) and leave it on the machine.
+      for (const argv of change.run ?? []) {
+        await buildah('run', '--network', 'host', '--user', '0:0', container, '--', ...argv);
+      }
+      if (change.entrypoint !== undefined) {
+        await buildah('config', '--entrypoint', JSON.stringify(change.entrypoint), '--cmd', '', container);
+      }
+      await buildah('commit', '--quiet', container, image);
+      const archive = join(work, 'image.tar');
+      await buildah('push', '--quiet', image, `docker-archive:${archive}:${image}`);
+      return archive;
+    },
+    async () => {
+      await buildah('rm', container);
+      await removeIfPresent(image);
+    },
+  );
 }

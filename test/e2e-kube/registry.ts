@@ -168,7 +168,13 @@ export async function startRegistry(cluster: RealCluster): Promise<PrivateRegist
   const caBytes = await readFile(ca);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const status = await probe(host, caBytes).catch(() => 0);
+    const status = await probe(host, caBytes).catch(async (error: unknown) => {
+      // Not listening or not answering yet: ask again. Anything else (TLS with our CA failing) is the failure.
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      if (['ECONNREFUSED', 'ECONNRESET', 'timeout'].includes(code)) return 0;
+      await close();
+      throw error;
+    });
     if (status === 401) break;
     if (!running() || Date.now() > deadline) {
       await close();

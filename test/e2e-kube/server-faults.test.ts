@@ -7,70 +7,34 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterModel, OshinkoClient } from '../../src/client/oshinko-client.js';
+import { describe, expect, it } from 'vitest';
+import type { ClusterModel } from '../../src/client/oshinko-client.js';
 import { pollUntil } from '../support/poll.js';
-import {
-  allRegistered,
-  baseImageArchive,
-  createNamespace,
-  kubectl,
-  kubectlJson,
-  masterJson,
-  requireRealCluster,
-  sleep,
-  spawnServer,
-  waitForCluster,
-  type RealCluster,
-  type ServerProcess,
-} from './real-cluster.js';
+import { allRegistered, kubectl, kubectlJson, masterJson, sleep, waitForCluster } from './real-cluster.js';
+import { serverProcessSuite } from './suite.js';
 
 interface List {
   items: { kind?: string; metadata: { name: string; labels?: Record<string, string> } }[];
 }
 
 const memoryFile = join(tmpdir(), `oshinko-server-memory-${String(process.pid)}.json`);
-const serverEnv = { OSHINKO_TEST_MEMORY_FILE: memoryFile };
-const serverArgs = ['--expose-gc', '--require', join(import.meta.dirname, 'memory-probe.cjs')];
 
 describe('the oshinko server killed, and under load, on a real Kubernetes', () => {
-  let cluster: RealCluster;
-  let namespace: { name: string; remove: () => Promise<void> } | undefined;
-  let ns = '';
-  let image = '';
-  let server: ServerProcess | undefined;
-
-  beforeAll(async () => {
-    cluster = requireRealCluster();
-    ({ image } = await baseImageArchive());
-    namespace = await createNamespace(cluster, 'e2e-server');
-    ns = namespace.name;
-    server = await spawnServer(cluster, ns, image, serverEnv, serverArgs);
+  const suite = serverProcessSuite('e2e-server', {
+    env: { OSHINKO_TEST_MEMORY_FILE: memoryFile },
+    nodeArgs: ['--expose-gc', '--require', join(import.meta.dirname, 'memory-probe.cjs')],
+    teardown: async () => {
+      await kubectl(suite.cluster, ['uncordon', suite.cluster.nodeName]);
+    },
   });
-
-  afterAll(async () => {
-    await server?.stop();
-    await kubectl(cluster, ['uncordon', cluster.nodeName]).catch(() => undefined);
-    await namespace?.remove();
-  });
-
-  const client = (): OshinkoClient => {
-    if (server === undefined) throw new Error('no server');
-    return server.client;
-  };
-
-  async function restart(): Promise<void> {
-    await server?.kill();
-    server = await spawnServer(cluster, ns, image, serverEnv, serverArgs);
-  }
 
   /** Every object Kubernetes has for the cluster, whoever made it (ReplicaSets, pods, EndpointSlices included). */
   async function leftovers(name?: string): Promise<string[]> {
-    const list = await kubectlJson<List>(cluster, [
+    const list = await kubectlJson<List>(suite.cluster, [
       'get',
       'deployments,replicasets,pods,services,endpointslices',
       '-n',
-      ns,
+      suite.namespace,
       '-l',
       name === undefined ? 'oshinko-cluster' : `oshinko-cluster=${name}`,
     ]);
@@ -90,13 +54,13 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
   async function truthfully(name: string): Promise<ClusterModel | undefined> {
     let seen: ClusterModel;
     try {
-      seen = await client().getCluster(name);
+      seen = await suite.client.getCluster(name);
     } catch (error) {
       if ((error as { api?: { status: number } }).api?.status === 404) return undefined;
       throw error;
     }
     if (seen.status === 'Running') {
-      const master = await masterJson(cluster, ns, `${name}-ui`);
+      const master = await masterJson(suite.cluster, suite.namespace, `${name}-ui`);
       expect(master.workers.filter((w) => w.state === 'ALIVE').length).toBeGreaterThanOrEqual(
         seen.workers.ready,
       );
@@ -109,11 +73,11 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
 
   /** Runs `work` with the node cordoned: pods stay Pending, so what is under test is the API, not Spark. */
   async function cordoned(work: () => Promise<void>): Promise<void> {
-    await kubectl(cluster, ['cordon', cluster.nodeName]);
+    await kubectl(suite.cluster, ['cordon', suite.cluster.nodeName]);
     try {
       await work();
     } finally {
-      await kubectl(cluster, ['uncordon', cluster.nodeName]);
+      await kubectl(suite.cluster, ['uncordon', suite.cluster.nodeName]);
     }
   }
 
@@ -122,11 +86,11 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
     await cordoned(async () => {
       for (const [i, delay] of DELAYS_MS.entries()) {
         const name = `kill-create-${String(i)}`;
-        const request = client()
+        const request = suite.client
           .createCluster({ name, config: { workerCount: 1 } })
           .catch(() => undefined);
         await sleep(delay);
-        await restart();
+        await suite.restart();
         await request;
         const seen = await truthfully(name);
         if (seen === undefined) {
@@ -138,10 +102,10 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
         outcomes.push(
           `${String(delay)} ms: ${seen.status}${seen.reason === undefined ? '' : ` (${seen.reason})`}`,
         );
-        await client().deleteCluster(name);
+        await suite.client.deleteCluster(name);
         await waitUntilGone(name);
         // The name is free again.
-        await expect(client().getCluster(name)).rejects.toMatchObject({ api: { status: 404 } });
+        await expect(suite.client.getCluster(name)).rejects.toMatchObject({ api: { status: 404 } });
       }
     });
     console.log(`killed during create:\n  ${outcomes.join('\n  ')}`);
@@ -149,23 +113,21 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
 
   it('SIGKILLed in the middle of scale and of delete: never Running when it is not, and one DELETE leaves nothing', async () => {
     const name = 'kill-ops';
-    await client().createCluster({ name, config: { workerCount: 1 } });
-    await waitForCluster(client(), name, allRegistered);
+    await suite.client.createCluster({ name, config: { workerCount: 1 } });
+    await waitForCluster(suite.client, name, allRegistered);
     const scaled: string[] = [];
     for (const delay of [0, 30, 120]) {
       const target = scaled.length % 2 === 0 ? 2 : 1;
-      const request = client()
-        .scaleCluster(name, { workerCount: target })
-        .catch(() => undefined);
+      const request = suite.client.scaleCluster(name, { workerCount: target }).catch(() => undefined);
       await sleep(delay);
-      await restart();
+      await suite.restart();
       await request;
       const seen = await truthfully(name);
       scaled.push(
         `${String(delay)} ms: workers ${String(seen?.workers.desired)} (${seen?.status ?? 'gone'})`,
       );
       // Whatever count stands, the cluster settles on it by itself, every worker registered.
-      await waitForCluster(client(), name, allRegistered);
+      await waitForCluster(suite.client, name, allRegistered);
     }
     console.log(`killed during scale:\n  ${scaled.join('\n  ')}`);
 
@@ -173,21 +135,19 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
     await cordoned(async () => {
       for (const [i, delay] of [0, 20, 80].entries()) {
         const victim = `kill-delete-${String(i)}`;
-        await client().createCluster({ name: victim, config: { workerCount: 1 } });
-        const request = client()
-          .deleteCluster(victim)
-          .catch(() => undefined);
+        await suite.client.createCluster({ name: victim, config: { workerCount: 1 } });
+        const request = suite.client.deleteCluster(victim).catch(() => undefined);
         await sleep(delay);
-        await restart();
+        await suite.restart();
         await request;
         const seen = await truthfully(victim);
         deleted.push(`${String(delay)} ms: ${seen === undefined ? 'gone' : seen.status}`);
-        if (seen !== undefined && seen.status !== 'Deleting') await client().deleteCluster(victim);
+        if (seen !== undefined && seen.status !== 'Deleting') await suite.client.deleteCluster(victim);
         await waitUntilGone(victim);
       }
     });
     console.log(`killed during delete:\n  ${deleted.join('\n  ')}`);
-    await client().deleteCluster(name);
+    await suite.client.deleteCluster(name);
     await waitUntilGone(name);
   });
 
@@ -198,7 +158,7 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
    */
   async function heapMiB(): Promise<{ heap: number; rss: number }> {
     rmSync(memoryFile, { force: true });
-    process.kill(server?.pid ?? 0, 'SIGUSR2');
+    process.kill(suite.server.pid, 'SIGUSR2');
     const usage = await pollUntil(
       () => Promise.resolve(existsSync(memoryFile) ? readFileSync(memoryFile, 'utf8') : ''),
       (text) => text.endsWith('}'),
@@ -212,7 +172,7 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
   async function burst(round: number): Promise<void> {
     const names = Array.from({ length: 50 }, (_, i) => `load-${String(round)}-${String(i)}`);
     const created = await Promise.allSettled(
-      names.map((name) => client().createCluster({ name, config: { workerCount: 1 } })),
+      names.map((name) => suite.client.createCluster({ name, config: { workerCount: 1 } })),
     );
     const refused = created.flatMap((outcome, i) =>
       outcome.status === 'rejected' ? [`${names[i] ?? ''}: ${String(outcome.reason)}`] : [],
@@ -221,11 +181,11 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
     for (const reason of refused) expect(reason).not.toMatch(/internal|HTTP 500/i);
     expect(refused, refused.join('\n')).toEqual([]);
     // Every created cluster is whole: all its objects exist (its pods stay Pending on the cordoned node).
-    const list = await client().listClusters();
+    const list = await suite.client.listClusters();
     const mine = list.filter((c) => c.name.startsWith(`load-${String(round)}-`));
     expect(mine).toHaveLength(50);
     for (const summary of mine) expect(summary.status).toBe('Creating');
-    const deleted = await Promise.allSettled(names.map((name) => client().deleteCluster(name)));
+    const deleted = await Promise.allSettled(names.map((name) => suite.client.deleteCluster(name)));
     const failed = deleted.flatMap((outcome, i) =>
       outcome.status === 'rejected' ? [`${names[i] ?? ''}: ${String(outcome.reason)}`] : [],
     );
@@ -237,8 +197,8 @@ describe('the oshinko server killed, and under load, on a real Kubernetes', () =
     // Pods stay Pending: 100 Spark daemons do not fit on the test node, and the API is what is under test.
     await cordoned(async () => {
       // One create and delete first, so that the figures compare a warmed-up server with itself.
-      await client().createCluster({ name: 'warm-up', config: { workerCount: 1 } });
-      await client().deleteCluster('warm-up');
+      await suite.client.createCluster({ name: 'warm-up', config: { workerCount: 1 } });
+      await suite.client.deleteCluster('warm-up');
       await waitUntilGone('warm-up');
       await sleep(2000);
       const before = await heapMiB();

@@ -42,6 +42,8 @@ async function consoleIsFresh(): Promise<boolean> {
   return existsSync(index) && (await stat(index)).mtimeMs >= (await newestSource());
 }
 
+const errorCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException).code;
+
 const BUILD_LOCK = join(REPO, 'test-results', '.console-build-lock');
 const STALE_LOCK_MS = 120_000;
 
@@ -57,12 +59,17 @@ export async function ensureConsoleBuilt(): Promise<void> {
     try {
       await mkdir(BUILD_LOCK);
       break;
-    } catch {
+    } catch (error) {
+      // Another worker holds the lock (EEXIST); it may let go between here and the stat (ENOENT): ask again.
+      if (errorCode(error) !== 'EEXIST') throw error;
       const age =
         Date.now() -
         (await stat(BUILD_LOCK).then(
           (s) => s.mtimeMs,
-          () => Date.now(),
+          (gone: unknown) => {
+            if (errorCode(gone) !== 'ENOENT') throw gone;
+            return Date.now();
+          },
         ));
       if (age > STALE_LOCK_MS) await rm(BUILD_LOCK, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 200));

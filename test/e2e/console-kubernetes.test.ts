@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NAMESPACE, startKubeStack, type KubeStack } from '../helpers/kube-stack.js';
+import { NAMESPACE, startKubeStack, type KubeStack } from '../support/kube-stack.js';
 import { collectPageErrors, ensureConsoleBuilt, launchChromium, screenshot } from './browser.js';
 import { ClusterDetailsPage } from './pages/cluster-details-page.js';
 import { ClusterListPage } from './pages/cluster-list-page.js';

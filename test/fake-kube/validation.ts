@@ -340,8 +340,8 @@ function schemaCauses(make: () => Validatable): Cause[] {
   } catch (error) {
     const issues = (error as { errors?: { instancePath: string; message?: string; params?: unknown }[] })
       .errors;
-    if (!Array.isArray(issues))
-      return [{ field: '', reason: 'FieldValueInvalid', message: (error as Error).message }];
+    // Only the schema's verdict (Ajv's issues) is an invalid object; anything else is a bug of the fake to see.
+    if (!Array.isArray(issues)) throw error;
     return issues.map((issue) => ({
       field: issue.instancePath.replace(/^\//, '').replace(/\//g, '.'),
       reason: 'FieldValueTypeInvalid',

@@ -6,7 +6,7 @@ import { OshinkoClient, type ClusterModel } from '../../src/client/oshinko-clien
 import { parseServeConfig } from '../../src/server/serve-config.js';
 import { submitForResult } from './spark-submit.js';
 import { serve, type RunningServer } from '../../src/server/serve.js';
-import { pollUntil } from './poll.js';
+import { clusterWaiter } from './wait-for-cluster.js';
 
 /** A real server with the local driver on 127.0.0.1:0 and the given data directory. */
 export async function startLocalServer(
@@ -25,21 +25,8 @@ export async function tempHome(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-/** Polls a cluster until `done` holds; fails with the last state seen. */
-export async function waitForCluster(
-  client: OshinkoClient,
-  name: string,
-  done: (cluster: ClusterModel) => boolean,
-  timeoutMs = 240_000,
-): Promise<ClusterModel> {
-  return pollUntil(
-    () => client.getCluster(name),
-    done,
-    (last) =>
-      `cluster ${name} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
-    { timeoutMs, intervalMs: 500 },
-  );
-}
+/** The wait for a cluster of local Spark daemons (JVMs that take seconds to start on a loaded machine). */
+export const waitForCluster = clusterWaiter({ timeoutMs: 240_000, intervalMs: 500 });
 
 export const allWorkersReady = (cluster: ClusterModel): boolean =>
   cluster.status === 'Running' && cluster.workers.ready === cluster.workers.desired;

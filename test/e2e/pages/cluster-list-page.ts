@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import { errors, type Locator, type Page } from 'playwright-core';
 import { DeployDialog } from './deploy-dialog.js';
 
 /** The cluster list at `/`, the console's home page. */
@@ -59,7 +59,9 @@ export class ClusterListPage {
       await close
         .first()
         .click({ timeout: 2000 })
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          if (!(error instanceof errors.TimeoutError)) throw error;
+        });
     }
     await close.first().waitFor({ state: 'detached', timeout: 10_000 });
   }

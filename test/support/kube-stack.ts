@@ -16,7 +16,7 @@ import {
   type KubeconfigFile,
   type KubeconfigShape,
 } from '../fake-kube/kubeconfig.js';
-import { pollUntil } from '../support/poll.js';
+import { clusterWaiter } from './wait-for-cluster.js';
 
 export const NAMESPACE = 'spark-apps';
 
@@ -94,20 +94,8 @@ export function fakeKubeDriver(
   });
 }
 
-/** Polls the cluster until `done` holds (the fake's pods settle in tens of milliseconds). */
-export async function waitForCluster(
-  client: OshinkoClient,
-  name: string,
-  done: (cluster: ClusterModel) => boolean,
-  timeoutMs = 5000,
-): Promise<ClusterModel> {
-  return pollUntil(
-    () => client.getCluster(name),
-    done,
-    (cluster) => `cluster ${name} did not settle: ${cluster.status} ${cluster.reason ?? ''}`,
-    { timeoutMs, intervalMs: 25 },
-  );
-}
+/** The wait for a cluster on the fake, whose pods settle in tens of milliseconds. */
+export const waitForCluster = clusterWaiter({ timeoutMs: 5000, intervalMs: 25 });
 
 export const isRunning = (cluster: ClusterModel): boolean => cluster.status === 'Running';
 
