@@ -19,7 +19,7 @@ import {
 import { systemClock, type Clock } from './clock.js';
 import { masterRunning, observeCluster } from './cluster-observer.js';
 import { checkFitsMachine, clusterResources, resourceNotes, type Machine } from './cluster-resources.js';
-import { readClusterStates, removeClusterDir, STATE_VERSION, type ClusterState } from './cluster-state.js';
+import { readClusterStates, removeClusterDir, STATE_VERSION } from './cluster-state.js';
 import { describeFsError, isFsError, tailFile } from './files.js';
 import { followFile } from './log-follower.js';
 import { LocalImageStore } from './image-store.js';
@@ -37,11 +37,10 @@ import {
   DEFAULT_RESOURCES,
   fetchMasterJson,
   LOCAL_HOST,
-  type DaemonRecord,
-  type DaemonResources,
 } from './spark-daemons.js';
 import { FileStoredConfigSource } from './stored-configs.js';
 import { DEFAULT_BACKOFF, Supervisor, type BackoffPolicy, type DaemonSnapshot } from './supervisor.js';
+import type { ClusterState, DaemonRecord, DaemonResources } from './records.js';
 
 export interface LocalDriverOptions {
   /** The oshinko data directory (OSHINKO_HOME). */

@@ -19,6 +19,7 @@ import { access, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile
 import { delimiter, dirname, join } from 'node:path';
 import type { PodType } from '../../core/cluster.js';
 import { readJsonIfExists, writeJsonAtomic } from './files.js';
+import type { DaemonLaunch, ImageRecord } from './records.js';
 import {
   archiveAtExitOptions,
   checkLaunchCommand,
@@ -39,9 +40,7 @@ import {
   WORKER_CLASS,
   daemonEnv,
   DEFAULT_RESOURCES,
-  type DaemonLaunch,
 } from './spark-daemons.js';
-import type { ImageRecord } from './image-store.js';
 
 /** Bumped when what a kept launch holds, or how it is made, changes. */
 const LAUNCH_FORMAT = 2;
