@@ -7,7 +7,7 @@
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OshinkoClient } from '../../src/client/oshinko-client.js';
-import { STARTUP_SECONDS } from '../../src/drivers/kubernetes/cluster-renderer.js';
+import { STARTUP_SECONDS } from '../../src/drivers/kubernetes/spark-pod.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import {
   allRegistered,
