@@ -1,6 +1,7 @@
 /**
- * Pure rendering: a cluster spec and the context it is deployed in become the Kubernetes objects of the cluster.
- * No I/O here; the driver sends what this returns.
+ * Pure rendering: a cluster spec and the context it is deployed in become the Kubernetes objects of the cluster
+ * (its Deployments, Services, and Route or Ingress); the pod of each role is spark-pod.ts's. No I/O here; the driver
+ * sends what this returns.
  */
 import type { ClusterConfig, ClusterSpec } from '../../core/cluster.js';
 import { IMAGE_USER, SPARK_IMAGE_UID, type RunAsUser } from '../../core/cluster.js';
