@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
 /** True when a process with this id exists (zombies included; our own children are reaped by Node). */
@@ -110,4 +111,30 @@ export async function stopProcessGroups(
   for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
   for (const pid of stragglers) signalPid(pid, 'SIGKILL');
   await waitGone(all, 5000);
+}
+
+/** Runs a process to its end with a time limit; resolves with its output, rejects with its log. */
+export function runToEnd(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`exited with ${String(code)}: ${stderr.slice(-2000)}`));
+    });
+  });
 }
