@@ -15,6 +15,7 @@ export async function createDriver(config: ServeConfig): Promise<ClusterDriver> 
     return createKubernetesDriver({
       kubeconfig: config.kubeconfig,
       namespace: config.namespace,
+      serviceHost: config.kubernetesServiceHost,
       ingress:
         config.ingressDomain === undefined
           ? undefined
@@ -24,7 +25,7 @@ export async function createDriver(config: ServeConfig): Promise<ClusterDriver> 
     });
   }
   const { createLocalDriver } = await import('../drivers/local/index.js');
-  return createLocalDriver({ home: config.oshinkoHome, sparkHome: config.sparkHome });
+  return createLocalDriver({ home: config.oshinkoHome, sparkHome: config.sparkHome, env: config.processEnv });
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);

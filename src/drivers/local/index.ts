@@ -44,8 +44,7 @@ function dataDirectoryError(layout: HomeLayout, error: unknown): unknown {
  */
 export async function createLocalDriver(options: LocalDriverOptions): Promise<ClusterDriver> {
   const layout = new HomeLayout(resolve(options.home));
-  const env = options.env ?? process.env;
-  checkJava(env);
+  checkJava(options.env);
   let lock: ServerLock;
   try {
     for (const dir of [layout.home, layout.images, layout.clusters, layout.configs])
@@ -70,7 +69,7 @@ export async function createLocalDriver(options: LocalDriverOptions): Promise<Cl
         defaultImage: runtime.ref,
         defaultSparkHome: runtime.sparkHome,
       },
-      { ...options, env },
+      options,
     );
     await driver.load();
     await driver.lookUpDefaultImage(runtime);

@@ -49,8 +49,11 @@ import { refuseUnsupportedSettings } from './unsupported-settings.js';
 
 /** The driver's settings besides its data directory and default image. */
 export interface LocalDriverSettings {
-  /** Environment the daemons inherit (JAVA_HOME, PATH, ...); default: this process's. */
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /**
+   * The environment the daemons inherit (JAVA_HOME, PATH, ...), in which java and the executors' Python are found:
+   * the server's, from its configuration (serve-config.ts).
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** The server's daemon sizes; a cluster's masterResources and workerResources set its own (cluster-resources.ts). */
   readonly resources?: Partial<DaemonResources> | undefined;
   /** What a cluster is checked against; default: this machine's memory and cores. */
@@ -97,10 +100,7 @@ export class LocalDriver implements ClusterDriver {
   private readonly versions: RuntimeVersions;
   private closed = false;
 
-  constructor(
-    parts: LocalDriverParts,
-    options: LocalDriverSettings & { env: Readonly<Record<string, string | undefined>> },
-  ) {
+  constructor(parts: LocalDriverParts, options: LocalDriverSettings) {
     this.layout = parts.layout;
     this.store = parts.store;
     this.lock = parts.lock;
