@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 export const PYSPARK_VERSION = '4.3.0';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-// The local driver looks here (src/drivers/local: defaultRuntimeDir).
+// The local driver looks here (src/drivers/local/spark-home.ts: defaultRuntimeDir).
 const target = join(repo, '.oshinko', 'runtime');
 const marker = join(target, 'oshinko-runtime.json');
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OshinkoClient } from '../src/client/oshinko-client.js';
 import { LocalImageStore } from '../src/drivers/local/image-store.js';
-import { runtimeSparkHome } from '../src/drivers/local/index.js';
+import { runtimeSparkHome } from '../src/drivers/local/spark-home.js';
 import { LaunchCache } from '../src/drivers/local/launch-cache.js';
 import { HomeLayout } from '../src/drivers/local/layout.js';
 import { daemonEnv, DEFAULT_RESOURCES } from '../src/drivers/local/spark-daemons.js';

@@ -31,6 +31,13 @@ export interface ServeConfig {
   readonly ingressClass: string | undefined;
   readonly oshinkoHome: string;
   readonly sparkHome: string | undefined;
+  /**
+   * The environment of the processes the local driver starts: its Spark daemons inherit it (JAVA_HOME, PATH,
+   * SPARK_DAEMON_JAVA_OPTS...), and it finds java and the executors' Python with it.
+   */
+  readonly processEnv: Env;
+  /** KUBERNETES_SERVICE_HOST, which the kubelet sets in a pod: the Kubernetes driver then uses the service account. */
+  readonly kubernetesServiceHost: string | undefined;
   readonly maxWorkers: number;
   readonly maxClusters: number;
   readonly allowCustomImages: boolean;
@@ -285,6 +292,8 @@ export function parseServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     ingressClass: set(env.OSHINKO_INGRESS_CLASS),
     oshinkoHome: flags.home ?? set(env.OSHINKO_HOME) ?? defaultOshinkoHome(env),
     sparkHome: set(env.SPARK_HOME),
+    processEnv: Object.freeze({ ...env }),
+    kubernetesServiceHost: set(env.KUBERNETES_SERVICE_HOST),
     maxWorkers: integer(env.OSHINKO_MAX_WORKERS ?? '64', 'OSHINKO_MAX_WORKERS', 0, 10_000),
     maxClusters: integer(env.OSHINKO_MAX_CLUSTERS ?? '1000', 'OSHINKO_MAX_CLUSTERS', 1, 1_000_000),
     allowCustomImages: boolean(env.OSHINKO_ALLOW_CUSTOM_IMAGES ?? 'true', 'OSHINKO_ALLOW_CUSTOM_IMAGES'),

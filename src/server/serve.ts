@@ -19,6 +19,7 @@ export async function createDriver(config: ServeConfig, clock: Clock = systemClo
     return createKubernetesDriver({
       kubeconfig: config.kubeconfig,
       namespace: config.namespace,
+      serviceHost: config.kubernetesServiceHost,
       ingress:
         config.ingressDomain === undefined
           ? undefined
@@ -29,7 +30,12 @@ export async function createDriver(config: ServeConfig, clock: Clock = systemClo
     });
   }
   const { createLocalDriver } = await import('../drivers/local/index.js');
-  return createLocalDriver({ home: config.oshinkoHome, sparkHome: config.sparkHome, clock });
+  return createLocalDriver({
+    home: config.oshinkoHome,
+    sparkHome: config.sparkHome,
+    env: config.processEnv,
+    clock,
+  });
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);

@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STARTUP_SECONDS } from '../../src/drivers/kubernetes/cluster-renderer.js';
+import { STARTUP_SECONDS } from '../../src/drivers/kubernetes/spark-pod.js';
 import {
   allRegistered,
   buildChangedImage,

@@ -22,7 +22,16 @@ const SPARK_START_MS = 180_000;
 const CUSTOM_IMAGE = 'team/spark-ml:1';
 
 const home = await mkdtemp(join(tmpdir(), 'oshinko-console-e2e-'));
-const config = parseServeConfig({ driver: 'local', port: '0', home }, { SPARK_HOME: process.env.SPARK_HOME });
+// The daemons inherit the server's environment: java, Python and a home are found through it.
+const config = parseServeConfig(
+  { driver: 'local', port: '0', home },
+  {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    JAVA_HOME: process.env.JAVA_HOME,
+    SPARK_HOME: process.env.SPARK_HOME,
+  },
+);
 
 /** Builds a custom local image with the CLI (in process); the store needs no server, so this works any time. */
 async function buildCustomImage(from: string): Promise<void> {

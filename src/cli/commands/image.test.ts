@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LocalImageStore } from '../../drivers/local/image-store.js';
-import { launchKey } from '../../drivers/local/launch-cache.js';
+import { launchKey } from '../../drivers/local/launch-key.js';
 import { HomeLayout } from '../../drivers/local/layout.js';
 import { daemonEnv, DEFAULT_RESOURCES } from '../../drivers/local/spark-daemons.js';
 import { parsePairs } from '../flags.js';

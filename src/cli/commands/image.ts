@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatAge } from '../../client/format-age.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { runtimeSparkHome } from '../../drivers/local/index.js';
+import { runtimeSparkHome } from '../../drivers/local/spark-home.js';
 import { LocalImageStore } from '../../drivers/local/image-store.js';
 import { imageArchiveStates, LaunchCache, type ArchiveState } from '../../drivers/local/launch-cache.js';
 import { HomeLayout } from '../../drivers/local/layout.js';

@@ -15,7 +15,7 @@ import {
   type ResolvedClusterConfig,
 } from '../../core/cluster.js';
 import { builtinDefaults } from '../../core/cluster-config.js';
-import { masterUrl, masterWebUrl, STARTUP_SECONDS } from './cluster-renderer.js';
+import { STARTUP_SECONDS } from './spark-pod.js';
 import { decodeClusterConfig, runAsUserOf } from './config-annotation.js';
 import type { Plain, V1Deployment, V1Ingress, V1ObjectMeta, V1Route, V1Service } from './kube-types.js';
 
@@ -24,7 +24,15 @@ export type CoreV1Event = Plain<k8s.CoreV1Event>;
 type V1ContainerStatus = Plain<k8s.V1ContainerStatus>;
 type V1ContainerStateTerminated = Plain<k8s.V1ContainerStateTerminated>;
 import { imageCheckOf, lastLines } from './image-check.js';
-import { CLUSTER_LABEL, CONFIG_ANNOTATION, SPARK_CONTAINER, TYPE_LABEL, names } from './labels.js';
+import {
+  CLUSTER_LABEL,
+  CONFIG_ANNOTATION,
+  SPARK_CONTAINER,
+  TYPE_LABEL,
+  masterUrl,
+  masterWebUrl,
+  names,
+} from './labels.js';
 import { applyRegistration, type RegistrationFacts } from './worker-registration.js';
 
 /** What the master last said about its workers, by cluster (the registration poller's facts). */

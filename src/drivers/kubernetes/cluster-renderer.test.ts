@@ -9,9 +9,8 @@ import {
   renderMaster,
   type RenderContext,
   type SecondaryObject,
-  STARTUP_SECONDS,
-  CONTAINER_SECURITY,
 } from './cluster-renderer.js';
+import { CONTAINER_SECURITY, STARTUP_SECONDS } from './spark-pod.js';
 import { imageCheckContainer } from './image-check.js';
 import { CLUSTER_LABEL, CONFIG_ANNOTATION, TYPE_LABEL } from './labels.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runtimeSparkHome } from '../local/index.js';
+import { runtimeSparkHome } from '../local/spark-home.js';
 import { sparkVersionOf } from '../local/spark-home.js';
 import {
   IMAGE_CHECK_SCRIPT,

@@ -33,8 +33,8 @@ export const DEFAULT_KUBERNETES_IMAGE = 'docker.io/apache/spark:4.0.1';
 export interface KubernetesDriverOptions extends KubernetesDriverSettings {
   readonly kubeconfig: string | undefined;
   readonly namespace: string | undefined;
-  /** The environment, for the in-cluster service account (KUBERNETES_SERVICE_HOST); default process.env. */
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** KUBERNETES_SERVICE_HOST (serve-config.ts reads it): in a pod, the service account is used; undefined: not. */
+  readonly serviceHost?: string | undefined;
   /** Tests: a configuration built in memory instead of loaded from a file. */
   readonly kubeConfig?: KubeConfig | undefined;
 }
@@ -235,7 +235,7 @@ export function createKubernetesDriver(options: KubernetesDriverOptions): Promis
     const loaded = loadKubeConfig({
       kubeconfig: options.kubeconfig,
       namespace: options.namespace,
-      env: options.env ?? process.env,
+      serviceHost: options.serviceHost,
     });
     return Promise.resolve(new KubernetesDriver({ ...settings, ...loaded }));
   } catch (error) {

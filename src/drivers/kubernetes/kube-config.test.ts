@@ -34,27 +34,35 @@ function kubeconfig(namespace: string | undefined, server = 'https://api.example
 describe('loadKubeConfig', () => {
   it('takes the namespace from the flag, else from the context', () => {
     const file = kubeconfig('team');
-    expect(loadKubeConfig({ kubeconfig: file, namespace: undefined, env: {} })).toMatchObject({
+    expect(loadKubeConfig({ kubeconfig: file, namespace: undefined, serviceHost: undefined })).toMatchObject({
       namespace: 'team',
       server: 'https://api.example.test:6443',
       source: `kubeconfig ${file}`,
     });
-    expect(loadKubeConfig({ kubeconfig: file, namespace: 'other', env: {} }).namespace).toBe('other');
+    expect(loadKubeConfig({ kubeconfig: file, namespace: 'other', serviceHost: undefined }).namespace).toBe(
+      'other',
+    );
   });
 
   it('refuses to guess a namespace', () => {
     expect(() =>
-      loadKubeConfig({ kubeconfig: kubeconfig(undefined), namespace: undefined, env: {} }),
+      loadKubeConfig({ kubeconfig: kubeconfig(undefined), namespace: undefined, serviceHost: undefined }),
     ).toThrow(/no namespace for clusters: pass --namespace/);
-    expect(() => loadKubeConfig({ kubeconfig: kubeconfig('team'), namespace: 'Bad_NS', env: {} })).toThrow(
-      /invalid namespace "Bad_NS"/,
-    );
+    expect(() =>
+      loadKubeConfig({ kubeconfig: kubeconfig('team'), namespace: 'Bad_NS', serviceHost: undefined }),
+    ).toThrow(/invalid namespace "Bad_NS"/);
   });
 
   it('never falls back to localhost: no configuration is a ConfigurationError', () => {
     const error = (() => {
       try {
-        loadKubeConfig({ kubeconfig: undefined, namespace: 'x', env: {}, rootDir: dir, homeDir: dir });
+        loadKubeConfig({
+          kubeconfig: undefined,
+          namespace: 'x',
+          serviceHost: undefined,
+          rootDir: dir,
+          homeDir: dir,
+        });
       } catch (e) {
         return e;
       }
@@ -67,17 +75,19 @@ describe('loadKubeConfig', () => {
   });
 
   it('names a kubeconfig file that does not exist or is not valid', () => {
-    expect(() => loadKubeConfig({ kubeconfig: join(dir, 'nope'), namespace: 'x', env: {} })).toThrow(
-      /kubeconfig ".*nope" does not exist/,
-    );
+    expect(() =>
+      loadKubeConfig({ kubeconfig: join(dir, 'nope'), namespace: 'x', serviceHost: undefined }),
+    ).toThrow(/kubeconfig ".*nope" does not exist/);
     const broken = join(dir, 'broken');
     writeFileSync(broken, 'clusters: [');
-    expect(() => loadKubeConfig({ kubeconfig: broken, namespace: 'x', env: {} })).toThrow(
+    expect(() => loadKubeConfig({ kubeconfig: broken, namespace: 'x', serviceHost: undefined })).toThrow(
       /cannot read kubeconfig/,
     );
     const empty = join(dir, 'empty');
     writeFileSync(empty, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': '' }));
-    expect(() => loadKubeConfig({ kubeconfig: empty, namespace: 'x', env: {} })).toThrow(/has no cluster/);
+    expect(() => loadKubeConfig({ kubeconfig: empty, namespace: 'x', serviceHost: undefined })).toThrow(
+      /has no cluster/,
+    );
   });
 
   it('uses ~/.kube/config when nothing else is given', () => {
@@ -94,7 +104,13 @@ describe('loadKubeConfig', () => {
       }),
     );
     expect(
-      loadKubeConfig({ kubeconfig: undefined, namespace: undefined, env: {}, rootDir: dir, homeDir: dir }),
+      loadKubeConfig({
+        kubeconfig: undefined,
+        namespace: undefined,
+        serviceHost: undefined,
+        rootDir: dir,
+        homeDir: dir,
+      }),
     ).toMatchObject({
       namespace: 'mine',
       server: 'https://home.example.test',
@@ -115,19 +131,19 @@ describe('loadKubeConfig', () => {
         'current-context': 'ctx2',
       }),
     );
-    expect(loadKubeConfig({ kubeconfig: `${first}:${second}`, namespace: undefined, env: {} })).toMatchObject(
-      {
-        namespace: 'team',
-        server: 'https://api.example.test:6443',
-      },
-    );
+    expect(
+      loadKubeConfig({ kubeconfig: `${first}:${second}`, namespace: undefined, serviceHost: undefined }),
+    ).toMatchObject({
+      namespace: 'team',
+      server: 'https://api.example.test:6443',
+    });
   });
 
   it('takes a plain http:// server (kubectl proxy) without insecure-skip-tls-verify, and leaves https alone', async () => {
     const proxied = loadKubeConfig({
       kubeconfig: kubeconfig('team', 'http://127.0.0.1:8001'),
       namespace: undefined,
-      env: {},
+      serviceHost: undefined,
     });
     // The client library refuses http:// unless TLS verification is off: it is, for this server only, in memory.
     expect(proxied.kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(true);
@@ -135,7 +151,11 @@ describe('loadKubeConfig', () => {
     await proxied.kubeConfig.applyToHTTPSOptions(options);
     expect(options.agent).toBeInstanceOf(HttpAgent);
 
-    const secure = loadKubeConfig({ kubeconfig: kubeconfig('team'), namespace: undefined, env: {} });
+    const secure = loadKubeConfig({
+      kubeconfig: kubeconfig('team'),
+      namespace: undefined,
+      serviceHost: undefined,
+    });
     expect(secure.kubeConfig.getCurrentCluster()?.skipTLSVerify).toBe(false);
   });
 });

@@ -12,7 +12,8 @@ export interface KubeConfigOptions {
   readonly kubeconfig: string | undefined;
   /** --namespace or OSHINKO_NAMESPACE. */
   readonly namespace: string | undefined;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** KUBERNETES_SERVICE_HOST, which the kubelet sets in a pod (serve-config reads it); undefined outside one. */
+  readonly serviceHost: string | undefined;
   /** Tests: a directory standing in for `/` (where the service account is looked for) and for the home. */
   readonly rootDir?: string | undefined;
   readonly homeDir?: string | undefined;
@@ -67,7 +68,7 @@ export function loadKubeConfig(options: KubeConfigOptions): LoadedKubeConfig {
     }
     source = `kubeconfig ${options.kubeconfig}`;
     contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
-  } else if ((options.env.KUBERNETES_SERVICE_HOST ?? '') !== '' && existsSync(join(saDir, 'token'))) {
+  } else if ((options.serviceHost ?? '') !== '' && existsSync(join(saDir, 'token'))) {
     kubeConfig.loadFromCluster(options.rootDir);
     source = 'in-cluster service account';
     inCluster = true;

@@ -1,4 +1,7 @@
-/** Label and annotation keys and values that oshinko puts on Kubernetes objects: the one place they are named. */
+/**
+ * Label and annotation keys and values that oshinko puts on Kubernetes objects, the objects' names, ports and
+ * addresses: the one place they are named.
+ */
 
 /** Upstream label: the cluster an object belongs to. Every object of a cluster has it. */
 export const CLUSTER_LABEL = 'oshinko-cluster';
@@ -48,3 +51,12 @@ export const SPARK_CONTAINER = 'spark';
 export const IMAGE_CHECK_CONTAINER = 'image-check';
 export const SPARK_HOME = '/opt/spark';
 export const SPARK_CONFIG_MOUNT = '/etc/oshinko-spark-configs';
+
+/** The master's address inside the namespace, through its Service: what its workers are given. */
+export function masterUrl(cluster: string): string {
+  return `spark://${names.masterService(cluster)}:${MASTER_PORT}`;
+}
+
+export function masterWebUrl(cluster: string): string {
+  return `http://${names.uiService(cluster)}:${MASTER_UI_PORT}`;
+}

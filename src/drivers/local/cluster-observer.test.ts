@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { masterRunning, observeCluster } from './cluster-observer.js';
-import { STATE_VERSION, type ClusterState } from './cluster-state.js';
-import type { DaemonRecord } from './spark-daemons.js';
+import { STATE_VERSION } from './cluster-state.js';
 import type { DaemonSnapshot } from './supervisor.js';
+import type { ClusterState, DaemonRecord } from './records.js';
 
 function daemon(name: string, port: number, restarts = 0): DaemonRecord {
   return {

@@ -3,9 +3,9 @@
  * master's `/json/` gives it. Pure: the state, the supervisors' snapshots and the master's answer come in.
  */
 import type { ClusterEvent, ClusterObservation, PodState } from '../../core/cluster.js';
-import type { ClusterState } from './cluster-state.js';
 import { aliveWorkerPorts, LOCAL_HOST, masterUrl, type MasterJson } from './spark-daemons.js';
 import type { DaemonSnapshot } from './supervisor.js';
+import type { ClusterState } from './records.js';
 
 /** Whether the master process runs: only then is its `/json/` worth asking. */
 export function masterRunning(state: ClusterState, snapshots: ReadonlyMap<string, DaemonSnapshot>): boolean {

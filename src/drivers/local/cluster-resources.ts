@@ -7,10 +7,7 @@
 import type { ClusterConfig } from '../../core/cluster.js';
 import { UnprocessableError } from '../../core/errors.js';
 import { masterHeapMiB, quantityValue, workerOffer } from '../../core/resources.js';
-import type { DaemonResources } from './spark-daemons.js';
-
-/** What a cluster sets of its daemons' sizes, fixed when it is created (its state keeps it, cluster-state.ts). */
-export type ClusterResources = Pick<DaemonResources, 'workerCores' | 'workerMemory' | 'masterMemory'>;
+import type { ClusterResources, DaemonResources } from './records.js';
 
 type ResourceFields = Pick<ClusterConfig, 'masterResources' | 'workerResources'>;
 

@@ -9,10 +9,10 @@ import {
   STATE_VERSION,
   StateFile,
   upgradeState,
-  type ClusterState,
 } from './cluster-state.js';
 import { HomeLayout } from './layout.js';
 import { DEFAULT_RESOURCES } from './spark-daemons.js';
+import type { ClusterState } from './records.js';
 
 async function tempLayout(): Promise<HomeLayout> {
   return new HomeLayout(await mkdtemp(join(tmpdir(), 'oshinko-state-')));

@@ -5,36 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ClusterSpec } from '../../core/cluster.js';
 import { readJsonIfExists, writeJsonAtomic } from './files.js';
-import type { ClusterResources } from './cluster-resources.js';
-import type { ClusterImage, ImageRecord } from './image-store.js';
 import type { HomeLayout } from './layout.js';
-import type { DaemonRecord, DaemonResources } from './spark-daemons.js';
+import type { ClusterImage, ClusterResources, ClusterState, DaemonResources } from './records.js';
 
 /**
  * The version written. 2 added `resources`; a server of version 1 skips these files rather than run a cluster's
  * workers with other offers than it was created with.
  */
 export const STATE_VERSION = 2;
-
-/** A cluster as persisted in `clusters/<name>/cluster.json`. */
-export interface ClusterState {
-  readonly version: number;
-  readonly uid: string;
-  readonly name: string;
-  config: ClusterSpec['config'];
-  readonly imageSource: ClusterSpec['imageSource'];
-  readonly storedConfig: string | undefined;
-  readonly createdAt: string;
-  readonly image: Pick<ImageRecord, 'ref' | 'kind' | 'sparkHome' | 'distribution'>;
-  readonly masterPort: number;
-  readonly masterWebPort: number;
-  /** Its workers' offer and its master's heap, as set when it was created: restarts and new workers get the same. */
-  readonly resources: ClusterResources;
-  daemons: DaemonRecord[];
-  lost: string | undefined;
-}
 
 /** Directories under `clusters/` that may hold a cluster (not hidden: those are being removed). */
 async function clusterDirNames(layout: HomeLayout): Promise<string[]> {

@@ -99,3 +99,8 @@ export function describeFsError(action: string, error: NodeJS.ErrnoException, fi
   const path = where === undefined ? '' : ` at ${where}`;
   return `${action}: ${what} (${code}${path})`;
 }
+
+/** A file's text, '' when it cannot be read. */
+export async function fileText(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch(() => '');
+}

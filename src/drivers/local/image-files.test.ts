@@ -8,7 +8,7 @@ import {
   sparkDefaultsConf,
   sparkEnvSh,
 } from './image-files.js';
-import type { ImageRecord } from './image-store.js';
+import type { ImageRecord } from './records.js';
 
 function runtime(): ImageRecord {
   return {

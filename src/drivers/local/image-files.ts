@@ -4,7 +4,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
-import type { ImageRecord } from './image-store.js';
+import type { ImageRecord } from './records.js';
 
 /** Scripts of a Spark distribution that a built image wraps (the ones that exist). */
 export const WRAPPED_SCRIPTS = [

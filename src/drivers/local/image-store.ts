@@ -22,27 +22,8 @@ import {
   WRAPPED_SCRIPTS,
 } from './image-files.js';
 import type { HomeLayout } from './layout.js';
+import type { ClusterImage, ImageRecord } from './records.js';
 import { isSparkHome, sparkVersionOf } from './spark-home.js';
-
-/** What the store keeps about an image (`images/<dir>/image.json`). */
-export interface ImageRecord {
-  readonly ref: string;
-  /** runtime: the Spark installed by setup or SPARK_HOME; imported: `image import`; built: `image build`. */
-  readonly kind: 'runtime' | 'imported' | 'built';
-  readonly base: string | undefined;
-  /** The directory users and daemons run `bin/spark-class`, `bin/spark-submit` from. */
-  readonly sparkHome: string;
-  /** The Spark distribution underneath (equal to sparkHome unless built). */
-  readonly distribution: string;
-  readonly sparkVersion: string | undefined;
-  readonly createdAt: string;
-  /** Absolute paths of the extra jars (this image's and its bases'). */
-  readonly jars: readonly string[];
-  /** Absolute paths of the extra Python files or packages. */
-  readonly pyFiles: readonly string[];
-  readonly conf: Readonly<Record<string, string>>;
-  readonly env: Readonly<Record<string, string>>;
-}
 
 export interface BuildOptions {
   readonly from: string;
@@ -58,12 +39,6 @@ function assertRef(ref: string, field: string): void {
   } catch (error) {
     throw new InvalidInputError((error as Error).message, { field });
   }
-}
-
-/** A cluster and the image it runs. */
-export interface ClusterImage {
-  readonly cluster: string;
-  readonly image: string;
 }
 
 /**

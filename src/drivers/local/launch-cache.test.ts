@@ -3,7 +3,8 @@ import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LaunchCache, launchKey, type LaunchProfile } from './launch-cache.js';
+import { LaunchCache, type LaunchProfile } from './launch-cache.js';
+import { launchKey } from './launch-key.js';
 
 let root: string;
 let spark: string;

@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STATE_VERSION, type ClusterState } from './cluster-state.js';
+import { STATE_VERSION } from './cluster-state.js';
 import { HomeLayout } from './layout.js';
 import { adoptCluster, imagesInUse, LiveCluster, LOST_MESSAGE } from './live-cluster.js';
 import { pidExists } from './processes.js';
-import type { DaemonRecord } from './spark-daemons.js';
 import { Supervisor, type DaemonSpec } from './supervisor.js';
+import type { ClusterState, DaemonRecord } from './records.js';
 
 const supervisors: Supervisor[] = [];
 afterEach(async () => {

@@ -3,10 +3,9 @@
  * recent events; and how one recorded by an earlier server is taken back, or found Lost.
  */
 import type { ClusterEvent } from '../../core/cluster.js';
-import { StateFile, type ClusterState } from './cluster-state.js';
-import type { ClusterImage } from './image-store.js';
-import type { DaemonLaunch, DaemonRecord } from './spark-daemons.js';
+import { StateFile } from './cluster-state.js';
 import type { DaemonSnapshot, Supervisor } from './supervisor.js';
+import type { ClusterImage, ClusterState, DaemonLaunch, DaemonRecord } from './records.js';
 
 const MAX_EVENTS = 50;
 

@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { systemClock } from '../../core/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 
 /** True when a process with this id exists (zombies included; our own children are reaped by Node). */
 export function pidExists(pid: number): boolean {
@@ -113,4 +114,31 @@ export async function stopProcessGroups(
   for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
   for (const pid of stragglers) signalPid(pid, 'SIGKILL');
   await waitGone(all, 5000);
+}
+
+/** Runs a process to its end with a time limit; resolves with its output, rejects with its log. */
+export function runToEnd(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+  clock: Clock,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const cancelKill = clock.after(timeoutMs, () => child.kill('SIGKILL'));
+    child.once('error', (error) => {
+      cancelKill();
+      reject(error);
+    });
+    child.once('close', (code) => {
+      cancelKill();
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`exited with ${String(code)}: ${stderr.slice(-2000)}`));
+    });
+  });
 }

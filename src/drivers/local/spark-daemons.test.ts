@@ -8,9 +8,8 @@ import {
   DEFAULT_RESOURCES,
   MASTER_CLASS,
   WORKER_CLASS,
-  type DaemonLaunch,
-  type DaemonRecord,
 } from './spark-daemons.js';
+import type { DaemonLaunch, DaemonRecord } from './records.js';
 
 const layout = new HomeLayout('/data/oshinko');
 const cluster = { name: 'etl', uid: 'abc123', masterPort: 7001 };

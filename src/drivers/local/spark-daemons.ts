@@ -1,41 +1,19 @@
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
-import type { PodType } from '../../core/cluster.js';
-import type { ImageRecord } from './image-store.js';
 import type { HomeLayout } from './layout.js';
 import type { DaemonSpec } from './supervisor.js';
 import { archiveOptions, DAEMON_JIT_OPTIONS, imageConfDir, launchArgs, withHeap } from './launch-command.js';
+import type { DaemonLaunch, DaemonRecord, DaemonResources, ImageRecord } from './records.js';
 
 export const LOCAL_HOST = '127.0.0.1';
 export const MASTER_CLASS = 'org.apache.spark.deploy.master.Master';
 export const WORKER_CLASS = 'org.apache.spark.deploy.worker.Worker';
-
-/** Sizes of the daemons; small by default so that a laptop runs several clusters. */
-export interface DaemonResources {
-  readonly workerCores: number;
-  readonly workerMemory: string;
-  /** Heap of the master and worker JVMs themselves (SPARK_DAEMON_MEMORY). */
-  readonly daemonMemory: string;
-  /** The master's heap when it is not `daemonMemory` (a cluster's `masterResources.memory`). */
-  readonly masterMemory?: string | undefined;
-}
 
 export const DEFAULT_RESOURCES: DaemonResources = {
   workerCores: 1,
   workerMemory: '1g',
   daemonMemory: '256m',
 };
-
-/** One daemon of a cluster as persisted: its ports are fixed for its life, so restarts keep its address. */
-export interface DaemonRecord {
-  readonly name: string;
-  readonly type: PodType;
-  readonly port: number;
-  readonly webPort: number;
-  pid: number | undefined;
-  restarts: number;
-  startedAt: string | undefined;
-}
 
 export interface ClusterIdentity {
   readonly name: string;
@@ -81,17 +59,6 @@ export function daemonEnv(
 
 function joinOptions(...parts: (string | undefined)[]): string {
   return parts.filter((part) => part !== undefined && part !== '').join(' ');
-}
-
-/**
- * A daemon's launch from a kept launcher answer (`launch-cache.ts`): the command per daemon type, and the
- * class-data-sharing archive per type when there is one.
- */
-export interface DaemonLaunch {
-  readonly commands: Readonly<Record<PodType, readonly string[]>>;
-  readonly archives: Readonly<Record<PodType, string>> | undefined;
-  /** The executors' archive, which a worker's executors are given through `JDK_JAVA_OPTIONS`. */
-  readonly executorArchive?: string | undefined;
 }
 
 /**

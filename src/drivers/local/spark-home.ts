@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A directory is a Spark home when it has an executable-looking `bin/spark-class`. */
 export function isSparkHome(dir: string): boolean {
@@ -43,4 +44,17 @@ export function sparkPythonPath(home: string): string[] {
     .filter((name) => name.endsWith('.zip'))
     .sort()
     .map((name) => join(lib, name));
+}
+
+/** `<project>/.oshinko/runtime`, from this module's place in src/ or dist/. */
+export function defaultRuntimeDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '.oshinko', 'runtime');
+}
+
+/** The Spark home the local driver uses by default: SPARK_HOME, else the pyspark package setup installed. */
+export function runtimeSparkHome(options: {
+  readonly sparkHome: string | undefined;
+  readonly runtimeDir?: string | undefined;
+}): string {
+  return options.sparkHome ?? join(options.runtimeDir ?? defaultRuntimeDir(), 'pyspark');
 }
