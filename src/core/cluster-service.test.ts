@@ -5,6 +5,7 @@ import {
   type InMemoryDriverOptions,
 } from '../../test/support/in-memory-driver.js';
 import type { ClusterConfigRequest } from './cluster-config.js';
+import { SETTINGS } from './cluster-settings.js';
 import { ClusterService, type NewClusterRequest, type ServiceSettings } from './cluster-service.js';
 import {
   BackendUnavailableError,
@@ -315,6 +316,61 @@ describe('ClusterService.get and list', () => {
     driver.failWith('get', down);
     expect(await failure(service.list())).toBe(down);
     expect(await failure(service.get('alpha'))).toBe(down);
+  });
+});
+
+describe('ClusterService.update keeps its word', () => {
+  /** A value of each setting a running cluster cannot change, other than the one `alpha` was created with. */
+  const CHANGES: Readonly<Record<string, unknown>> = {
+    sparkMasterConfig: 'master-conf',
+    sparkWorkerConfig: 'worker-conf',
+    sparkImage: CUSTOM_IMAGE,
+    exposeWebUI: false,
+    metrics: 'prometheus',
+    imagePullPolicy: 'Never',
+    runAsUser: 1000,
+    imagePullSecrets: ['regcred'],
+    nodeSelector: { disk: 'ssd' },
+    tolerations: [{ operator: 'Exists' }],
+    labels: { team: 'data' },
+    annotations: { 'example.com/owner': 'data' },
+    env: [{ name: 'MODE', value: 'fast' }],
+    masterResources: { cpu: '1' },
+    workerResources: { cpu: '2' },
+  };
+
+  it('refuses a change of every setting it does not apply, naming the field, and changes nothing', async () => {
+    const { service, driver } = setup();
+    await service.create(request('alpha'));
+    const before = driver.clusters.get('alpha')?.config;
+    for (const row of SETTINGS.filter((setting) => setting.onChange === 'refuse')) {
+      expect(CHANGES, `a change of ${row.key} to try`).toHaveProperty(row.key);
+      const refused = await failure(
+        service.update('alpha', request('alpha', { [row.key]: CHANGES[row.key] })),
+      );
+      expect(refused, row.key).toMatchObject({ constructor: UnprocessableError, field: `config.${row.key}` });
+    }
+    expect(driver.clusters.get('alpha')?.config).toEqual(before);
+  });
+
+  it('accepts what the cluster has, an empty list for none included, and the stored configuration it started from', async () => {
+    const { service } = setup();
+    await service.create(request('alpha', { labels: { team: 'data' } }));
+    const same = await service.update(
+      'alpha',
+      request('alpha', {
+        labels: { team: 'data' },
+        tolerations: [],
+        env: [],
+        metrics: 'false',
+        workerCount: 2,
+      }),
+    );
+    expect(same.workers.desired).toBe(2);
+    expect(await failure(service.update('alpha', request('alpha', { name: 'other' })))).toMatchObject({
+      constructor: UnprocessableError,
+      field: 'config.name',
+    });
   });
 });
 

@@ -552,7 +552,7 @@ export const STORED_KEY_SETTINGS: ReadonlyMap<string, AnySetting> = new Map(
 
 /** A value as the wire and the annotation have it. */
 export function wireValue(row: AnySetting, value: unknown): unknown {
-  return row.toWire === undefined ? value : row.toWire(value);
+  return row.toWire === undefined || value === undefined ? value : row.toWire(value);
 }
 
 /** Whether a configuration sets a row: present and, for a name, not empty. */
@@ -565,7 +565,15 @@ export function sameSetting(row: AnySetting, a: unknown, b: unknown): boolean {
   return canonical(wireValue(row, a)) === canonical(wireValue(row, b));
 }
 
+/** An empty list or map says as much as none: `tolerations: []` on a cluster without any is no change. */
+function isEmpty(value: unknown): boolean {
+  return (
+    value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+  );
+}
+
 function canonical(value: unknown): string {
+  if (isEmpty(value)) return 'none';
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner !== null && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
