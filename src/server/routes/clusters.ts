@@ -89,7 +89,8 @@ export const clusterRoutes: FastifyPluginCallbackTypebox<ClusterRoutesOptions> =
       schema: {
         tags: ['clusters'],
         summary: 'Scale a cluster',
-        description: 'Changes config.masterCount and/or config.workerCount; everything else stays as it is.',
+        description:
+          'Changes config.masterCount and/or config.workerCount. Any other field of config must be what the cluster has; one that differs is refused with a 422 naming it, and nothing changes.',
         params: ClusterNameParams,
         body: NewCluster,
         response: {
