@@ -24,23 +24,20 @@ export type EntryList =
 export type Entries<T> = { readonly ok: true; readonly value: T | undefined } | EntryProblem;
 
 /**
- * What a core parser found wrong, without its `invalid <field> [value]: ` opening, so that each transport words the
- * error for what the user typed while the rule and its wording stay the server's.
+ * What a core parser found wrong, as the rule it states (the error's `rule`), without the field or value the core
+ * named: each transport words the error for what the user typed while the rule and its wording stay the server's.
  */
-function reasonOf(error: InvalidInputError, raw?: string): string {
-  const head = `invalid ${error.field ?? ''}`;
-  const openings = [`${head}: `, ...(raw === undefined ? [] : [`${head} ${JSON.stringify(raw)}: `])];
-  const opening = openings.find((prefix) => error.message.startsWith(prefix));
-  return opening === undefined ? error.message : error.message.slice(opening.length);
+function reasonOf(error: InvalidInputError): string {
+  return error.rule ?? error.message;
 }
 
 /** The core's refusal of `check` as a reason, or undefined when it passed. */
-function problemOf(check: () => unknown, raw?: string): string | undefined {
+function problemOf(check: () => unknown): string | undefined {
   try {
     check();
     return undefined;
   } catch (error) {
-    if (error instanceof InvalidInputError) return reasonOf(error, raw);
+    if (error instanceof InvalidInputError) return reasonOf(error);
     throw error;
   }
 }
@@ -60,7 +57,7 @@ export function quantityProblem(
   value: string,
 ): string | undefined {
   const field = role === 'master' ? 'config.masterResources' : 'config.workerResources';
-  return problemOf(() => parseResources({ [kind]: value }, field, role), value);
+  return problemOf(() => parseResources({ [kind]: value }, field, role));
 }
 
 /** `cpu` and `memory` as typed, trimmed; undefined when neither is given. */
