@@ -6,6 +6,7 @@
 import { parseRunAsUser } from '../../../src/core/cluster-config.js';
 import { clusterNameProblem, configNameProblem } from '../../../src/core/cluster-name.js';
 import type { PullPolicy } from '../../../src/core/cluster.js';
+import { InvalidInputError } from '../../../src/core/errors.js';
 import { parseImageReference } from '../../../src/core/image-ref.js';
 import type { NewCluster } from '../../../src/client/oshinko-client.js';
 import {
@@ -191,7 +192,8 @@ export function validateField(form: DeployForm, field: FormField, maxWorkers: nu
         parseRunAsUser(value, 'config.runAsUser');
         return undefined;
       } catch (error) {
-        return (error as Error).message.replace(/^invalid config\.runAsUser "[^"]*": /, '');
+        if (error instanceof InvalidInputError) return error.rule ?? error.message;
+        throw error;
       }
     }
     case 'nodeSelector':
