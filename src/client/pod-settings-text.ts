@@ -5,7 +5,7 @@
  * and the console's fields share these forms, and each entry is checked by the server's own parsers (src/core), so
  * both refuse what the server would, in its words, before a request. Pure.
  */
-import { InvalidInputError } from '../core/errors.js';
+import { InvalidInputError, UnprocessableError } from '../core/errors.js';
 import { MAX_PULL_SECRETS, parsePodSettings, type EnvVar, type Toleration } from '../core/pod-settings.js';
 import { parseResources, type Resources } from '../core/resources.js';
 
@@ -27,7 +27,7 @@ export type Entries<T> = { readonly ok: true; readonly value: T | undefined } | 
  * What a core parser found wrong, without its `invalid <field> [value]: ` opening, so that each transport words the
  * error for what the user typed while the rule and its wording stay the server's.
  */
-function reasonOf(error: InvalidInputError, raw?: string): string {
+function reasonOf(error: InvalidInputError | UnprocessableError, raw?: string): string {
   const head = `invalid ${error.field ?? ''}`;
   const openings = [`${head}: `, ...(raw === undefined ? [] : [`${head} ${JSON.stringify(raw)}: `])];
   const opening = openings.find((prefix) => error.message.startsWith(prefix));
@@ -40,7 +40,9 @@ function problemOf(check: () => unknown, raw?: string): string | undefined {
     check();
     return undefined;
   } catch (error) {
-    if (error instanceof InvalidInputError) return reasonOf(error, raw);
+    // A form refused (400) or an amount (422): either is the reason the text is wrong.
+    if (error instanceof InvalidInputError || error instanceof UnprocessableError)
+      return reasonOf(error, raw);
     throw error;
   }
 }
