@@ -595,7 +595,7 @@ describe('bad input', () => {
         { name: 'res', config: { masterResources: { gpu: '1' } } },
         400,
         'config.masterResources.gpu',
-        /only cpu and memory can be set/,
+        /unknown field config.masterResources.gpu/,
       ],
       [
         { name: 'pull', config: { imagePullPolicy: 'always' } },

@@ -172,6 +172,7 @@ export const TolerationSchema = Type.Object(
     tolerationSeconds: Type.Optional(
       Type.Integer({
         minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
         description: 'With effect NoExecute: how long the pod stays on a tainted node',
       }),
     ),
@@ -234,7 +235,10 @@ export function ResourcesInput(what: string, local: string) {
     );
   return Type.Object(
     { cpu: quantity('"2" or "500m"'), memory: quantity('"4Gi"') },
-    { description: `CPU and memory of ${what}: requests and limits (local driver: ${local})` },
+    {
+      additionalProperties: false,
+      description: `CPU and memory of ${what}: requests and limits (local driver: ${local})`,
+    },
   );
 }
 
