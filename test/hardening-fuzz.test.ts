@@ -175,7 +175,9 @@ function invalid(schema: Schema): fc.Arbitrary<unknown> {
       .filter(([, extra]) => !keys.includes(extra))
       .map(
         ([value, extra]) =>
-          JSON.parse(`{${JSON.stringify(extra)}: 1, ${JSON.stringify(value).slice(1)}`) as unknown,
+          JSON.parse(
+            `{${JSON.stringify(extra)}: 1${Object.keys(value).length === 0 ? '}' : `, ${JSON.stringify(value).slice(1)}`}`,
+          ) as unknown,
       ),
     base.map((value) =>
       Object.fromEntries(Object.entries(value).filter(([key]) => !(schema.required ?? []).includes(key))),

@@ -300,7 +300,7 @@ describe('cluster images on Kubernetes', () => {
     const body = (await changed.json()) as { errors: { field?: string; details: string }[] };
     expect(body.errors[0]).toMatchObject({ field: 'config.runAsUser' });
     expect(body.errors[0]?.details).toContain('(it is 1001)');
-    expect((await put({ workerCount: 1, runAsUser: '1001' })).status).toBe(202);
+    expect((await put({ workerCount: 1, runAsUser: 1001 })).status).toBe(202);
     // Plain Kubernetes: 185, the official images' user, unless the server says otherwise.
     const plain = await startKubeStack();
     const site = await startKubeStack({ env: { OSHINKO_RUN_AS_USER: 'image' } });
@@ -587,7 +587,7 @@ describe('bad input', () => {
       ],
       [
         { name: 'res', config: { workerResources: { memory: '512Mi' } } },
-        400,
+        422,
         'config.workerResources.memory',
         /must offer executors at least 256 MiB; give at least 854Mi/,
       ],
@@ -595,7 +595,7 @@ describe('bad input', () => {
         { name: 'res', config: { masterResources: { gpu: '1' } } },
         400,
         'config.masterResources.gpu',
-        /only cpu and memory can be set/,
+        /unknown field config.masterResources.gpu/,
       ],
       [
         { name: 'pull', config: { imagePullPolicy: 'always' } },
@@ -619,7 +619,7 @@ describe('bad input', () => {
       [
         { name: 'pods', config: { env: [{ name: 'POD_IP', value: 'x' }] } },
         400,
-        'config.env[0].name',
+        'config.env.0.name',
         /POD_IP is set by oshinko itself/,
       ],
       [
@@ -631,13 +631,13 @@ describe('bad input', () => {
       [
         { name: 'pods', config: { tolerations: [{ key: 'gpu', effect: 'NoRun' }] } },
         400,
-        'config.tolerations[0].effect',
+        'config.tolerations.0.effect',
         /"NoRun" is not one of NoSchedule, PreferNoSchedule, NoExecute/,
       ],
       [
         { name: 'pods', config: { imagePullSecrets: ['Reg_Cred'] } },
         400,
-        'config.imagePullSecrets[0]',
+        'config.imagePullSecrets.0',
         /"Reg_Cred" is not a valid Secret name/,
       ],
       [{ config: {} }, 400, 'name', /name is required/],

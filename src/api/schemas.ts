@@ -61,6 +61,9 @@ export function clusterConfigInput(maxWorkers: number) {
   return Type.Object(fields as ConfigInputFields, {
     additionalProperties: false,
     title: 'ClusterConfigInput',
+    // imageUrl is sparkImage under another name: one of the two.
+    not: { required: ['sparkImage', 'imageUrl'] },
+    [RULE_KEYWORD]: 'one-image' satisfies NameRule,
   });
 }
 

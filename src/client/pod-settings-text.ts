@@ -5,7 +5,7 @@
  * and the console's fields share these forms, and each entry is checked by the server's own parsers (src/core), so
  * both refuse what the server would, in its words, before a request. Pure.
  */
-import { InvalidInputError } from '../core/errors.js';
+import { InvalidInputError, UnprocessableError } from '../core/errors.js';
 import { MAX_PULL_SECRETS, parsePodSettings, type EnvVar, type Toleration } from '../core/pod-settings.js';
 import { parseResources, type Resources } from '../core/resources.js';
 
@@ -27,7 +27,7 @@ export type Entries<T> = { readonly ok: true; readonly value: T | undefined } | 
  * What a core parser found wrong, as the rule it states (the error's `rule`), without the field or value the core
  * named: each transport words the error for what the user typed while the rule and its wording stay the server's.
  */
-function reasonOf(error: InvalidInputError): string {
+function reasonOf(error: InvalidInputError | UnprocessableError): string {
   return error.rule ?? error.message;
 }
 
@@ -37,7 +37,8 @@ function problemOf(check: () => unknown): string | undefined {
     check();
     return undefined;
   } catch (error) {
-    if (error instanceof InvalidInputError) return reasonOf(error);
+    // A form refused (400) or an amount (422): either is the reason the text is wrong.
+    if (error instanceof InvalidInputError || error instanceof UnprocessableError) return reasonOf(error);
     throw error;
   }
 }

@@ -405,7 +405,7 @@ describe('ClusterService.update (scale)', () => {
     const { service } = setup({ settings: { maxWorkers: 3 } });
     await service.create(request('alpha'));
     expect(await failure(service.update('alpha', request('beta')))).toMatchObject({
-      constructor: InvalidInputError,
+      constructor: UnprocessableError,
       field: 'name',
     });
     expect(await failure(service.update('alpha', request('alpha', { workerCount: 4 })))).toMatchObject({

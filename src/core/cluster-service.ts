@@ -12,13 +12,7 @@ import { isSet, sameSetting, wireValue } from './cluster-settings.js';
 import { assertClusterName } from './cluster-name.js';
 import { deriveStatus } from './cluster-status.js';
 import type { ClusterDriver, LocalImage, LogRequest } from './driver.js';
-import {
-  ConflictError,
-  InvalidInputError,
-  LimitExceededError,
-  NotFoundError,
-  UnprocessableError,
-} from './errors.js';
+import { ConflictError, LimitExceededError, NotFoundError, UnprocessableError } from './errors.js';
 import { checkImagePolicy, type ImagePolicy } from './image-policy.js';
 
 export interface NewClusterRequest {
@@ -148,7 +142,8 @@ export class ClusterService {
   async update(name: string, request: NewClusterRequest): Promise<ClusterView> {
     assertClusterName(name, 'name');
     if (request.name !== name) {
-      throw new InvalidInputError(
+      // Schema-valid (no schema ties the body to the path): 422.
+      throw new UnprocessableError(
         `the name in the body (${JSON.stringify(request.name)}) must equal the name in the path (${JSON.stringify(name)})`,
         { field: 'name', value: request.name, rule: 'must equal the name in the path' },
       );

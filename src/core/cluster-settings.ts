@@ -22,7 +22,13 @@ import {
   BooleanLike,
   configName,
   EnvVarSchema,
+  IMAGE_REFERENCE_PATTERN,
+  LABEL_VALUE_PATTERN,
   MAX_STRING,
+  podMapKeys,
+  RULE_KEYWORD,
+  stringEnum,
+  type NameRule,
   MetricsLike,
   PullSecretsSchema,
   ResourcesInput,
@@ -31,7 +37,9 @@ import {
 } from './setting-schemas.js';
 import {
   assertImageReference,
+  IMAGE_USER,
   MAX_MASTERS,
+  MAX_UID,
   parseBoolean,
   parseConfigName,
   parseCount,
@@ -223,6 +231,7 @@ function podMap<const K extends string>(
   key: K,
   label: string,
   parse: (value: unknown, field: string) => Record<string, string>,
+  keys: { readonly rule: NameRule; readonly reserved: boolean; readonly labelValues: boolean },
   description: string,
   flag: string,
   help: string,
@@ -230,7 +239,18 @@ function podMap<const K extends string>(
   return setting({
     key,
     label,
-    input: () => Type.Record(Type.String(), Type.String(), { description }),
+    input: () =>
+      Type.Record(
+        Type.String(),
+        keys.labelValues
+          ? Type.String({
+              maxLength: 63,
+              pattern: LABEL_VALUE_PATTERN,
+              [RULE_KEYWORD]: 'label-value' satisfies NameRule,
+            })
+          : Type.String(),
+        { description, propertyNames: podMapKeys(keys.rule, keys.reserved) },
+      ),
     model: Type.Record(Type.String(), Type.String()),
     parse,
     stored: jsonStored(parse, key.toLowerCase()),
@@ -287,6 +307,8 @@ export const CLUSTER_SETTINGS = [
     input: () =>
       Type.String({
         maxLength: MAX_STRING,
+        pattern: IMAGE_REFERENCE_PATTERN,
+        [RULE_KEYWORD]: 'image' satisfies NameRule,
         description:
           'Container image (local driver: local image) for every master and worker; default: the server default',
         examples: ['docker.io/apache/spark:3.5.3'],
@@ -295,7 +317,9 @@ export const CLUSTER_SETTINGS = [
       key: 'imageUrl',
       schema: Type.String({
         maxLength: MAX_STRING,
-        description: 'Same field as sparkImage, under the design spec name',
+        pattern: IMAGE_REFERENCE_PATTERN,
+        [RULE_KEYWORD]: 'image' satisfies NameRule,
+        description: 'Same field as sparkImage, under the design spec name; give one of the two',
       }),
     },
     model: Type.String(),
@@ -369,8 +393,8 @@ export const CLUSTER_SETTINGS = [
     key: 'imagePullPolicy',
     label: 'the image pull policy',
     input: () =>
-      Type.String({
-        maxLength: 32,
+      stringEnum(PULL_POLICIES, {
+        [RULE_KEYWORD]: 'pull-policy' satisfies NameRule,
         description:
           'Always, IfNotPresent or Never, on every container; default as Kubernetes does (Always for :latest or no tag, else IfNotPresent). Always picks up an image rebuilt under the same tag on each new pod',
       }),
@@ -395,11 +419,17 @@ export const CLUSTER_SETTINGS = [
     key: 'runAsUser',
     label: 'the user of the containers',
     input: () =>
-      Type.Union([Type.Integer(), Type.String({ maxLength: 16 })], {
-        description:
-          'Kubernetes driver: the pods\' UID (securityContext.runAsUser), 1 to 2147483647, or "image" for none; default: the server\'s OSHINKO_RUN_AS_USER, else 185 on Kubernetes and "image" on OpenShift',
-        examples: [185],
-      }),
+      Type.Union(
+        [
+          Type.Integer({ minimum: 1, maximum: MAX_UID, [RULE_KEYWORD]: 'run-as-user' satisfies NameRule }),
+          stringEnum([IMAGE_USER] as const, { [RULE_KEYWORD]: 'run-as-user' satisfies NameRule }),
+        ],
+        {
+          description:
+            'Kubernetes driver: the pods\' UID (securityContext.runAsUser), 1 to 2147483647, or "image" for none; default: the server\'s OSHINKO_RUN_AS_USER, else 185 on Kubernetes and "image" on OpenShift',
+          examples: [185],
+        },
+      ),
     model: Type.Union([Type.Integer(), Type.Literal('image')], {
       description: 'Kubernetes driver: the UID the pods have, or "image" when none',
     }),
@@ -451,6 +481,7 @@ export const CLUSTER_SETTINGS = [
     'nodeSelector',
     'the node selector',
     parseNodeSelector,
+    { rule: 'selector-key', reserved: false, labelValues: true },
     'Node labels every pod must match',
     '--node-selector',
     'Kubernetes: a node label every pod must match (repeatable)',
@@ -482,6 +513,7 @@ export const CLUSTER_SETTINGS = [
     'labels',
     'the labels',
     parseLabels,
+    { rule: 'label-key', reserved: true, labelValues: true },
     'Labels added to every pod',
     '--label',
     'Kubernetes: a label on every pod (repeatable)',
@@ -490,6 +522,7 @@ export const CLUSTER_SETTINGS = [
     'annotations',
     'the annotations',
     parseAnnotations,
+    { rule: 'annotation-key', reserved: true, labelValues: false },
     'Annotations added to every pod',
     '--annotation',
     'Kubernetes: an annotation on every pod (repeatable)',

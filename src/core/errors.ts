@@ -122,6 +122,16 @@ export function invalidField(field: string, rule: string): InvalidInputError {
   return new InvalidInputError(`invalid ${field}: ${rule}`, { field, rule });
 }
 
+/** A schema-valid value refused by a rule no schema states (one field against another, a sum): 422. */
+export function unprocessableValue(field: string, value: unknown, rule: string): UnprocessableError {
+  return new UnprocessableError(`invalid ${field} ${JSON.stringify(value)}: ${rule}`, { field, value, rule });
+}
+
+/** As `unprocessableValue`, the value not repeated. */
+export function unprocessableField(field: string, rule: string): UnprocessableError {
+  return new UnprocessableError(`invalid ${field}: ${rule}`, { field, rule });
+}
+
 export function isOshinkoError(value: unknown): value is OshinkoError {
   return value instanceof OshinkoError;
 }

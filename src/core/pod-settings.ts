@@ -3,7 +3,7 @@
  * `config.labels`, `config.annotations`, `config.env` and `config.imagePullSecrets`, checked by the rules the
  * Kubernetes API server applies, so that it never refuses what oshinko accepted. Pure.
  */
-import { invalidField } from './errors.js';
+import { invalidField, unprocessableField } from './errors.js';
 
 export interface EnvVar {
   readonly name: string;
@@ -116,7 +116,7 @@ function stringMap(
     out[key] = raw;
   }
   if (kind === 'annotation' && JSON.stringify(out).length > 128 * 1024) {
-    fail(field, 'the annotations are larger than 128 KiB');
+    throw unprocessableField(field, 'the annotations are larger than 128 KiB');
   }
   return out;
 }
@@ -142,7 +142,7 @@ export function parseEnv(value: unknown, field: string): EnvVar[] {
       );
     }
     if (RESERVED_ENV.has(name)) fail(`${at}.name`, `${name} is set by oshinko itself`);
-    if (seen.has(name)) fail(`${at}.name`, `${name} is given twice`);
+    if (seen.has(name)) throw unprocessableField(`${at}.name`, `${name} is given twice`);
     seen.add(name);
     if ((plain === undefined) === (secretKeyRef === undefined)) {
       fail(at, `give ${name} either a value or a secretKeyRef`);

@@ -2,7 +2,7 @@
  * Per-role CPU and memory of a cluster (`config.masterResources`, `config.workerResources`): Kubernetes quantities,
  * set on each pod as requests and limits, and what a worker then offers its master. Pure.
  */
-import { invalidField, invalidValue } from './errors.js';
+import { invalidField, invalidValue, unprocessableValue } from './errors.js';
 
 export interface Resources {
   /** A Kubernetes CPU quantity: `2`, `1.5`, `500m`. */
@@ -96,22 +96,19 @@ export function parseResources(value: unknown, field: string, role: 'master' | '
     if (raw === undefined) continue;
     const text = typeof raw === 'number' ? String(raw) : raw;
     const amount = typeof text === 'string' ? quantityValue(text.trim()) : undefined;
-    if (typeof text !== 'string' || amount === undefined || !Number.isFinite(amount) || amount <= 0) {
-      throw invalidValue(
-        `${field}.${key}`,
-        raw,
-        `expected a Kubernetes quantity above zero, e.g. ${key === 'cpu' ? '"2" or "500m"' : '"4Gi" or "1536Mi"'}`,
-      );
-    }
+    const rule = `expected a Kubernetes quantity above zero, e.g. ${key === 'cpu' ? '"2" or "500m"' : '"4Gi" or "1536Mi"'}`;
+    if (typeof text !== 'string' || amount === undefined) throw invalidValue(`${field}.${key}`, raw, rule);
+    // Quantities of the right form whose amount is refused: the schema states the form, not the amount (422).
+    if (!Number.isFinite(amount) || amount <= 0) throw unprocessableValue(`${field}.${key}`, raw, rule);
     if (key === 'cpu' && amount < 0.001) {
-      throw invalidValue(`${field}.cpu`, raw, 'the smallest CPU is 1m');
+      throw unprocessableValue(`${field}.cpu`, raw, 'the smallest CPU is 1m');
     }
     out[key] = text.trim();
   }
   if (role === 'worker' && out.memory !== undefined) {
     const offered = workerOffer(out).memoryMiB ?? 0;
     if (offered < MIN_OFFERED_MIB) {
-      throw invalidValue(
+      throw unprocessableValue(
         `${field}.memory`,
         out.memory,
         `a worker keeps ${String(WORKER_DAEMON_MIB)} MiB and 10% for itself and must offer executors at least ${String(MIN_OFFERED_MIB)} MiB; give at least 854Mi`,
@@ -119,7 +116,11 @@ export function parseResources(value: unknown, field: string, role: 'master' | '
     }
   }
   if (role === 'master' && out.memory !== undefined && (masterHeapMiB(out) ?? 0) < 128) {
-    throw invalidValue(`${field}.memory`, out.memory, 'the master needs at least 171Mi (a 128 MiB heap)');
+    throw unprocessableValue(
+      `${field}.memory`,
+      out.memory,
+      'the master needs at least 171Mi (a 128 MiB heap)',
+    );
   }
   return out;
 }

@@ -3,6 +3,17 @@ import { Type, type TUnsafe } from '@sinclair/typebox';
 import { ErrorBody, RULE_KEYWORD, type NameRule } from '../api/schemas.js';
 import { clusterNameProblem, configNameProblem } from '../core/cluster-name.js';
 import { isOshinkoError, type ErrorCode, type OshinkoError } from '../core/errors.js';
+import { parseImageReference } from '../core/image-ref.js';
+import {
+  parseAnnotations,
+  parseEnv,
+  parseLabels,
+  parseNodeSelector,
+  parseTolerations,
+  secretNameProblem,
+} from '../core/pod-settings.js';
+import { parseResources } from '../core/resources.js';
+import { parsePullPolicy, parseRunAsUser } from '../core/setting-values.js';
 
 /** The one place where errors become HTTP statuses; every error answer of the server takes its status from here. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -45,17 +56,70 @@ interface ValidationIssue {
   parentSchema?: Record<string, unknown>;
 }
 
-/** The domain's wording of the name rules the schemas state (`x-oshinko-rule`). */
-const RULE_PROBLEMS: Record<NameRule, (value: string) => string | undefined> = {
-  'cluster-name': clusterNameProblem,
-  'config-name': (value) => (value === '' ? undefined : configNameProblem(value)),
+const ifString =
+  (problem: (value: string) => string | undefined) =>
+  (value: unknown): string | undefined =>
+    typeof value === 'string' ? problem(value) : undefined;
+
+/** The message of the parser's refusal of `value`, or undefined when it takes it. */
+function refusal(parse: (value: unknown) => unknown, value: unknown): string | undefined {
+  try {
+    parse(value);
+    return undefined;
+  } catch (error) {
+    return isOshinkoError(error) ? (error.rule ?? error.message) : undefined;
+  }
+}
+
+/** The domain's wording of the rules the schemas state (`x-oshinko-rule`), given the value that broke one. */
+const RULE_PROBLEMS: Record<NameRule, (value: unknown) => string | undefined> = {
+  'cluster-name': ifString(clusterNameProblem),
+  'config-name': ifString((value) => (value === '' ? undefined : configNameProblem(value))),
+  image: ifString((value) => {
+    const result = parseImageReference(value);
+    return value === '' || result.ok ? undefined : result.reason;
+  }),
+  'env-name': (value) => refusal((name) => parseEnv([{ name, value: '' }], 'env'), value),
+  'env-source': (value) =>
+    typeof value === 'object' && value !== null && 'name' in value
+      ? `give ${String(value.name)} either a value or a secretKeyRef`
+      : undefined,
+  'secret-name': secretNameProblem,
+  'secret-key': (value) =>
+    refusal((key) => parseEnv([{ name: 'A', secretKeyRef: { name: 'a', key } }], 'env'), value),
+  'label-key': (value) => refusal((key) => parseLabels({ [String(key)]: '' }, 'labels'), value),
+  'annotation-key': (value) =>
+    refusal((key) => parseAnnotations({ [String(key)]: '' }, 'annotations'), value),
+  'selector-key': (value) =>
+    refusal((key) => parseNodeSelector({ [String(key)]: '' }, 'nodeSelector'), value),
+  'taint-key': (value) =>
+    refusal((key) => parseTolerations([{ key, operator: 'Exists' }], 'tolerations'), value),
+  'label-value': (value) => refusal((text) => parseLabels({ a: text }, 'labels'), value),
+  quantity: (value) =>
+    typeof value === 'string' || typeof value === 'number'
+      ? refusal((quantity) => parseResources({ cpu: quantity }, 'resources', 'worker'), value)
+      : undefined,
+  'run-as-user': (value) => refusal((user) => parseRunAsUser(user as number | string, 'runAsUser'), value),
+  toleration: (value) => refusal((toleration) => parseTolerations([toleration], 'toleration'), value),
+  'taint-operator': (value) =>
+    refusal((operator) => parseTolerations([{ key: 'a', operator }], 'toleration'), value),
+  'taint-effect': (value) =>
+    refusal((effect) => parseTolerations([{ key: 'a', operator: 'Exists', effect }], 'toleration'), value),
+  'pull-policy': (value) => refusal((policy) => parsePullPolicy(String(policy), 'imagePullPolicy'), value),
+  'one-image': (value) =>
+    typeof value === 'object' && value !== null && 'sparkImage' in value && 'imageUrl' in value
+      ? `config.sparkImage ${JSON.stringify(value.sparkImage)} and config.imageUrl ${JSON.stringify(value.imageUrl)} name the same field; give one of them`
+      : undefined,
 };
 
 /** Why a value broke its schema, in the domain's words where the schema states a domain rule. */
 function problemOf(issue: ValidationIssue): string | undefined {
   const schema = issue.parentSchema ?? {};
   const rule = schema[RULE_KEYWORD] as NameRule | undefined;
-  if (rule !== undefined && typeof issue.data === 'string') return RULE_PROBLEMS[rule](issue.data);
+  if (rule !== undefined) {
+    const problem = RULE_PROBLEMS[rule](issue.data);
+    if (problem !== undefined) return problem;
+  }
   const { minimum, maximum } = schema;
   if (Array.isArray(schema.enum)) return `expected ${schema.enum.map(String).join(' or ')}`;
   if (schema.type === 'integer' && typeof minimum === 'number' && typeof maximum === 'number') {
@@ -71,6 +135,16 @@ export function describeValidationIssue(
 ): { field: string; details: string } {
   const base = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const prefix = context === 'body' ? '' : `${context}.`;
+  const rule = issue.parentSchema?.[RULE_KEYWORD] as NameRule | undefined;
+  // A refused key of a map (`propertyNames`): the field is the key's.
+  const key = (issue as { propertyName?: unknown }).propertyName ?? issue.params.propertyName;
+  const at = typeof key === 'string' ? `${base}.${key}` : rule === 'one-image' ? `${base}.sparkImage` : base;
+  const ruleProblem = rule === undefined ? undefined : RULE_PROBLEMS[rule](issue.data);
+  if (ruleProblem !== undefined && (issue.keyword === 'required' || issue.keyword === 'not')) {
+    // A rule between fields (a toleration's, the image's two names) or a reserved name: in the parser's words.
+    const field = `${prefix}${at}` || context;
+    return { field, details: `invalid ${field}: ${ruleProblem}` };
+  }
   if (issue.keyword === 'additionalProperty' || issue.keyword === 'additionalProperties') {
     const extra = String(issue.params.additionalProperty);
     const field = `${prefix}${base ? `${base}.` : ''}${extra}`;
@@ -81,7 +155,7 @@ export function describeValidationIssue(
     const field = `${prefix}${base ? `${base}.` : ''}${missing}`;
     return { field, details: `${field} is required` };
   }
-  const field = `${prefix}${base}` || context;
+  const field = `${prefix}${at}` || context;
   const problem = problemOf(issue);
   if (problem !== undefined)
     return { field, details: `invalid ${field} ${JSON.stringify(issue.data)}: ${problem}` };
