@@ -5,8 +5,8 @@
  * annotation, the local driver's refusals and the CLI's flags are all derived from it (docs/architecture.md, "Adding
  * a setting"). Pure.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
-import { invalidField } from './errors.js';
+import { Type } from '@sinclair/typebox';
+import {} from './errors.js';
 import {
   parseAnnotations,
   parseEnv,
@@ -17,22 +17,16 @@ import {
   type EnvVar,
   type Toleration,
 } from './pod-settings.js';
-import { parseResources, type Resources } from './resources.js';
 import {
   BooleanLike,
-  configName,
   EnvVarSchema,
   IMAGE_REFERENCE_PATTERN,
-  LABEL_VALUE_PATTERN,
   MAX_STRING,
-  podMapKeys,
   RULE_KEYWORD,
   stringEnum,
   type NameRule,
   MetricsLike,
   PullSecretsSchema,
-  ResourcesInput,
-  ResourcesModel,
   TolerationSchema,
 } from './setting-schemas.js';
 import {
@@ -41,7 +35,6 @@ import {
   MAX_MASTERS,
   MAX_UID,
   parseBoolean,
-  parseConfigName,
   parseCount,
   parseMetrics,
   parsePullPolicy,
@@ -53,212 +46,11 @@ import {
   type RunAsUser,
 } from './setting-values.js';
 
-export type DriverKind = 'kubernetes' | 'local';
+import { setting, text, type Setting } from './setting.js';
+import { jsonStored, podMap, POD_SETTINGS_LOCAL, roleResources, sparkConfigSet } from './setting-kinds.js';
 
-/** What a parser may depend on besides the value: the server's limits. */
-export interface ParseContext {
-  /** The most workers a cluster may have (OSHINKO_MAX_WORKERS; the CLI's own, higher, bound). */
-  readonly maxWorkers: number;
-}
-
-/**
- * How the CLI reads a setting from its flags: `value` through the row's parser, the others through the CLI's
- * parser of that form (src/cli/setting-flags.ts).
- */
-export type CliForm = 'value' | 'resources' | 'pairs' | 'tolerations' | 'env' | 'pull-secrets';
-
-export interface CliFlag {
-  /** `--image-pull-policy`; with `sameAs`, another spelling of that flag (`--expose-ui` of `--exposeui`). */
-  readonly flag: string;
-  readonly arg: string;
-  readonly help: string;
-  readonly choices?: readonly string[];
-  readonly repeatable?: boolean;
-  readonly sameAs?: string;
-}
-
-export interface Setting<K extends string, V> {
-  /** The field of `config`, on the wire and in the domain. */
-  readonly key: K;
-  /** How a message names what the setting is: "the image pull policy". */
-  readonly label: string;
-  /** The request's schema for the field. */
-  input(ctx: ParseContext): TSchema;
-  /** Another name of the field in a request (the design spec's `imageUrl`): the same field, its own schema. */
-  readonly alias?: { readonly key: string; readonly schema: TSchema };
-  /** The response's schema for the field. */
-  readonly model: TSchema;
-  /** Every cluster has this setting: its value when nothing sets it (the server default image for the image). */
-  readonly default?: (defaultImage: string) => V;
-  /** Checks a request's (schema-valid), a stored configuration's (text) or an annotation's value. */
-  parse(value: unknown, field: string, ctx: ParseContext): V;
-  /** Its stored configuration keys; `read` turns one key's text into the value (default: `parse`). */
-  readonly stored?: {
-    readonly keys: readonly string[];
-    read?(raw: string, key: string, field: string, previous: V | undefined, ctx: ParseContext): V | undefined;
-  };
-  /** The value as the wire (and the annotation) has it; default: as it is. */
-  toWire?(value: V): unknown;
-  /** A `PUT` with a different value: `scale` applies it (the counts), `refuse` answers 422 naming the field. */
-  readonly onChange: 'scale' | 'refuse';
-  /** The local driver refuses a cluster that sets it, for this reason; absent: the local driver supports it. */
-  readonly localRefusal?: string;
-  readonly cli?: { readonly form: CliForm; readonly flags: readonly CliFlag[] };
-}
-
-/** A row, its types kept: `required` rows are in every cluster's configuration (they have a default). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row has its own value type
-function setting<const R extends Setting<string, any> & { readonly required?: boolean }>(
-  row: R,
-): R & { readonly required: R['required'] extends true ? true : false } {
-  return { required: false, ...row } as R & { readonly required: R['required'] extends true ? true : false };
-}
-
-const text = (value: unknown): string => (typeof value === 'string' ? value : String(value));
-const trimmed = (raw: string): string => raw.trim();
-
-/** A ConfigMap of Spark configuration files for one role. */
-function sparkConfigSet<const K extends string>(key: K, role: 'master' | 'workers', flag: string) {
-  return setting({
-    key,
-    label: `the Spark configuration of the ${role}`,
-    required: true,
-    input: () =>
-      configName(
-        `ConfigMap with Spark config files for the ${role} (Kubernetes; the local driver refuses it)`,
-      ),
-    model: Type.String(),
-    default: () => '',
-    parse: (value, field) => parseConfigName(text(value), field),
-    stored: { keys: [key.toLowerCase()], read: (raw, _key, field) => parseConfigName(trimmed(raw), field) },
-    onChange: 'refuse',
-    localRefusal:
-      'Spark configuration sets are not supported by the local driver; put the settings into a local image with `oshinko image build --conf KEY=VALUE`',
-    cli: {
-      form: 'value',
-      flags: [
-        {
-          flag: `--${flag}`,
-          arg: '<name>',
-          help:
-            role === 'master'
-              ? 'Kubernetes: ConfigMap with Spark config files for the master (the local driver refuses it: use `oshinko image build --conf`)'
-              : 'Kubernetes: ConfigMap with Spark config files for the workers (the local driver refuses it)',
-        },
-        { flag: `--${flag.replace('config', '-config')}`, arg: '<name>', help: '', sameAs: `--${flag}` },
-      ],
-    },
-  });
-}
-
-/** CPU and memory of one role; stored as two keys (`mastercpu`, `mastermemory`). */
-function roleResources<const K extends string>(key: K, role: 'master' | 'worker') {
-  const described =
-    role === 'master'
-      ? ResourcesInput('the master', 'the memory sets its heap, the CPU is accepted but not enforced')
-      : ResourcesInput(
-          'each worker, which it offers its master',
-          'the offer alone, nothing limits a process',
-        );
-  return setting({
-    key,
-    label: 'the resources',
-    input: () => described,
-    model: ResourcesModel,
-    parse: (value, field): Resources => parseResources(value, field, role),
-    stored: {
-      keys: [`${role}cpu`, `${role}memory`],
-      read: (raw, storedKey, field, previous: Resources | undefined): Resources => {
-        const which = storedKey.endsWith('cpu') ? 'cpu' : 'memory';
-        parseResources({ [which]: raw.trim() }, field, role);
-        return { ...previous, [which]: raw.trim() };
-      },
-    },
-    onChange: 'refuse',
-    cli: {
-      form: 'resources',
-      flags:
-        role === 'master'
-          ? [
-              {
-                flag: '--master-cpu',
-                arg: '<quantity>',
-                help: 'CPU of the master, request and limit (e.g. 1, 500m; local driver: not enforced)',
-              },
-              {
-                flag: '--master-memory',
-                arg: '<quantity>',
-                help: 'memory of the master, request and limit (e.g. 2Gi); its heap is 3/4 of it',
-              },
-            ]
-          : [
-              {
-                flag: '--worker-cpu',
-                arg: '<quantity>',
-                help: 'CPU of each worker, which it offers its master (e.g. 2)',
-              },
-              {
-                flag: '--worker-memory',
-                arg: '<quantity>',
-                help: 'memory of each worker; it offers what its daemon leaves (e.g. 4Gi)',
-              },
-            ],
-    },
-  });
-}
-
-const POD_SETTINGS_LOCAL =
-  'pod settings are for the Kubernetes driver; the local driver runs processes, not pods';
-
-/** A pod setting held as JSON in a stored configuration. */
-function jsonStored<V>(parse: (value: unknown, field: string) => V, key: string) {
-  return {
-    keys: [key],
-    read: (raw: string, _key: string, field: string): V => {
-      let value: unknown;
-      try {
-        value = JSON.parse(raw) as unknown;
-      } catch (error) {
-        throw invalidField(field, `not JSON (${(error as Error).message})`);
-      }
-      return parse(value, field);
-    },
-  };
-}
-
-/** A map of strings on every pod (node selector, labels, annotations), given as repeatable KEY=VALUE flags. */
-function podMap<const K extends string>(
-  key: K,
-  label: string,
-  parse: (value: unknown, field: string) => Record<string, string>,
-  keys: { readonly rule: NameRule; readonly reserved: boolean; readonly labelValues: boolean },
-  description: string,
-  flag: string,
-  help: string,
-) {
-  return setting({
-    key,
-    label,
-    input: () =>
-      Type.Record(
-        Type.String(),
-        keys.labelValues
-          ? Type.String({
-              maxLength: 63,
-              pattern: LABEL_VALUE_PATTERN,
-              [RULE_KEYWORD]: 'label-value' satisfies NameRule,
-            })
-          : Type.String(),
-        { description, propertyNames: podMapKeys(keys.rule, keys.reserved) },
-      ),
-    model: Type.Record(Type.String(), Type.String()),
-    parse,
-    stored: jsonStored(parse, key.toLowerCase()),
-    onChange: 'refuse',
-    localRefusal: POD_SETTINGS_LOCAL,
-    cli: { form: 'pairs', flags: [{ flag, arg: '<key=value>', help, repeatable: true }] },
-  });
-}
+export type { CliFlag, CliForm, DriverKind, ParseContext, Setting } from './setting.js';
+export { isSet, sameSetting, wireValue } from './setting.js';
 
 export const CLUSTER_SETTINGS = [
   setting({
@@ -582,34 +374,3 @@ export const SETTINGS: readonly AnySetting[] = CLUSTER_SETTINGS;
 export const STORED_KEY_SETTINGS: ReadonlyMap<string, AnySetting> = new Map(
   SETTINGS.flatMap((row) => (row.stored?.keys ?? []).map((key) => [key, row] as const)),
 );
-
-/** A value as the wire and the annotation have it. */
-export function wireValue(row: AnySetting, value: unknown): unknown {
-  return row.toWire === undefined || value === undefined ? value : row.toWire(value);
-}
-
-/** Whether a configuration sets a row: present and, for a name, not empty. */
-export function isSet(value: unknown): boolean {
-  return value !== undefined && value !== '';
-}
-
-/** Two values of one setting are the same when their wire forms are, whatever the order of an object's keys. */
-export function sameSetting(row: AnySetting, a: unknown, b: unknown): boolean {
-  return canonical(wireValue(row, a)) === canonical(wireValue(row, b));
-}
-
-/** An empty list or map says as much as none: `tolerations: []` on a cluster without any is no change. */
-function isEmpty(value: unknown): boolean {
-  return (
-    value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
-  );
-}
-
-function canonical(value: unknown): string {
-  if (isEmpty(value)) return 'none';
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-}
