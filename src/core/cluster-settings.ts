@@ -6,7 +6,6 @@
  * a setting"). Pure.
  */
 import { Type } from '@sinclair/typebox';
-import {} from './errors.js';
 import {
   parseAnnotations,
   parseEnv,
@@ -45,7 +44,6 @@ import {
   type PullPolicy,
   type RunAsUser,
 } from './setting-values.js';
-
 import { setting, text, type Setting } from './setting.js';
 import { jsonStored, podMap, POD_SETTINGS_LOCAL, roleResources, sparkConfigSet } from './setting-kinds.js';
 

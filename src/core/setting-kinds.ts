@@ -15,7 +15,6 @@ import {
   ResourcesModel,
 } from './setting-schemas.js';
 import { parseConfigName } from './setting-values.js';
-
 import { setting, text, trimmed } from './setting.js';
 
 /** A ConfigMap of Spark configuration files for one role. */
