@@ -4,6 +4,7 @@
  */
 import type { ImageSource, ResolvedClusterConfig, RunAsUser } from './cluster.js';
 import {
+  isSet,
   SETTINGS,
   STORED_KEY_SETTINGS,
   type AnySetting,
@@ -212,7 +213,7 @@ export function unsupportedByLocal(
 ): { readonly field: string; readonly message: string } | undefined {
   for (const row of SETTINGS) {
     const value = (config as Record<string, unknown>)[row.key];
-    if (row.localRefusal !== undefined && (row.required ? value !== '' : value !== undefined)) {
+    if (row.localRefusal !== undefined && isSet(value)) {
       const shown = typeof value === 'object' ? '' : ` ${JSON.stringify(value)}`;
       return { field: `config.${row.key}`, message: `config.${row.key}${shown}: ${row.localRefusal}` };
     }

@@ -47,7 +47,7 @@ import {
 import { setting, text, type Setting } from './setting.js';
 import { jsonStored, podMap, POD_SETTINGS_LOCAL, roleResources, sparkConfigSet } from './setting-kinds.js';
 
-export type { CliFlag, CliForm, DriverKind, ParseContext, Setting } from './setting.js';
+export type { CliFlag, CliForm, ParseContext, Setting } from './setting.js';
 export { isSet, sameSetting, wireValue } from './setting.js';
 
 export const CLUSTER_SETTINGS = [

@@ -4,8 +4,6 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 
-export type DriverKind = 'kubernetes' | 'local';
-
 /** What a parser may depend on besides the value: the server's limits. */
 export interface ParseContext {
   /** The most workers a cluster may have (OSHINKO_MAX_WORKERS; the CLI's own, higher, bound). */
