@@ -6,16 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
-if [ ! -x "$chromium" ]; then
+# Installs Debian packages as root, or stops with what to install by hand: apt_install WHY PACKAGE...
+apt_install() {
+  local why=$1
+  shift
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "[test] error: Chromium is missing at $chromium; install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH" >&2
+    echo "[test] error: $why (Debian: sudo apt-get install $*)" >&2
     exit 1
   fi
-  echo "[test] installing chromium" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  echo "[test] installing $*" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+  apt_install "Chromium is missing at $chromium; install it or set CHROMIUM_PATH" chromium
 fi
 
 # The fuzzer's environment is made anew whenever the pins change (the environment keeps a copy of them).
@@ -24,14 +30,7 @@ venv=${XDG_CACHE_HOME:-$HOME/.cache}/oshinko/schemathesis
 if ! cmp -s "$requirements" "$venv/requirements.txt" || [ ! -x "$venv/bin/st" ]; then
   python=$(command -v python3 || true)
   if [ -z "$python" ] || ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-      echo "[test] error: the OpenAPI fuzzer needs Python 3.10 or later with venv (Debian: sudo apt-get install python3-venv)" >&2
-      exit 1
-    fi
-    echo "[test] installing python3-venv" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq python3 python3-venv >/dev/null
+    apt_install "the OpenAPI fuzzer needs Python 3.10 or later with venv" python3 python3-venv
     python=$(command -v python3)
   fi
   echo "[test] installing the OpenAPI fuzzer ($(grep -m1 '^schemathesis==' "$requirements")) into $venv" >&2
